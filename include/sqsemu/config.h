@@ -1,0 +1,28 @@
+/* config: the server's command-line configuration. */
+#ifndef SQSEMU_CONFIG_H
+#define SQSEMU_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sqsemu/log.h"
+
+typedef struct config {
+    char host[256];
+    int port;
+    char data_dir[4096];
+    bool in_memory;
+    char region[64];
+    char account_id[16];
+    log_level log_level;
+    size_t max_body_bytes;
+} config;
+
+typedef enum config_result { CONFIG_OK, CONFIG_EXIT_OK, CONFIG_EXIT_ERROR } config_result;
+
+void config_defaults(config *cfg);
+/* Parses argv. Prints --help/--version output or an error itself; the result says
+ * whether to go on, or to exit successfully or with an error. */
+config_result config_parse(config *cfg, int argc, char **argv);
+
+#endif

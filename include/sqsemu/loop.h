@@ -1,0 +1,35 @@
+/* loop: the single-threaded event loop (epoll). It waits on file descriptors and timers,
+ * runs deferred work, and stops on SIGINT/SIGTERM. All server state lives on this thread. */
+#ifndef SQSEMU_LOOP_H
+#define SQSEMU_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sqsemu/timers.h"
+
+typedef void (*loop_fd_fn)(void *arg, uint32_t events);
+typedef void (*loop_task_fn)(void *arg);
+/* Called before each wait; returns the longest the loop may sleep in ms (-1 = no limit). */
+typedef int64_t (*loop_prepare_fn)(void *arg);
+
+typedef struct loop_watch {
+    int fd;
+    loop_fd_fn fn;
+    void *arg;
+} loop_watch;
+
+bool loop_init(void);
+void loop_free(void);
+/* Watches fd for the epoll events mask; w must stay valid until loop_unwatch. */
+bool loop_watch_fd(loop_watch *w, int fd, uint32_t events, loop_fd_fn fn, void *arg);
+void loop_unwatch_fd(loop_watch *w);
+void loop_set_prepare(loop_prepare_fn fn, void *arg);
+/* Runs fn(arg) on the loop thread after the current event has been handled. */
+void loop_defer(loop_task_fn fn, void *arg);
+timers *loop_timers(void);
+/* Runs until loop_stop() or a SIGINT/SIGTERM. */
+void loop_run(void);
+void loop_stop(void);
+
+#endif

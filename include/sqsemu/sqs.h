@@ -1,0 +1,76 @@
+/* sqs: the SQS service: queue records, the call context and the action dispatcher.
+ * The service knows nothing of HTTP or XML: it takes a neutral request (cJSON object with
+ * the JSON protocol's member names) and returns a neutral result or an sqs_error. */
+#ifndef SQSEMU_SQS_H
+#define SQSEMU_SQS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "sqsemu/sqs_error.h"
+#include "sqsemu/timers.h"
+
+struct waiter;
+
+/* A queue as kept in memory (rebuilt from the store at start-up). */
+typedef struct sqs_queue {
+    int64_t id;
+    char *account;
+    char *region;
+    char *name;
+    char *arn;
+    bool fifo;
+    int64_t created_s;
+    int64_t modified_s;
+    cJSON *attributes; /* explicitly set read-write attributes, normalised string values */
+    cJSON *tags;
+    /* Effective values derived from attributes (defaults filled in). */
+    int delay_s;
+    int max_message_size;
+    int retention_s;
+    int receive_wait_s;
+    int visibility_s;
+    char *dead_letter_arn;   /* from RedrivePolicy; NULL when none */
+    int max_receive_count;
+    /* Long-poll waiters and the timer that wakes them when a message becomes visible. */
+    struct waiter *waiters_head;
+    struct waiter *waiters_tail;
+    sq_timer visible_timer;
+    int64_t last_purge_ms;
+} sqs_queue;
+
+/* Who is calling and how to address them. Strings are owned by the caller. */
+typedef struct sqs_ctx {
+    const char *account;      /* caller's account id */
+    const char *region;       /* region of the request (SigV4 scope or default) */
+    const char *url_base;     /* "http://host:port" used to build queue URLs */
+    const char *sender_id;    /* SenderId recorded on sent messages */
+    const char *trace_header; /* X-Amzn-Trace-Id of the request, or NULL */
+    int64_t now_ms;
+    /* Long polling: a ReceiveMessage that finds nothing and may wait returns SQS_PENDING
+     * with wait_queue and poll_deadline_ms set. The caller re-runs the same call when woken,
+     * keeping poll_deadline_ms; when now_ms >= poll_deadline_ms the call answers at once. */
+    int64_t poll_deadline_ms;
+    sqs_queue *wait_queue;
+} sqs_ctx;
+
+typedef enum sqs_status { SQS_STATUS_OK, SQS_STATUS_ERROR, SQS_STATUS_PENDING } sqs_status;
+
+/* Global service settings. */
+typedef struct sqs_settings {
+    const char *default_account;
+    const char *default_region;
+} sqs_settings;
+
+bool sqs_service_start(const sqs_settings *settings);
+void sqs_service_stop(void);
+
+/* Runs one action. On SQS_STATUS_OK *output is a new cJSON object owned by the caller. */
+sqs_status sqs_service_call(sqs_ctx *ctx, const char *action, const cJSON *input, cJSON **output, sqs_error *err);
+
+/* True for actions that must be addressed to the service endpoint, not a queue URL. */
+bool sqs_action_is_endpoint_only(const char *action);
+
+#endif

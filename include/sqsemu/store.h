@@ -1,0 +1,105 @@
+/* store: the SQLite store (the source of truth). One connection, WAL mode, every statement
+ * prepared once at open. Each API action runs inside one store_begin()/store_commit(). */
+#ifndef SQSEMU_STORE_H
+#define SQSEMU_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Opens (creating if needed) the database at path, or an in-memory one when path is NULL. */
+bool store_open(const char *path);
+void store_close(void);
+
+bool store_begin(void);
+bool store_commit(void);
+void store_rollback(void);
+
+/* ---- queues ---- */
+
+typedef struct stored_queue {
+    int64_t id;
+    const char *account;
+    const char *region;
+    const char *name;
+    bool fifo;
+    int64_t created_s;
+    int64_t modified_s;
+    const char *attributes; /* JSON object of explicitly set attributes */
+    const char *tags;       /* JSON object */
+} stored_queue;
+
+/* Inserts q (q->id is ignored) and returns the new id, or -1 on failure. */
+int64_t store_queue_insert(const stored_queue *q);
+bool store_queue_update_attributes(int64_t id, const char *attributes_json, int64_t modified_s);
+bool store_queue_update_tags(int64_t id, const char *tags_json);
+/* Deletes the queue and all of its messages. */
+bool store_queue_delete(int64_t id);
+/* Calls fn for every stored queue (the strings are valid only during the call). */
+bool store_queue_each(void (*fn)(const stored_queue *q, void *arg), void *arg);
+
+/* ---- messages ---- */
+
+typedef struct stored_message {
+    int64_t rowid;
+    int64_t queue_id;
+    const char *message_id;
+    const char *body;
+    size_t body_len;
+    const char *md5_body;
+    const char *attributes;     /* JSON object of message attributes, NULL when none */
+    const char *md5_attributes; /* NULL when none */
+    const char *trace_header;   /* NULL when none */
+    const char *group_id;       /* NULL when none */
+    const char *sender_id;
+    int64_t sent_ms;
+    int64_t visible_ms;
+    int64_t receive_count;
+    int64_t first_receive_ms;   /* 0 until the first receive */
+    int64_t secret;
+    const char *dlq_source_arn; /* NULL unless redriven into a DLQ */
+} stored_message;
+
+/* Inserts m (m->rowid ignored); returns the new rowid or -1. */
+int64_t store_message_insert(const stored_message *m);
+
+/* Calls fn for up to limit messages of queue_id visible at now_ms, oldest visibility first,
+ * skipping the rowids in skip[0..skip_count). Strings are valid only during the call.
+ * fn returns false to stop early. */
+bool store_message_each_visible(int64_t queue_id, int64_t now_ms, int limit, const int64_t *skip,
+                                size_t skip_count, bool (*fn)(const stored_message *m, void *arg), void *arg);
+
+/* Records a delivery: receive_count+1, first receive time if unset, new visibility deadline. */
+bool store_message_mark_received(int64_t rowid, int64_t now_ms, int64_t visible_ms);
+/* Moves a message into another queue (dead-letter redrive), visible at visible_ms. */
+bool store_message_move(int64_t rowid, int64_t to_queue_id, const char *dlq_source_arn, int64_t visible_ms);
+
+typedef struct message_ref {
+    bool found;
+    int64_t queue_id;
+    int64_t secret;
+    int64_t receive_count;
+    int64_t visible_ms;
+} message_ref;
+
+bool store_message_lookup(int64_t rowid, message_ref *out);
+bool store_message_delete(int64_t rowid);
+bool store_message_set_visible(int64_t rowid, int64_t visible_ms);
+/* Deletes every message of the queue; returns the count in *deleted (may be NULL). */
+bool store_messages_purge(int64_t queue_id, int64_t *deleted);
+/* Deletes messages sent before cutoff_ms (retention). */
+bool store_messages_expire(int64_t queue_id, int64_t cutoff_ms);
+
+typedef struct message_counts {
+    int64_t visible;
+    int64_t in_flight;
+    int64_t delayed;
+} message_counts;
+
+bool store_messages_count(int64_t queue_id, int64_t now_ms, message_counts *out);
+/* Earliest visibility time after now_ms of any message in the queue; -1 when none. */
+int64_t store_messages_next_visible(int64_t queue_id, int64_t now_ms);
+/* Earliest send time of any message in the queue; -1 when empty. */
+int64_t store_messages_oldest_sent(int64_t queue_id);
+
+#endif

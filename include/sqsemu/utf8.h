@@ -1,0 +1,15 @@
+/* utf8: validation of UTF-8 text against the character set SQS allows in messages. */
+#ifndef SQSEMU_UTF8_H
+#define SQSEMU_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* True when s[0..len) is well-formed UTF-8 whose code points are all in
+ * #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF. */
+bool utf8_is_sqs_text(const char *s, size_t len);
+
+/* True when s[0..len) is well-formed UTF-8 (no surrogates, no overlongs). */
+bool utf8_is_valid(const char *s, size_t len);
+
+#endif

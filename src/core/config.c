@@ -1,0 +1,112 @@
+/* config: command-line flags, their defaults, --help and --version. */
+#include "sqsemu/config.h"
+
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void config_defaults(config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    snprintf(cfg->host, sizeof cfg->host, "127.0.0.1");
+    cfg->port = 9324;
+    snprintf(cfg->data_dir, sizeof cfg->data_dir, "./.sqsemu");
+    snprintf(cfg->region, sizeof cfg->region, "us-east-1");
+    snprintf(cfg->account_id, sizeof cfg->account_id, "000000000000");
+    cfg->log_level = LOG_INFO;
+    cfg->max_body_bytes = 8u * 1024 * 1024;
+}
+
+static void print_help(FILE *out)
+{
+    fprintf(out,
+            "Usage: sqsemu [options]\n"
+            "A local emulator of Amazon SQS (AWS JSON 1.0 and query protocols).\n"
+            "\n"
+            "Options:\n"
+            "  --host ADDR         address to listen on (default 127.0.0.1)\n"
+            "  --port N            TCP port (default 9324)\n"
+            "  --data-dir DIR      directory of the SQLite store, created if missing (default ./.sqsemu)\n"
+            "  --in-memory         keep everything in memory; nothing is written to disk\n"
+            "  --region NAME       region used when a request is not signed (default us-east-1)\n"
+            "  --account-id ID     12-digit account id of queue URLs and ARNs (default 000000000000)\n"
+            "  --log-level LEVEL   debug, info, warn or error (default info)\n"
+            "  --help              show this help and exit\n"
+            "  --version           show the version and exit\n");
+}
+
+static bool valid_account(const char *s)
+{
+    if (strlen(s) != 12)
+        return false;
+    for (const char *p = s; *p; p++) {
+        if (!isdigit((unsigned char)*p))
+            return false;
+    }
+    return true;
+}
+
+static bool parse_port(const char *s, int *port)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v < 0 || v > 65535)
+        return false;
+    *port = (int)v;
+    return true;
+}
+
+static bool copy_arg(char *dst, size_t size, const char *src)
+{
+    if (strlen(src) >= size || src[0] == '\0')
+        return false;
+    memcpy(dst, src, strlen(src) + 1);
+    return true;
+}
+
+config_result config_parse(config *cfg, int argc, char **argv)
+{
+    enum { OPT_HOST = 256, OPT_PORT, OPT_DATA_DIR, OPT_IN_MEMORY, OPT_REGION, OPT_ACCOUNT, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION };
+    static const struct option options[] = {
+        {"host", required_argument, NULL, OPT_HOST},
+        {"port", required_argument, NULL, OPT_PORT},
+        {"data-dir", required_argument, NULL, OPT_DATA_DIR},
+        {"in-memory", no_argument, NULL, OPT_IN_MEMORY},
+        {"region", required_argument, NULL, OPT_REGION},
+        {"account-id", required_argument, NULL, OPT_ACCOUNT},
+        {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+        {"help", no_argument, NULL, OPT_HELP},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        bool ok = true;
+        switch (opt) {
+        case OPT_HOST: ok = copy_arg(cfg->host, sizeof cfg->host, optarg); break;
+        case OPT_PORT: ok = parse_port(optarg, &cfg->port); break;
+        case OPT_DATA_DIR: ok = copy_arg(cfg->data_dir, sizeof cfg->data_dir, optarg); break;
+        case OPT_IN_MEMORY: cfg->in_memory = true; break;
+        case OPT_REGION: ok = copy_arg(cfg->region, sizeof cfg->region, optarg); break;
+        case OPT_ACCOUNT: ok = valid_account(optarg) && copy_arg(cfg->account_id, sizeof cfg->account_id, optarg); break;
+        case OPT_LOG_LEVEL: ok = log_parse_level(optarg, &cfg->log_level); break;
+        case 'h':
+        case OPT_HELP: print_help(stdout); return CONFIG_EXIT_OK;
+        case OPT_VERSION: printf("sqsemu %s\n", SQSEMU_VERSION); return CONFIG_EXIT_OK;
+        default: print_help(stderr); return CONFIG_EXIT_ERROR;
+        }
+        if (!ok) {
+            fprintf(stderr, "sqsemu: invalid value '%s' for %s\n", optarg, argv[optind - 1]);
+            return CONFIG_EXIT_ERROR;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "sqsemu: unexpected argument '%s'\n", argv[optind]);
+        print_help(stderr);
+        return CONFIG_EXIT_ERROR;
+    }
+    return CONFIG_OK;
+}

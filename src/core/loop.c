@@ -1,0 +1,166 @@
+/* loop: epoll-based event loop with a timer heap, deferred tasks and signal handling. */
+#include "sqsemu/loop.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "sqsemu/buf.h"
+#include "sqsemu/clock.h"
+#include "sqsemu/log.h"
+
+typedef struct deferred {
+    loop_task_fn fn;
+    void *arg;
+} deferred;
+
+static struct {
+    int epoll_fd;
+    int signal_fd;
+    loop_watch signal_watch;
+    timers timers;
+    deferred *tasks;
+    size_t task_count;
+    size_t task_cap;
+    loop_prepare_fn prepare;
+    void *prepare_arg;
+    bool running;
+} L = {.epoll_fd = -1, .signal_fd = -1};
+
+static void on_signal(void *arg, uint32_t events)
+{
+    (void)arg;
+    (void)events;
+    struct signalfd_siginfo info;
+    while (read(L.signal_fd, &info, sizeof info) == (ssize_t)sizeof info)
+        log_info("received signal %u, shutting down", info.ssi_signo);
+    loop_stop();
+}
+
+bool loop_init(void)
+{
+    L.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (L.epoll_fd < 0)
+        return false;
+    timers_init(&L.timers);
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGTERM);
+    sigprocmask(SIG_BLOCK, &mask, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    L.signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (L.signal_fd < 0)
+        return false;
+    return loop_watch_fd(&L.signal_watch, L.signal_fd, EPOLLIN, on_signal, NULL);
+}
+
+void loop_free(void)
+{
+    if (L.signal_fd >= 0)
+        close(L.signal_fd);
+    if (L.epoll_fd >= 0)
+        close(L.epoll_fd);
+    timers_free(&L.timers);
+    free(L.tasks);
+    L.tasks = NULL;
+    L.task_count = L.task_cap = 0;
+    L.epoll_fd = L.signal_fd = -1;
+}
+
+bool loop_watch_fd(loop_watch *w, int fd, uint32_t events, loop_fd_fn fn, void *arg)
+{
+    w->fd = fd;
+    w->fn = fn;
+    w->arg = arg;
+    struct epoll_event ev = {.events = events, .data.ptr = w};
+    return epoll_ctl(L.epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0;
+}
+
+void loop_unwatch_fd(loop_watch *w)
+{
+    epoll_ctl(L.epoll_fd, EPOLL_CTL_DEL, w->fd, NULL);
+}
+
+void loop_set_prepare(loop_prepare_fn fn, void *arg)
+{
+    L.prepare = fn;
+    L.prepare_arg = arg;
+}
+
+void loop_defer(loop_task_fn fn, void *arg)
+{
+    if (L.task_count == L.task_cap) {
+        L.task_cap = L.task_cap ? L.task_cap * 2 : 32;
+        L.tasks = xrealloc(L.tasks, L.task_cap * sizeof *L.tasks);
+    }
+    L.tasks[L.task_count++] = (deferred){fn, arg};
+}
+
+timers *loop_timers(void)
+{
+    return &L.timers;
+}
+
+/* Runs the tasks deferred so far; tasks they defer run on the next pass. */
+static void run_deferred(void)
+{
+    size_t n = L.task_count;
+    if (n == 0)
+        return;
+    deferred *batch = xmalloc(n * sizeof *batch);
+    memcpy(batch, L.tasks, n * sizeof *batch);
+    memmove(L.tasks, L.tasks + n, (L.task_count - n) * sizeof *L.tasks);
+    L.task_count -= n;
+    for (size_t i = 0; i < n; i++)
+        batch[i].fn(batch[i].arg);
+    free(batch);
+}
+
+static int wait_timeout_ms(void)
+{
+    if (L.task_count)
+        return 0;
+    int64_t limit = L.prepare ? L.prepare(L.prepare_arg) : -1;
+    int64_t due = timers_next_due(&L.timers);
+    if (due >= 0) {
+        int64_t until = due - clock_now_ms();
+        if (until < 0)
+            until = 0;
+        if (limit < 0 || until < limit)
+            limit = until;
+    }
+    if (L.task_count)
+        return 0;
+    if (limit > 60000)
+        limit = 60000;
+    return (int)limit;
+}
+
+void loop_run(void)
+{
+    L.running = true;
+    struct epoll_event events[64];
+    while (L.running) {
+        int n = epoll_wait(L.epoll_fd, events, 64, wait_timeout_ms());
+        if (n < 0 && errno != EINTR) {
+            log_error("epoll_wait: %s", strerror(errno));
+            break;
+        }
+        for (int i = 0; i < n; i++) {
+            loop_watch *w = events[i].data.ptr;
+            w->fn(w->arg, events[i].events);
+        }
+        timers_run_due(&L.timers, clock_now_ms());
+        run_deferred();
+    }
+}
+
+void loop_stop(void)
+{
+    L.running = false;
+}

@@ -1,0 +1,65 @@
+/* utf8: strict UTF-8 decoding and the SQS allowed-character check. */
+#include "sqsemu/utf8.h"
+
+#include <stdint.h>
+
+/* Decodes one code point at s[*i]; returns -1 on malformed input. */
+static int32_t next_code_point(const unsigned char *s, size_t len, size_t *i)
+{
+    unsigned char c = s[*i];
+    if (c < 0x80) {
+        (*i)++;
+        return c;
+    }
+    int extra;
+    int32_t cp;
+    int32_t min;
+    if ((c & 0xE0) == 0xC0) {
+        extra = 1, cp = c & 0x1F, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+        extra = 2, cp = c & 0x0F, min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+        extra = 3, cp = c & 0x07, min = 0x10000;
+    } else {
+        return -1;
+    }
+    if (*i + (size_t)extra >= len)
+        return -1;
+    for (int k = 1; k <= extra; k++) {
+        unsigned char cc = s[*i + (size_t)k];
+        if ((cc & 0xC0) != 0x80)
+            return -1;
+        cp = (cp << 6) | (cc & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return -1;
+    *i += (size_t)extra + 1;
+    return cp;
+}
+
+static bool sqs_allowed(int32_t cp)
+{
+    return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+           (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+bool utf8_is_sqs_text(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        int32_t cp = next_code_point(u, len, &i);
+        if (cp < 0 || !sqs_allowed(cp))
+            return false;
+    }
+    return true;
+}
+
+bool utf8_is_valid(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        if (next_code_point(u, len, &i) < 0)
+            return false;
+    }
+    return true;
+}

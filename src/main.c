@@ -1,0 +1,83 @@
+/* main: flags, start-up (data directory, store, service, HTTP), the event loop, and an
+ * orderly shutdown on SIGINT/SIGTERM. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sqsemu/buf.h"
+#include "sqsemu/config.h"
+#include "sqsemu/http.h"
+#include "sqsemu/log.h"
+#include "sqsemu/loop.h"
+#include "sqsemu/sqs.h"
+#include "sqsemu/store.h"
+
+/* mkdir -p */
+static bool make_dirs(const char *path)
+{
+    char *copy = xstrdup(path);
+    bool ok = true;
+    for (char *p = copy + 1; ok && *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        ok = mkdir(copy, 0755) == 0 || errno == EEXIST;
+        *p = '/';
+    }
+    ok = ok && (mkdir(copy, 0755) == 0 || errno == EEXIST);
+    free(copy);
+    return ok;
+}
+
+static char *database_path(const config *cfg)
+{
+    if (cfg->in_memory)
+        return NULL;
+    if (!make_dirs(cfg->data_dir)) {
+        log_error("cannot create data directory %s: %s", cfg->data_dir, strerror(errno));
+        return NULL;
+    }
+    buf_t b;
+    buf_init(&b);
+    buf_printf(&b, "%s/sqsemu.db", cfg->data_dir);
+    return buf_detach(&b, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    config cfg;
+    config_defaults(&cfg);
+    switch (config_parse(&cfg, argc, argv)) {
+    case CONFIG_OK: break;
+    case CONFIG_EXIT_OK: return 0;
+    case CONFIG_EXIT_ERROR: return 2;
+    }
+    log_set_level(cfg.log_level);
+    char *db_path = database_path(&cfg);
+    if (!cfg.in_memory && !db_path)
+        return 1;
+    int status = 1;
+    sqs_settings settings = {cfg.account_id, cfg.region};
+    if (!loop_init() || !store_open(db_path))
+        goto out;
+    if (!sqs_service_start(&settings))
+        goto out_store;
+    if (!http_server_start(&cfg))
+        goto out_service;
+    log_info("sqsemu %s listening on http://%s:%d (region %s, account %s), data %s%s", SQSEMU_VERSION, cfg.host,
+             http_server_port(), cfg.region, cfg.account_id, db_path ? "in " : "in memory", db_path ? db_path : "");
+    loop_run();
+    http_server_stop();
+    status = 0;
+    log_info("stopped");
+out_service:
+    sqs_service_stop();
+out_store:
+    store_close();
+out:
+    loop_free();
+    free(db_path);
+    return status;
+}

@@ -1,0 +1,459 @@
+/* sqs/queues: queue lifecycle and metadata actions: CreateQueue, DeleteQueue, GetQueueUrl,
+ * ListQueues, Get/SetQueueAttributes, PurgeQueue, tags, ListDeadLetterSourceQueues. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "queue_attrs.h"
+#include "registry.h"
+#include "waiters.h"
+#include "sqsemu/buf.h"
+#include "sqsemu/codec.h"
+#include "sqsemu/store.h"
+
+#define MAX_TAGS 50
+
+static bool name_char_valid(char c)
+{
+    return isalnum((unsigned char)c) || c == '-' || c == '_';
+}
+
+static bool queue_name_valid(const char *name, bool fifo)
+{
+    size_t len = strlen(name);
+    size_t stem = fifo ? len - 5 : len;
+    if (len < 1 || len > 80 || (fifo && len <= 5))
+        return false;
+    for (size_t i = 0; i < stem; i++) {
+        if (!name_char_valid(name[i]))
+            return false;
+    }
+    return true;
+}
+
+static bool ends_with_fifo(const char *name)
+{
+    size_t len = strlen(name);
+    return len >= 5 && strcmp(name + len - 5, ".fifo") == 0;
+}
+
+static bool tags_check(const cJSON *tags, size_t existing, sqs_error *err)
+{
+    if (!tags)
+        return true;
+    if (!cJSON_IsObject(tags))
+        return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE, "Tags must be a map of strings.");
+    if (existing + (size_t)cJSON_GetArraySize(tags) > MAX_TAGS)
+        return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE, "Too many tags added for queue. A queue can have at most %d tags.",
+                        MAX_TAGS);
+    const cJSON *tag;
+    cJSON_ArrayForEach(tag, tags)
+    {
+        size_t key_len = strlen(tag->string);
+        if (key_len < 1 || key_len > 128)
+            return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE, "Tag keys must be between 1 and 128 characters in length.");
+        if (!cJSON_IsString(tag) || strlen(tag->valuestring) > 256)
+            return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
+                            "Tag values must be strings of at most 256 characters.");
+    }
+    return true;
+}
+
+static bool persist_attributes(sqs_queue *q, sqs_error *err)
+{
+    char *json = cJSON_PrintUnformatted(q->attributes);
+    bool ok = store_queue_update_attributes(q->id, json, q->modified_s);
+    free(json);
+    return ok || internal_error(err);
+}
+
+static bool persist_tags(sqs_queue *q, sqs_error *err)
+{
+    char *json = cJSON_PrintUnformatted(q->tags);
+    bool ok = store_queue_update_tags(q->id, json);
+    free(json);
+    return ok || internal_error(err);
+}
+
+static void add_queue_url(cJSON *out, const char *member, const sqs_queue *q, const sqs_ctx *ctx)
+{
+    char *url = queue_url(q, ctx->url_base);
+    cJSON_AddStringToObject(out, member, url);
+    free(url);
+}
+
+/* CreateQueue on an existing name succeeds only if every given attribute matches. */
+static bool existing_queue_matches(const sqs_queue *q, const cJSON *normalized, sqs_error *err)
+{
+    const cJSON *item;
+    cJSON_ArrayForEach(item, normalized)
+    {
+        char *current = queue_attrs_effective(q, item->string);
+        bool same = current ? strcmp(current, item->valuestring) == 0 : item->valuestring[0] == '\0';
+        free(current);
+        if (!same)
+            return sqs_fail(err, SQS_ERR_QUEUE_NAME_EXISTS,
+                            "A queue already exists with the same name and a different value for attribute %s",
+                            item->string);
+    }
+    return true;
+}
+
+static bool decide_fifo(const char *name, const cJSON *attributes, bool *fifo, sqs_error *err)
+{
+    const char *flag = req_string(attributes, "FifoQueue");
+    bool wants_fifo = flag && strcasecmp(flag, "true") == 0;
+    bool suffix = ends_with_fifo(name);
+    if (wants_fifo && !suffix)
+        return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
+                        "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, "
+                        "must end with .fifo suffix and be 1 to 80 in length.");
+    if (suffix && !wants_fifo)
+        return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
+                        "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length");
+    *fifo = wants_fifo;
+    return true;
+}
+
+static sqs_queue *create_new_queue(const sqs_ctx *ctx, const char *name, bool fifo, const cJSON *normalized,
+                                   const cJSON *tags, sqs_error *err)
+{
+    sqs_queue *q = queue_new(0, ctx->account, ctx->region, name, fifo);
+    q->created_s = q->modified_s = ctx->now_ms / 1000;
+    queue_attrs_apply(q, normalized);
+    if (tags) {
+        cJSON_Delete(q->tags);
+        q->tags = cJSON_Duplicate(tags, true);
+    }
+    char *attributes_json = cJSON_PrintUnformatted(q->attributes);
+    char *tags_json = cJSON_PrintUnformatted(q->tags);
+    stored_queue row = {0, q->account, q->region, q->name, q->fifo, q->created_s, q->modified_s, attributes_json, tags_json};
+    q->id = store_queue_insert(&row);
+    free(attributes_json);
+    free(tags_json);
+    if (q->id < 0) {
+        queue_free(q);
+        internal_error(err);
+        return NULL;
+    }
+    registry_add(q);
+    return q;
+}
+
+bool action_create_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
+{
+    const char *name;
+    if (!require_string(in, "QueueName", &name, err))
+        return false;
+    const cJSON *attributes = req_member(in, "Attributes");
+    const cJSON *tags = req_member(in, "tags");
+    bool fifo = false;
+    if (!decide_fifo(name, attributes, &fifo, err))
+        return false;
+    if (!queue_name_valid(name, fifo))
+        return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
+                        "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length");
+    if (fifo)
+        return sqs_fail(err, SQS_ERR_UNSUPPORTED_OPERATION, "FIFO queues are not supported by this version of sqsemu.");
+    char arn[512];
+    snprintf(arn, sizeof arn, "arn:aws:sqs:%s:%s:%s", ctx->region, ctx->account, name);
+    cJSON *normalized = NULL;
+    if (!queue_attrs_check(attributes, fifo, true, arn, &normalized, err))
+        return false;
+    bool ok = false;
+    sqs_queue *q = registry_find(ctx->account, ctx->region, name);
+    if (q) {
+        ok = existing_queue_matches(q, normalized, err);
+    } else if (tags_check(tags, 0, err) && tx_begin(err)) {
+        q = create_new_queue(ctx, name, fifo, normalized, tags, err);
+        ok = q && tx_commit(err);
+        if (!ok)
+            store_rollback();
+        if (q && !ok) {
+            registry_remove(q);
+            queue_free(q);
+            q = NULL;
+        }
+    }
+    cJSON_Delete(normalized);
+    if (ok)
+        add_queue_url(out, "QueueUrl", q, ctx);
+    return ok;
+}
+
+bool action_delete_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
+{
+    (void)out;
+    sqs_queue *q = require_queue(ctx, in, err);
+    if (!q || !tx_begin(err))
+        return false;
+    if (!store_queue_delete(q->id)) {
+        store_rollback();
+        return internal_error(err);
+    }
+    if (!tx_commit(err))
+        return false;
+    waiters_queue_gone(q);
+    registry_remove(q);
+    queue_free(q);
+    return true;
+}
+
+bool action_get_queue_url(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
+{
+    const char *name;
+    if (!require_string(in, "QueueName", &name, err))
+        return false;
+    const char *owner = req_string(in, "QueueOwnerAWSAccountId");
+    sqs_queue *q = registry_find(owner && *owner ? owner : ctx->account, ctx->region, name);
+    if (!q)
+        return sqs_fail_queue_missing(err);
+    add_queue_url(out, "QueueUrl", q, ctx);
+    return true;
+}
+
+static int compare_queue_names(const void *a, const void *b)
+{
+    return strcmp((*(sqs_queue *const *)a)->name, (*(sqs_queue *const *)b)->name);
+}
+
+/* Queues of the caller's account and region accepted by keep(), sorted by name. */
+static sqs_queue **select_queues(const sqs_ctx *ctx, bool (*keep)(const sqs_queue *, const void *), const void *arg,
+                                 size_t *count)
+{
+    size_t total = 0;
+    sqs_queue **all = registry_all(&total);
+    size_t n = 0;
+    for (size_t i = 0; i < total; i++) {
+        sqs_queue *q = all[i];
+        if (strcmp(q->account, ctx->account) == 0 && strcmp(q->region, ctx->region) == 0 && keep(q, arg))
+            all[n++] = q;
+    }
+    qsort(all, n, sizeof *all, compare_queue_names);
+    *count = n;
+    return all;
+}
+
+/* Writes one page of queue URLs into out[list_member] and a NextToken when more remain. */
+static bool page_queue_urls(const sqs_ctx *ctx, const cJSON *in, sqs_queue **queues, size_t count, cJSON *out,
+                            const char *list_member, bool always_list, sqs_error *err)
+{
+    int64_t max_results = 1000;
+    bool has_max = false;
+    if (!req_int(in, "MaxResults", &max_results, &has_max, err))
+        return false;
+    if (has_max && (max_results < 1 || max_results > 1000))
+        return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
+                        "Value %lld for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 "
+                        "and 1000.", (long long)max_results);
+    size_t start = 0;
+    const char *token = req_string(in, "NextToken");
+    if (token && *token) {
+        size_t len = 0;
+        unsigned char *after = base64_decode(token, strlen(token), &len);
+        if (!after)
+            return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE, "Invalid NextToken value.");
+        while (start < count && strcmp(queues[start]->name, (const char *)after) <= 0)
+            start++;
+        free(after);
+    }
+    size_t end = start + (size_t)max_results < count ? start + (size_t)max_results : count;
+    if (end > start || always_list) {
+        cJSON *urls = cJSON_AddArrayToObject(out, list_member);
+        for (size_t i = start; i < end; i++) {
+            char *url = queue_url(queues[i], ctx->url_base);
+            cJSON_AddItemToArray(urls, cJSON_CreateString(url));
+            free(url);
+        }
+    }
+    if (has_max && end < count && end > 0) {
+        char *next = base64_encode(queues[end - 1]->name, strlen(queues[end - 1]->name));
+        cJSON_AddStringToObject(out, "NextToken", next);
+        free(next);
+    }
+    return true;
+}
+
+static bool has_prefix(const sqs_queue *q, const void *prefix)
+{
+    return !prefix || strncmp(q->name, prefix, strlen(prefix)) == 0;
+}
+
+bool action_list_queues(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
+{
+    const char *prefix = req_string(in, "QueueNamePrefix");
+    size_t count = 0;
+    sqs_queue **queues = select_queues(ctx, has_prefix, prefix, &count);
+    bool ok = page_queue_urls(ctx, in, queues, count, out, "QueueUrls", false, err);
+    free(queues);
+    return ok;
+}
+
+static bool targets_dlq(const sqs_queue *q, const void *dlq_arn)
+{
+    return q->dead_letter_arn && strcmp(q->dead_letter_arn, dlq_arn) == 0;
+}
+
+bool action_list_dead_letter_source_queues(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
+{
+    sqs_queue *dlq = require_queue(ctx, in, err);
+    if (!dlq)
+        return false;
+    sqs_ctx scope = *ctx;
+    scope.account = dlq->account;
+    scope.region = dlq->region;
+    size_t count = 0;
+    sqs_queue **queues = select_queues(&scope, targets_dlq, dlq->arn, &count);
+    bool ok = page_queue_urls(ctx, in, queues, count, out, "queueUrls", true, err);
+    free(queues);
+    return ok;
+}
+
+/* Drops expired messages so that counters never include them. */
+static bool apply_retention(const sqs_queue *q, int64_t now_ms, sqs_error *err)
+{
+    return store_messages_expire(q->id, now_ms - (int64_t)q->retention_s * 1000) || internal_error(err);
+}
+
+bool action_get_queue_attributes(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
+{
+    sqs_queue *q = require_queue(ctx, in, err);
+    if (!q)
+        return false;
+    const cJSON *names = req_member(in, "AttributeNames");
+    if (!names || cJSON_GetArraySize(names) == 0)
+        return true;
+    if (!apply_retention(q, ctx->now_ms, err))
+        return false;
+    cJSON *attributes = cJSON_CreateObject();
+    if (!queue_attrs_list(q, names, ctx->now_ms, attributes, err)) {
+        cJSON_Delete(attributes);
+        return false;
+    }
+    if (cJSON_GetArraySize(attributes) > 0)
+        cJSON_AddItemToObject(out, "Attributes", attributes);
+    else
+        cJSON_Delete(attributes);
+    return true;
+}
+
+bool action_set_queue_attributes(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
+{
+    (void)out;
+    sqs_queue *q = require_queue(ctx, in, err);
+    if (!q)
+        return false;
+    const cJSON *attributes = req_member(in, "Attributes");
+    if (!attributes)
+        return sqs_fail_missing_param(err, "Attributes");
+    cJSON *normalized = NULL;
+    if (!queue_attrs_check(attributes, q->fifo, false, q->arn, &normalized, err))
+        return false;
+    cJSON *previous = cJSON_Duplicate(q->attributes, true);
+    int64_t previous_modified = q->modified_s;
+    queue_attrs_apply(q, normalized);
+    q->modified_s = ctx->now_ms / 1000;
+    cJSON_Delete(normalized);
+    bool ok = tx_begin(err) && persist_attributes(q, err) && tx_commit(err);
+    if (!ok) {
+        store_rollback();
+        cJSON_Delete(q->attributes);
+        q->attributes = previous;
+        q->modified_s = previous_modified;
+        queue_attrs_refresh(q);
+        return false;
+    }
+    cJSON_Delete(previous);
+    /* A shorter delay or visibility default does not move existing messages; nothing to wake. */
+    return true;
+}
+
+bool action_purge_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
+{
+    (void)out;
+    sqs_queue *q = require_queue(ctx, in, err);
+    if (!q || !tx_begin(err))
+        return false;
+    if (!store_messages_purge(q->id, NULL)) {
+        store_rollback();
+        return internal_error(err);
+    }
+    if (!tx_commit(err))
+        return false;
+    q->last_purge_ms = ctx->now_ms;
+    return true;
+}
+
+static bool update_tags(sqs_queue *q, cJSON *new_tags, sqs_error *err)
+{
+    cJSON *previous = q->tags;
+    q->tags = new_tags;
+    if (tx_begin(err) && persist_tags(q, err) && tx_commit(err)) {
+        cJSON_Delete(previous);
+        return true;
+    }
+    store_rollback();
+    q->tags = previous;
+    cJSON_Delete(new_tags);
+    return false;
+}
+
+bool action_tag_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
+{
+    (void)out;
+    sqs_queue *q = require_queue(ctx, in, err);
+    if (!q)
+        return false;
+    const cJSON *tags = req_member(in, "Tags");
+    if (!tags || cJSON_GetArraySize(tags) == 0)
+        return sqs_fail_missing_param(err, "Tags");
+    cJSON *merged = cJSON_Duplicate(q->tags, true);
+    const cJSON *tag;
+    size_t added = 0;
+    cJSON_ArrayForEach(tag, tags)
+    {
+        if (!cJSON_GetObjectItemCaseSensitive(merged, tag->string))
+            added++;
+    }
+    if (!tags_check(tags, (size_t)cJSON_GetArraySize(merged) + added - (size_t)cJSON_GetArraySize(tags), err)) {
+        cJSON_Delete(merged);
+        return false;
+    }
+    cJSON_ArrayForEach(tag, tags)
+    {
+        cJSON_DeleteItemFromObjectCaseSensitive(merged, tag->string);
+        cJSON_AddStringToObject(merged, tag->string, tag->valuestring);
+    }
+    return update_tags(q, merged, err);
+}
+
+bool action_untag_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
+{
+    (void)out;
+    sqs_queue *q = require_queue(ctx, in, err);
+    if (!q)
+        return false;
+    const cJSON *keys = req_member(in, "TagKeys");
+    if (!keys || cJSON_GetArraySize(keys) == 0)
+        return sqs_fail_missing_param(err, "TagKeys");
+    cJSON *remaining = cJSON_Duplicate(q->tags, true);
+    const cJSON *key;
+    cJSON_ArrayForEach(key, keys)
+    {
+        if (cJSON_IsString(key))
+            cJSON_DeleteItemFromObjectCaseSensitive(remaining, key->valuestring);
+    }
+    return update_tags(q, remaining, err);
+}
+
+bool action_list_queue_tags(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
+{
+    sqs_queue *q = require_queue(ctx, in, err);
+    if (!q)
+        return false;
+    if (cJSON_GetArraySize(q->tags) > 0)
+        cJSON_AddItemToObject(out, "Tags", cJSON_Duplicate(q->tags, true));
+    return true;
+}

@@ -1,0 +1,316 @@
+/* sqs/receive: ReceiveMessage: parameter checks, retention, selection of visible messages,
+ * delivery (receive count, handle, visibility deadline), dead-letter redrive, attribute
+ * selection, and long polling (asking to be re-run when something becomes receivable). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "md5.h"
+#include "receipt.h"
+#include "registry.h"
+#include "waiters.h"
+#include "sqsemu/buf.h"
+#include "sqsemu/store.h"
+
+#define MAX_REDRIVE_ROUNDS 50
+
+typedef struct receive_request {
+    int64_t max_messages;
+    int64_t visibility_s;
+    int64_t wait_s;
+    const cJSON *system_names;  /* AttributeNames */
+    const cJSON *system_names2; /* MessageSystemAttributeNames */
+    const cJSON *attribute_names;
+} receive_request;
+
+typedef struct receive_pass {
+    sqs_ctx *ctx;
+    sqs_queue *queue;
+    sqs_queue *dlq;
+    const receive_request *req;
+    cJSON *messages;
+    int64_t *delivered; /* rowids delivered by this call */
+    size_t delivered_count;
+    size_t moved;
+} receive_pass;
+
+static bool range_error(sqs_error *err, const char *name, int64_t value, const char *reason)
+{
+    return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE, "Value %lld for parameter %s is invalid. Reason: %s",
+                    (long long)value, name, reason);
+}
+
+static bool parse_request(const sqs_queue *q, const cJSON *in, receive_request *r, sqs_error *err)
+{
+    bool present = false;
+    r->max_messages = 1;
+    if (!req_int(in, "MaxNumberOfMessages", &r->max_messages, &present, err))
+        return false;
+    if (present && (r->max_messages < 1 || r->max_messages > 10))
+        return range_error(err, "MaxNumberOfMessages", r->max_messages, "Must be between 1 and 10, if provided.");
+    r->visibility_s = q->visibility_s;
+    if (!req_int(in, "VisibilityTimeout", &r->visibility_s, &present, err))
+        return false;
+    if (present && (r->visibility_s < 0 || r->visibility_s > 43200))
+        return range_error(err, "VisibilityTimeout", r->visibility_s, "Must be >= 0 and <= 43200, if provided.");
+    r->wait_s = q->receive_wait_s;
+    if (!req_int(in, "WaitTimeSeconds", &r->wait_s, &present, err))
+        return false;
+    if (present && (r->wait_s < 0 || r->wait_s > 20))
+        return range_error(err, "WaitTimeSeconds", r->wait_s, "Must be >= 0 and <= 20, if provided.");
+    r->system_names = req_member(in, "AttributeNames");
+    r->system_names2 = req_member(in, "MessageSystemAttributeNames");
+    r->attribute_names = req_member(in, "MessageAttributeNames");
+    return true;
+}
+
+static bool list_has(const cJSON *list, const char *name)
+{
+    const cJSON *item;
+    cJSON_ArrayForEach(item, list)
+    {
+        if (cJSON_IsString(item) && (strcmp(item->valuestring, name) == 0 || strcmp(item->valuestring, "All") == 0))
+            return true;
+    }
+    return false;
+}
+
+static bool system_wanted(const receive_request *r, const char *name)
+{
+    return list_has(r->system_names, name) || list_has(r->system_names2, name);
+}
+
+static void add_number_string(cJSON *obj, const char *name, int64_t value)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%lld", (long long)value);
+    cJSON_AddStringToObject(obj, name, text);
+}
+
+static void add_system_attributes(const receive_request *r, const stored_message *m, int64_t receive_count,
+                                  int64_t first_receive_ms, cJSON *msg)
+{
+    cJSON *attrs = cJSON_CreateObject();
+    if (system_wanted(r, "SenderId"))
+        cJSON_AddStringToObject(attrs, "SenderId", m->sender_id);
+    if (system_wanted(r, "SentTimestamp"))
+        add_number_string(attrs, "SentTimestamp", m->sent_ms);
+    if (system_wanted(r, "ApproximateReceiveCount"))
+        add_number_string(attrs, "ApproximateReceiveCount", receive_count);
+    if (system_wanted(r, "ApproximateFirstReceiveTimestamp"))
+        add_number_string(attrs, "ApproximateFirstReceiveTimestamp", first_receive_ms);
+    if (m->trace_header && system_wanted(r, "AWSTraceHeader"))
+        cJSON_AddStringToObject(attrs, "AWSTraceHeader", m->trace_header);
+    if (m->group_id && system_wanted(r, "MessageGroupId"))
+        cJSON_AddStringToObject(attrs, "MessageGroupId", m->group_id);
+    if (m->dlq_source_arn && system_wanted(r, "DeadLetterQueueSourceArn"))
+        cJSON_AddStringToObject(attrs, "DeadLetterQueueSourceArn", m->dlq_source_arn);
+    if (cJSON_GetArraySize(attrs) > 0)
+        cJSON_AddItemToObject(msg, "Attributes", attrs);
+    else
+        cJSON_Delete(attrs);
+}
+
+/* Does a MessageAttributeNames entry select this attribute name? */
+static bool attribute_selected(const char *pattern, const char *name)
+{
+    if (strcmp(pattern, "All") == 0 || strcmp(pattern, ".*") == 0 || strcmp(pattern, "*") == 0)
+        return true;
+    size_t len = strlen(pattern);
+    if (len >= 2 && strcmp(pattern + len - 2, ".*") == 0)
+        return strncmp(name, pattern, len - 2) == 0;
+    return strcmp(pattern, name) == 0;
+}
+
+static void add_message_attributes(const receive_request *r, const stored_message *m, cJSON *msg)
+{
+    if (!m->attributes || cJSON_GetArraySize(r->attribute_names) == 0)
+        return;
+    cJSON *all = cJSON_Parse(m->attributes);
+    cJSON *selected = cJSON_CreateObject();
+    cJSON *attr = all ? all->child : NULL;
+    while (attr) {
+        cJSON *next = attr->next;
+        const cJSON *pattern;
+        cJSON_ArrayForEach(pattern, r->attribute_names)
+        {
+            if (cJSON_IsString(pattern) && attribute_selected(pattern->valuestring, attr->string)) {
+                cJSON_AddItemToObject(selected, attr->string, cJSON_DetachItemViaPointer(all, attr));
+                break;
+            }
+        }
+        attr = next;
+    }
+    cJSON_Delete(all);
+    char md5[MD5_HEX_LEN];
+    if (md5_of_attributes(selected, md5)) {
+        cJSON_AddStringToObject(msg, "MD5OfMessageAttributes", md5);
+        cJSON_AddItemToObject(msg, "MessageAttributes", selected);
+    } else {
+        cJSON_Delete(selected);
+    }
+}
+
+static bool deliver(receive_pass *p, const stored_message *m)
+{
+    sqs_ctx *ctx = p->ctx;
+    int64_t visible_ms = ctx->now_ms + p->req->visibility_s * 1000;
+    if (!store_message_mark_received(m->rowid, ctx->now_ms, visible_ms))
+        return false;
+    int64_t receive_count = m->receive_count + 1;
+    int64_t first_receive_ms = m->first_receive_ms ? m->first_receive_ms : ctx->now_ms;
+    receipt r = {p->queue->id, m->rowid, m->secret, ctx->now_ms, receive_count};
+    char *handle = receipt_encode(&r);
+    cJSON *msg = cJSON_CreateObject();
+    cJSON_AddStringToObject(msg, "MessageId", m->message_id);
+    cJSON_AddStringToObject(msg, "ReceiptHandle", handle);
+    cJSON_AddStringToObject(msg, "MD5OfBody", m->md5_body);
+    cJSON_AddItemToObject(msg, "Body", cJSON_CreateString(m->body));
+    add_system_attributes(p->req, m, receive_count, first_receive_ms, msg);
+    add_message_attributes(p->req, m, msg);
+    cJSON_AddItemToArray(p->messages, msg);
+    free(handle);
+    p->delivered[p->delivered_count++] = m->rowid;
+    return true;
+}
+
+static bool needs_redrive(const receive_pass *p, const stored_message *m)
+{
+    return p->dlq && m->receive_count >= p->queue->max_receive_count;
+}
+
+/* Candidates are copied out of the SELECT before anything is updated, so that no row
+ * changes under a running statement. */
+typedef struct candidates {
+    stored_message items[10];
+    char *owned[10];
+    size_t count;
+} candidates;
+
+static char *dup_or_null(const char *s, buf_t *b)
+{
+    if (!s)
+        return NULL;
+    size_t at = b->len;
+    buf_append(b, s, strlen(s) + 1);
+    return (char *)(uintptr_t)at; /* an offset until the buffer stops growing */
+}
+
+static bool copy_candidate(const stored_message *m, void *arg)
+{
+    candidates *c = arg;
+    if (c->count == 10)
+        return false;
+    buf_t b;
+    buf_init(&b);
+    stored_message copy = *m;
+    copy.message_id = dup_or_null(m->message_id, &b);
+    size_t body_at = b.len;
+    buf_append(&b, m->body, m->body_len);
+    buf_putc(&b, '\0');
+    copy.md5_body = dup_or_null(m->md5_body, &b);
+    copy.attributes = dup_or_null(m->attributes, &b);
+    copy.md5_attributes = dup_or_null(m->md5_attributes, &b);
+    copy.trace_header = dup_or_null(m->trace_header, &b);
+    copy.group_id = dup_or_null(m->group_id, &b);
+    copy.sender_id = dup_or_null(m->sender_id, &b);
+    copy.dlq_source_arn = dup_or_null(m->dlq_source_arn, &b);
+    char *base = buf_detach(&b, NULL);
+#define REBASE(field) copy.field = m->field ? base + (uintptr_t)copy.field : NULL
+    REBASE(message_id);
+    REBASE(md5_body);
+    REBASE(attributes);
+    REBASE(md5_attributes);
+    REBASE(trace_header);
+    REBASE(group_id);
+    REBASE(sender_id);
+    REBASE(dlq_source_arn);
+#undef REBASE
+    copy.body = base + body_at;
+    c->items[c->count] = copy;
+    c->owned[c->count] = base;
+    c->count++;
+    return true;
+}
+
+static void candidates_free(candidates *c)
+{
+    for (size_t i = 0; i < c->count; i++)
+        free(c->owned[i]);
+    c->count = 0;
+}
+
+static bool process(receive_pass *p, const stored_message *m)
+{
+    if (needs_redrive(p, m)) {
+        p->moved++;
+        return store_message_move(m->rowid, p->dlq->id, p->queue->arn, p->ctx->now_ms);
+    }
+    return deliver(p, m);
+}
+
+/* Fills p->messages inside one transaction; moves over-received messages to the DLQ. */
+static bool collect(receive_pass *p, sqs_error *err)
+{
+    if (!tx_begin(err))
+        return false;
+    int64_t cutoff = p->ctx->now_ms - (int64_t)p->queue->retention_s * 1000;
+    bool ok = store_messages_expire(p->queue->id, cutoff);
+    for (int round = 0; ok && round < MAX_REDRIVE_ROUNDS; round++) {
+        int want = (int)(p->req->max_messages - (int64_t)p->delivered_count);
+        candidates c = {.count = 0};
+        ok = store_message_each_visible(p->queue->id, p->ctx->now_ms, want, p->delivered, p->delivered_count,
+                                        copy_candidate, &c);
+        size_t moved_before = p->moved;
+        for (size_t i = 0; ok && i < c.count; i++)
+            ok = process(p, &c.items[i]);
+        size_t found = c.count;
+        candidates_free(&c);
+        /* Another round only helps when redrive moves made room for more candidates. */
+        if ((int64_t)p->delivered_count >= p->req->max_messages || p->moved == moved_before || found == 0)
+            break;
+    }
+    if (!ok) {
+        store_rollback();
+        return internal_error(err);
+    }
+    return tx_commit(err);
+}
+
+bool action_receive_message(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
+{
+    sqs_queue *q = require_queue(ctx, in, err);
+    receive_request req;
+    if (!q || !parse_request(q, in, &req, err))
+        return false;
+    int64_t delivered[10];
+    receive_pass pass = {
+        .ctx = ctx,
+        .queue = q,
+        .dlq = q->dead_letter_arn ? registry_find_arn(q->dead_letter_arn) : NULL,
+        .req = &req,
+        .messages = cJSON_CreateArray(),
+        .delivered = delivered,
+    };
+    if (!collect(&pass, err)) {
+        cJSON_Delete(pass.messages);
+        return false;
+    }
+    if (pass.moved > 0)
+        waiters_notify(pass.dlq);
+    if (pass.delivered_count > 0) {
+        cJSON_AddItemToObject(out, "Messages", pass.messages);
+        waiters_schedule(q);
+        if ((int64_t)pass.delivered_count == req.max_messages)
+            waiters_notify(q); /* there may be more for the next waiter */
+        return true;
+    }
+    cJSON_Delete(pass.messages);
+    if (ctx->poll_deadline_ms == 0)
+        ctx->poll_deadline_ms = ctx->now_ms + req.wait_s * 1000;
+    if (ctx->now_ms < ctx->poll_deadline_ms)
+        ctx->wait_queue = q;
+    return true;
+}

@@ -1,0 +1,95 @@
+/* sqs/service: the SQS service entry point: start/stop and the action dispatch table. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "registry.h"
+#include "waiters.h"
+#include "sqsemu/log.h"
+
+typedef struct action_entry {
+    const char *name;
+    sqs_action_fn fn;
+    bool endpoint_only; /* AWS rejects it when sent to a queue URL */
+} action_entry;
+
+static const action_entry actions[] = {
+    {"AddPermission", action_add_permission, false},
+    {"ChangeMessageVisibility", action_change_message_visibility, false},
+    {"ChangeMessageVisibilityBatch", action_change_message_visibility_batch, false},
+    {"CreateQueue", action_create_queue, true},
+    {"DeleteMessage", action_delete_message, false},
+    {"DeleteMessageBatch", action_delete_message_batch, false},
+    {"DeleteQueue", action_delete_queue, false},
+    {"GetQueueAttributes", action_get_queue_attributes, false},
+    {"GetQueueUrl", action_get_queue_url, false},
+    {"ListDeadLetterSourceQueues", action_list_dead_letter_source_queues, false},
+    {"ListQueueTags", action_list_queue_tags, false},
+    {"ListQueues", action_list_queues, true},
+    {"PurgeQueue", action_purge_queue, false},
+    {"ReceiveMessage", action_receive_message, false},
+    {"RemovePermission", action_remove_permission, false},
+    {"SendMessage", action_send_message, false},
+    {"SendMessageBatch", action_send_message_batch, false},
+    {"SetQueueAttributes", action_set_queue_attributes, false},
+    {"TagQueue", action_tag_queue, false},
+    {"UntagQueue", action_untag_queue, false},
+};
+
+static const action_entry *find_action(const char *name)
+{
+    for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
+        if (strcmp(actions[i].name, name) == 0)
+            return &actions[i];
+    }
+    return NULL;
+}
+
+bool sqs_service_start(const sqs_settings *settings)
+{
+    (void)settings;
+    registry_init();
+    if (!registry_load()) {
+        log_error("could not load the queues from the store");
+        return false;
+    }
+    return true;
+}
+
+void sqs_service_stop(void)
+{
+    size_t count = 0;
+    sqs_queue **all = registry_all(&count);
+    for (size_t i = 0; i < count; i++)
+        waiters_queue_gone(all[i]);
+    free(all);
+    registry_free();
+}
+
+bool sqs_action_is_endpoint_only(const char *action)
+{
+    const action_entry *a = find_action(action);
+    return a && a->endpoint_only;
+}
+
+sqs_status sqs_service_call(sqs_ctx *ctx, const char *action, const cJSON *input, cJSON **output, sqs_error *err)
+{
+    *output = NULL;
+    ctx->wait_queue = NULL;
+    const action_entry *a = find_action(action);
+    if (!a) {
+        sqs_fail(err, SQS_ERR_UNSUPPORTED_OPERATION, "The action %s is not supported by this server yet.", action);
+        return SQS_STATUS_ERROR;
+    }
+    cJSON *out = cJSON_CreateObject();
+    if (!a->fn(ctx, input, out, err)) {
+        cJSON_Delete(out);
+        return SQS_STATUS_ERROR;
+    }
+    if (ctx->wait_queue) {
+        cJSON_Delete(out);
+        return SQS_STATUS_PENDING;
+    }
+    *output = out;
+    return SQS_STATUS_OK;
+}

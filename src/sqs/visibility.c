@@ -1,0 +1,216 @@
+/* sqs/visibility: what a receipt handle lets a consumer do: DeleteMessage(+Batch) and
+ * ChangeMessageVisibility(+Batch), with the handle checks and the 12-hour cap. */
+#include <string.h>
+
+#include "internal.h"
+#include "receipt.h"
+#include "waiters.h"
+#include "sqsemu/store.h"
+
+#define MAX_VISIBILITY_S 43200
+
+static bool handle_invalid(sqs_error *err, const char *handle)
+{
+    return sqs_fail(err, SQS_ERR_RECEIPT_HANDLE_INVALID, "The input receipt handle \"%s\" is not a valid receipt handle.",
+                    handle);
+}
+
+/* Decodes a handle for queue q and looks its message up. ref->found is false when the
+ * message no longer exists in q (deleted, expired, purged or redriven). */
+static bool resolve_handle(const sqs_queue *q, const char *handle, receipt *r, message_ref *ref, sqs_error *err)
+{
+    if (!receipt_decode(handle, r) || r->queue_id != q->id)
+        return handle_invalid(err, handle);
+    if (!store_message_lookup(r->rowid, ref))
+        return internal_error(err);
+    if (ref->found && ref->secret != r->secret)
+        return handle_invalid(err, handle);
+    if (ref->found && ref->queue_id != q->id)
+        ref->found = false;
+    return true;
+}
+
+static bool delete_one(const sqs_queue *q, const char *handle, sqs_error *err)
+{
+    receipt r;
+    message_ref ref;
+    if (!handle || !*handle)
+        return sqs_fail_missing_param(err, "ReceiptHandle");
+    if (!resolve_handle(q, handle, &r, &ref, err))
+        return false;
+    if (ref.found && !store_message_delete(r.rowid))
+        return internal_error(err);
+    return true;
+}
+
+bool action_delete_message(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
+{
+    (void)out;
+    sqs_queue *q = require_queue(ctx, in, err);
+    if (!q || !tx_begin(err))
+        return false;
+    if (!delete_one(q, req_string(in, "ReceiptHandle"), err)) {
+        store_rollback();
+        return false;
+    }
+    return tx_commit(err);
+}
+
+static bool change_one(sqs_ctx *ctx, sqs_queue *q, const cJSON *entry, int64_t *new_visible_ms, sqs_error *err)
+{
+    const char *handle = req_string(entry, "ReceiptHandle");
+    if (!handle || !*handle)
+        return sqs_fail_missing_param(err, "ReceiptHandle");
+    int64_t timeout_s = 0;
+    bool present = false;
+    if (!req_int(entry, "VisibilityTimeout", &timeout_s, &present, err))
+        return false;
+    if (!present)
+        return sqs_fail_missing_param(err, "VisibilityTimeout");
+    if (timeout_s < 0 || timeout_s > MAX_VISIBILITY_S)
+        return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
+                        "Value %lld for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.",
+                        (long long)timeout_s);
+    receipt r;
+    message_ref ref;
+    if (!resolve_handle(q, handle, &r, &ref, err))
+        return false;
+    if (!ref.found)
+        return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
+                        "Value %s for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not "
+                        "available for visibility timeout change.", handle);
+    int64_t visible_ms = ctx->now_ms + timeout_s * 1000;
+    if (visible_ms > r.receive_ms + (int64_t)MAX_VISIBILITY_S * 1000)
+        return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
+                        "Value %lld for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the "
+                        "message is beyond the limit [43200 seconds].", (long long)timeout_s);
+    if (!store_message_set_visible(r.rowid, visible_ms))
+        return internal_error(err);
+    *new_visible_ms = visible_ms;
+    return true;
+}
+
+/* After a commit: wake or re-time the long polls of q. */
+static void announce_visibility(sqs_queue *q, bool visible_now, bool later)
+{
+    if (visible_now)
+        waiters_notify(q);
+    if (later)
+        waiters_schedule(q);
+}
+
+bool action_change_message_visibility(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
+{
+    (void)out;
+    sqs_queue *q = require_queue(ctx, in, err);
+    int64_t visible_ms = 0;
+    if (!q || !tx_begin(err))
+        return false;
+    if (!change_one(ctx, q, in, &visible_ms, err)) {
+        store_rollback();
+        return false;
+    }
+    if (!tx_commit(err))
+        return false;
+    announce_visibility(q, visible_ms <= ctx->now_ms, visible_ms > ctx->now_ms);
+    return true;
+}
+
+static void add_success(cJSON *successful, const char *id)
+{
+    cJSON *entry = cJSON_CreateObject();
+    cJSON_AddStringToObject(entry, "Id", id);
+    cJSON_AddItemToArray(successful, entry);
+}
+
+static void attach_results(cJSON *out, cJSON *successful, cJSON *failed)
+{
+    cJSON_AddItemToObject(out, "Successful", successful);
+    if (cJSON_GetArraySize(failed) > 0)
+        cJSON_AddItemToObject(out, "Failed", failed);
+    else
+        cJSON_Delete(failed);
+}
+
+/* Per-entry errors are reported in Failed; only store failures abort the batch. */
+static bool entry_failed_hard(const sqs_error *e)
+{
+    return e->kind == SQS_ERR_INTERNAL;
+}
+
+bool action_delete_message_batch(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
+{
+    sqs_queue *q = require_queue(ctx, in, err);
+    if (!q)
+        return false;
+    const cJSON *entries = req_member(in, "Entries");
+    if (!batch_check_entries(entries, "DeleteMessageBatchRequestEntry", err) || !tx_begin(err))
+        return false;
+    cJSON *successful = cJSON_CreateArray();
+    cJSON *failed = cJSON_CreateArray();
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, entries)
+    {
+        sqs_error entry_err = {0};
+        const char *id = req_string(entry, "Id");
+        if (delete_one(q, req_string(entry, "ReceiptHandle"), &entry_err)) {
+            add_success(successful, id);
+        } else if (entry_failed_hard(&entry_err)) {
+            *err = entry_err;
+            cJSON_Delete(successful);
+            cJSON_Delete(failed);
+            store_rollback();
+            return false;
+        } else {
+            batch_add_failure(failed, id, &entry_err);
+        }
+    }
+    if (!tx_commit(err)) {
+        cJSON_Delete(successful);
+        cJSON_Delete(failed);
+        return false;
+    }
+    attach_results(out, successful, failed);
+    return true;
+}
+
+bool action_change_message_visibility_batch(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
+{
+    sqs_queue *q = require_queue(ctx, in, err);
+    if (!q)
+        return false;
+    const cJSON *entries = req_member(in, "Entries");
+    if (!batch_check_entries(entries, "ChangeMessageVisibilityBatchRequestEntry", err) || !tx_begin(err))
+        return false;
+    cJSON *successful = cJSON_CreateArray();
+    cJSON *failed = cJSON_CreateArray();
+    bool visible_now = false, later = false;
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, entries)
+    {
+        sqs_error entry_err = {0};
+        const char *id = req_string(entry, "Id");
+        int64_t visible_ms = 0;
+        if (change_one(ctx, q, entry, &visible_ms, &entry_err)) {
+            add_success(successful, id);
+            visible_now |= visible_ms <= ctx->now_ms;
+            later |= visible_ms > ctx->now_ms;
+        } else if (entry_failed_hard(&entry_err)) {
+            *err = entry_err;
+            cJSON_Delete(successful);
+            cJSON_Delete(failed);
+            store_rollback();
+            return false;
+        } else {
+            batch_add_failure(failed, id, &entry_err);
+        }
+    }
+    if (!tx_commit(err)) {
+        cJSON_Delete(successful);
+        cJSON_Delete(failed);
+        return false;
+    }
+    announce_visibility(q, visible_now, later);
+    attach_results(out, successful, failed);
+    return true;
+}

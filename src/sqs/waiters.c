@@ -1,0 +1,139 @@
+/* sqs/waiters: per-queue lists of parked long polls, their deadline timers, and the one
+ * per-queue timer armed at the next visibility time while anyone waits. No polling. */
+#include "waiters.h"
+
+#include "sqsemu/clock.h"
+#include "sqsemu/loop.h"
+#include "sqsemu/store.h"
+
+static void unlink_waiter(waiter *w)
+{
+    sqs_queue *q = w->queue;
+    if (!w->waiting)
+        return;
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        q->waiters_head = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    else
+        q->waiters_tail = w->prev;
+    w->prev = w->next = NULL;
+    w->waiting = false;
+    timers_cancel(loop_timers(), &w->deadline);
+    if (!q->waiters_head)
+        timers_cancel(loop_timers(), &q->visible_timer);
+}
+
+/* Woken waiters wait on this list until the loop runs them (after the current event). */
+static struct {
+    waiter *head;
+    waiter *tail;
+    bool drain_scheduled;
+} ready;
+
+static void ready_remove(waiter *w)
+{
+    if (!w->wake_scheduled)
+        return;
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        ready.head = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    else
+        ready.tail = w->prev;
+    w->prev = w->next = NULL;
+    w->wake_scheduled = false;
+}
+
+static void drain_ready(void *arg)
+{
+    (void)arg;
+    ready.drain_scheduled = false;
+    while (ready.head) {
+        waiter *w = ready.head;
+        ready_remove(w);
+        w->wake(w, w->arg);
+    }
+}
+
+static void wake(waiter *w)
+{
+    unlink_waiter(w);
+    if (w->wake_scheduled)
+        return;
+    w->wake_scheduled = true;
+    w->next = NULL;
+    w->prev = ready.tail;
+    if (ready.tail)
+        ready.tail->next = w;
+    else
+        ready.head = w;
+    ready.tail = w;
+    if (!ready.drain_scheduled) {
+        ready.drain_scheduled = true;
+        loop_defer(drain_ready, NULL);
+    }
+}
+
+static void on_deadline(void *arg)
+{
+    wake(arg);
+}
+
+static void on_visible(void *arg)
+{
+    waiters_notify(arg);
+}
+
+void waiters_wait(waiter *w, sqs_queue *q, int64_t deadline_ms, waiter_wake_fn wake_fn, void *arg)
+{
+    w->queue = q;
+    w->wake = wake_fn;
+    w->arg = arg;
+    w->waiting = true;
+    w->wake_scheduled = false;
+    w->next = NULL;
+    w->prev = q->waiters_tail;
+    if (q->waiters_tail)
+        q->waiters_tail->next = w;
+    else
+        q->waiters_head = w;
+    q->waiters_tail = w;
+    timers_arm(loop_timers(), &w->deadline, deadline_ms, on_deadline, w);
+    waiters_schedule(q);
+}
+
+void waiters_cancel(waiter *w)
+{
+    unlink_waiter(w);
+    ready_remove(w);
+}
+
+void waiters_notify(sqs_queue *q)
+{
+    if (q->waiters_head)
+        wake(q->waiters_head);
+}
+
+void waiters_schedule(sqs_queue *q)
+{
+    if (!q->waiters_head)
+        return;
+    int64_t now = clock_now_ms();
+    int64_t next = store_messages_next_visible(q->id, now);
+    if (next < 0)
+        return;
+    if (!q->visible_timer.armed || next < q->visible_timer.due_ms)
+        timers_arm(loop_timers(), &q->visible_timer, next, on_visible, q);
+}
+
+void waiters_queue_gone(sqs_queue *q)
+{
+    while (q->waiters_head)
+        wake(q->waiters_head);
+    timers_cancel(loop_timers(), &q->visible_timer);
+}

@@ -1,0 +1,177 @@
+/* store/db: the SQLite connection: open, pragmas, schema, prepared statements, transactions. */
+#include "db.h"
+
+#include <stdlib.h>
+
+#include "sqsemu/log.h"
+
+sqlite3 *store_db;
+static sqlite3_stmt *statements[STMT__COUNT];
+
+static const char *const statement_sql[STMT__COUNT] = {
+    [STMT_BEGIN] = "BEGIN IMMEDIATE",
+    [STMT_COMMIT] = "COMMIT",
+    [STMT_ROLLBACK] = "ROLLBACK",
+    [STMT_QUEUE_INSERT] =
+        "INSERT INTO queues(account, region, name, fifo, created_s, modified_s, attributes, tags) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [STMT_QUEUE_UPDATE_ATTRIBUTES] = "UPDATE queues SET attributes = ?2, modified_s = ?3 WHERE id = ?1",
+    [STMT_QUEUE_UPDATE_TAGS] = "UPDATE queues SET tags = ?2 WHERE id = ?1",
+    [STMT_QUEUE_DELETE] = "DELETE FROM queues WHERE id = ?1",
+    [STMT_QUEUE_SELECT_ALL] =
+        "SELECT id, account, region, name, fifo, created_s, modified_s, attributes, tags FROM queues ORDER BY id",
+    [STMT_MESSAGE_INSERT] =
+        "INSERT INTO messages(queue_id, message_id, body, md5_body, attributes, md5_attributes, trace_header, "
+        "group_id, sender_id, sent_ms, visible_ms, secret) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [STMT_MESSAGE_SELECT_VISIBLE] =
+        "SELECT id, queue_id, message_id, body, md5_body, attributes, md5_attributes, trace_header, group_id, "
+        "sender_id, sent_ms, visible_ms, receive_count, first_receive_ms, secret, dlq_source_arn "
+        "FROM messages WHERE queue_id = ?1 AND visible_ms <= ?2 ORDER BY visible_ms, id LIMIT ?3",
+    [STMT_MESSAGE_MARK_RECEIVED] =
+        "UPDATE messages SET receive_count = receive_count + 1, first_receive_ms = COALESCE(first_receive_ms, ?2), "
+        "visible_ms = ?3 WHERE id = ?1",
+    [STMT_MESSAGE_MOVE] = "UPDATE messages SET queue_id = ?2, dlq_source_arn = ?3, visible_ms = ?4 WHERE id = ?1",
+    [STMT_MESSAGE_LOOKUP] = "SELECT queue_id, secret, receive_count, visible_ms FROM messages WHERE id = ?1",
+    [STMT_MESSAGE_DELETE] = "DELETE FROM messages WHERE id = ?1",
+    [STMT_MESSAGE_SET_VISIBLE] = "UPDATE messages SET visible_ms = ?2 WHERE id = ?1",
+    [STMT_MESSAGES_PURGE] = "DELETE FROM messages WHERE queue_id = ?1",
+    [STMT_MESSAGES_EXPIRE] = "DELETE FROM messages WHERE queue_id = ?1 AND sent_ms < ?2",
+    [STMT_MESSAGES_COUNT] =
+        "SELECT COALESCE(SUM(visible_ms <= ?2), 0), COALESCE(SUM(visible_ms > ?2 AND receive_count > 0), 0), "
+        "COALESCE(SUM(visible_ms > ?2 AND receive_count = 0), 0) FROM messages WHERE queue_id = ?1",
+    [STMT_MESSAGES_NEXT_VISIBLE] = "SELECT MIN(visible_ms) FROM messages WHERE queue_id = ?1 AND visible_ms > ?2",
+    [STMT_MESSAGES_OLDEST_SENT] = "SELECT MIN(sent_ms) FROM messages WHERE queue_id = ?1",
+};
+
+static const char schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS queues ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  fifo INTEGER NOT NULL DEFAULT 0,"
+    "  created_s INTEGER NOT NULL,"
+    "  modified_s INTEGER NOT NULL,"
+    "  attributes TEXT NOT NULL DEFAULT '{}',"
+    "  tags TEXT NOT NULL DEFAULT '{}',"
+    "  UNIQUE(account, region, name));"
+    "CREATE TABLE IF NOT EXISTS messages ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  queue_id INTEGER NOT NULL,"
+    "  message_id TEXT NOT NULL,"
+    "  body BLOB NOT NULL,"
+    "  md5_body TEXT NOT NULL,"
+    "  attributes TEXT,"
+    "  md5_attributes TEXT,"
+    "  trace_header TEXT,"
+    "  group_id TEXT,"
+    "  sender_id TEXT NOT NULL,"
+    "  sent_ms INTEGER NOT NULL,"
+    "  visible_ms INTEGER NOT NULL,"
+    "  receive_count INTEGER NOT NULL DEFAULT 0,"
+    "  first_receive_ms INTEGER,"
+    "  secret INTEGER NOT NULL,"
+    "  dlq_source_arn TEXT);"
+    "CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages(queue_id, visible_ms);"
+    "CREATE INDEX IF NOT EXISTS messages_by_age ON messages(queue_id, sent_ms);"
+    "PRAGMA user_version = 1;";
+
+static bool exec_sql(const char *sql)
+{
+    char *error = NULL;
+    if (sqlite3_exec(store_db, sql, NULL, NULL, &error) != SQLITE_OK) {
+        log_error("sqlite: %s (in: %.80s)", error ? error : "?", sql);
+        sqlite3_free(error);
+        return false;
+    }
+    return true;
+}
+
+bool store_open(const char *path)
+{
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path ? path : ":memory:", &store_db, flags, NULL) != SQLITE_OK) {
+        log_error("cannot open database %s: %s", path ? path : ":memory:", sqlite3_errmsg(store_db));
+        sqlite3_close(store_db);
+        store_db = NULL;
+        return false;
+    }
+    /* WAL + synchronous=NORMAL: a committed transaction survives a crash of the process
+     * (kill -9); only an OS crash or power loss can drop the last commits. */
+    if (!exec_sql("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                  "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;") ||
+        !exec_sql(schema_sql))
+        goto fail;
+    for (int i = 0; i < STMT__COUNT; i++) {
+        if (sqlite3_prepare_v3(store_db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &statements[i], NULL) !=
+            SQLITE_OK) {
+            log_error("cannot prepare statement %d: %s", i, sqlite3_errmsg(store_db));
+            goto fail;
+        }
+    }
+    return true;
+fail:
+    store_close();
+    return false;
+}
+
+void store_close(void)
+{
+    for (int i = 0; i < STMT__COUNT; i++) {
+        sqlite3_finalize(statements[i]);
+        statements[i] = NULL;
+    }
+    if (store_db) {
+        sqlite3_close(store_db);
+        store_db = NULL;
+    }
+}
+
+sqlite3_stmt *db_stmt(db_statement id)
+{
+    sqlite3_stmt *s = statements[id];
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return s;
+}
+
+bool db_step_done(sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        log_error("sqlite: %s", sqlite3_errmsg(store_db));
+        sqlite3_reset(s);
+        return false;
+    }
+    sqlite3_reset(s);
+    return true;
+}
+
+void db_bind_text_or_null(sqlite3_stmt *s, int index, const char *text)
+{
+    if (text)
+        sqlite3_bind_text(s, index, text, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, index);
+}
+
+const char *db_column_text_or_null(sqlite3_stmt *s, int col)
+{
+    return sqlite3_column_type(s, col) == SQLITE_NULL ? NULL : (const char *)sqlite3_column_text(s, col);
+}
+
+bool store_begin(void)
+{
+    return db_step_done(db_stmt(STMT_BEGIN));
+}
+
+bool store_commit(void)
+{
+    return db_step_done(db_stmt(STMT_COMMIT));
+}
+
+void store_rollback(void)
+{
+    if (sqlite3_get_autocommit(store_db) == 0)
+        db_step_done(db_stmt(STMT_ROLLBACK));
+}
