@@ -142,7 +142,7 @@ static void fill_identity(call *c, http_request *r, const form_params *params)
     }
     /* As LocalStack does: a 12-digit access key id names the account. */
     if (all_digits(key, 12))
-        snprintf(c->account, sizeof c->account, "%s", key);
+        memcpy(c->account, key, 13);
     const char *host = http_header(r, "Host");
     buf_t base;
     buf_init(&base);

@@ -6,15 +6,51 @@
 #include "sqsemu/buf.h"
 #include "sqsemu/sqs_shapes.h"
 
-/* cJSON keeps strings NUL-terminated, so an escaped U+0000 would silently cut a value.
- * Finds "\u0000" outside of an escaped backslash. */
-static bool has_escaped_nul(const char *body, size_t len)
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* The code unit of a "\uXXXX" escape starting at body[i] (a backslash), or -1. */
+static long unicode_escape_at(const char *body, size_t len, size_t i)
+{
+    if (i + 5 >= len || body[i] != '\\' || body[i + 1] != 'u')
+        return -1;
+    long unit = 0;
+    for (size_t k = 2; k < 6; k++) {
+        int h = hex_value(body[i + k]);
+        if (h < 0)
+            return -1;
+        unit = unit * 16 + h;
+    }
+    return unit;
+}
+
+/* cJSON keeps strings NUL-terminated (an escaped U+0000 would silently cut a value) and
+ * rejects a lone surrogate as a syntax error. Both are content errors to SQS, so they are
+ * found here first: true when the body escapes U+0000 or a lone surrogate. */
+static bool has_invalid_escape(const char *body, size_t len)
 {
     for (size_t i = 0; i + 1 < len; i++) {
         if (body[i] != '\\')
             continue;
-        if (body[i + 1] == 'u' && i + 5 < len && memcmp(body + i + 2, "0000", 4) == 0)
+        long unit = unicode_escape_at(body, len, i);
+        if (unit == 0 || (unit >= 0xDC00 && unit <= 0xDFFF))
             return true;
+        if (unit >= 0xD800 && unit <= 0xDBFF) {
+            long low = unicode_escape_at(body, len, i + 6);
+            if (low < 0xDC00 || low > 0xDFFF)
+                return true;
+            i += 6; /* the low half of the pair */
+        }
+        if (unit >= 0)
+            i += 4;
         i++; /* skip the escaped character */
     }
     return false;
@@ -29,13 +65,13 @@ cJSON *sqs_json_decode(const char *action, const char *body, size_t len, sqs_err
 {
     if (len == 0)
         return cJSON_CreateObject();
-    if (has_escaped_nul(body, len)) {
+    if (has_invalid_escape(body, len)) {
         if (is_send_action(action))
             sqs_fail(err, SQS_ERR_INVALID_MESSAGE_CONTENTS,
                      "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | "
                      "#xE000 to #xFFFD | #x10000 to #x10FFFF");
         else
-            sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE, "Invalid characters found (U+0000).");
+            sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE, "The request contains invalid characters (U+0000 or a lone surrogate).");
         return NULL;
     }
     cJSON *input = cJSON_ParseWithLength(body, len);

@@ -25,7 +25,7 @@ static size_t entry_size(const cJSON *entry)
 }
 
 /* Validates one message against queue q. */
-static bool check_message(const sqs_queue *q, const cJSON *entry, int64_t *delay_s, sqs_error *err)
+static bool check_message(const sqs_queue *q, const cJSON *entry, bool in_batch, int64_t *delay_s, sqs_error *err)
 {
     const char *body = req_string(entry, "MessageBody");
     if (!message_check_body(body, err))
@@ -45,8 +45,8 @@ static bool check_message(const sqs_queue *q, const cJSON *entry, int64_t *delay
         return false;
     if (size > (size_t)q->max_message_size)
         return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
-                        "One or more parameters are invalid. Reason: Message must be shorter than %d bytes.",
-                        q->max_message_size);
+                        "One or more parameters %s. Reason: Message must be shorter than %d bytes.",
+                        in_batch ? "cannot be validated" : "are invalid", q->max_message_size);
     const char *dedup = req_string(entry, "MessageDeduplicationId");
     if (dedup && !q->fifo)
         return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
@@ -125,7 +125,7 @@ bool action_send_message(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *e
 {
     sqs_queue *q = require_queue(ctx, in, err);
     int64_t delay_s = 0;
-    if (!q || !check_message(q, in, &delay_s, err) || !tx_begin(err))
+    if (!q || !check_message(q, in, false, &delay_s, err) || !tx_begin(err))
         return false;
     if (!store_message(ctx, q, in, delay_s, out, err)) {
         store_rollback();
@@ -167,7 +167,7 @@ bool action_send_message_batch(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_er
         const char *id = req_string(entry, "Id");
         sqs_error entry_err = {0};
         int64_t delay_s = 0;
-        if (!check_message(q, entry, &delay_s, &entry_err)) {
+        if (!check_message(q, entry, true, &delay_s, &entry_err)) {
             batch_add_failure(failed, id, &entry_err);
             continue;
         }

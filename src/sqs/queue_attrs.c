@@ -318,6 +318,11 @@ void queue_attrs_apply(sqs_queue *q, const cJSON *normalized)
         cJSON_DeleteItemFromObjectCaseSensitive(q->attributes, item->string);
         if (strcmp(item->string, "FifoQueue") == 0)
             continue; /* implied by the queue type */
+        /* SSE-KMS and SSE-SQS exclude each other. */
+        if (strcmp(item->string, "KmsMasterKeyId") == 0 && *item->valuestring)
+            cJSON_DeleteItemFromObjectCaseSensitive(q->attributes, "SqsManagedSseEnabled");
+        if (strcmp(item->string, "SqsManagedSseEnabled") == 0 && strcmp(item->valuestring, "true") == 0)
+            cJSON_DeleteItemFromObjectCaseSensitive(q->attributes, "KmsMasterKeyId");
         if (!is_removal(item->string, item->valuestring))
             cJSON_AddStringToObject(q->attributes, item->string, item->valuestring);
     }
