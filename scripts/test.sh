@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test suite:
+#   unit tests (cmocka) in a release build and in an AddressSanitizer+UBSan build,
+#   integration tests (boto3 over JSON and query, aws CLI, JS SDK) against the sanitizer build.
+# Ends with one line "N passed, M failed" summing all suites; exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+scripts/setup.sh --test || { echo "0 passed, 1 failed"; exit 1; }
+
+LOGS=$(mktemp -d)
+total_pass=0
+total_fail=0
+add() {  # add SUITE PASSED FAILED
+  echo "== $1: $2 passed, $3 failed" >&2
+  total_pass=$((total_pass + $2))
+  total_fail=$((total_fail + $3))
+}
+
+# Python with boto3: the machine's python3, else Debian's.
+PY=python3
+python3 -c 'import boto3' >/dev/null 2>&1 || PY=/usr/bin/python3
+
+# Sanitizer build used by the integration tests.
+if [ ! -f build-asan/build.ninja ]; then
+  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debug >/dev/null
+fi
+ninja -C build-asan >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+run_unit() {  # run_unit BUILD_DIR LABEL
+  for t in "$1"/tests/unit/test_*; do
+    [ -x "$t" ] || continue
+    local name; name="$2/$(basename "$t")"
+    local out="$LOGS/$(echo "$name" | tr / _).txt"
+    timeout 300 "$t" >"$out" 2>&1
+    local code=$?
+    local p f
+    p=$(grep -oE '\[  PASSED  \] [0-9]+' "$out" | grep -oE '[0-9]+$' | tail -1)
+    f=$(grep -oE '\[  FAILED  \] [0-9]+' "$out" | grep -oE '[0-9]+$' | tail -1)
+    p=${p:-0}; f=${f:-0}
+    if [ $code -ne 0 ] && [ "$f" -eq 0 ]; then f=1; cat "$out" >&2; fi
+    [ "$f" -gt 0 ] && cat "$out" >&2
+    add "$name" "$p" "$f"
+  done
+}
+
+run_unit build unit
+run_unit build-asan unit-asan
+
+# Integration suites against the sanitizer build.
+export SQSEMU_BIN="$ROOT/build-asan/sqsemu"
+out="$LOGS/python.txt"
+timeout 2400 "$PY" tests/integration/python/run.py >"$out" 2>&1
+code=$?
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
+p=$(echo "$line" | awk '{print $1}'); f=$(echo "$line" | awk '{print $3}')
+p=${p:-0}; f=${f:-0}
+if [ $code -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+[ "$f" -gt 0 ] && grep -E -A40 '^(FAIL|ERROR):' "$out" >&2
+add "python (boto3 json+query, aws CLI)" "$p" "$f"
+
+out="$LOGS/js.txt"
+timeout 900 bash tests/integration/js/run.sh >"$out" 2>&1
+code=$?
+p=$(grep -E '^# pass [0-9]+' "$out" | awk '{print $3}' | tail -1)
+f=$(grep -E '^# fail [0-9]+' "$out" | awk '{print $3}' | tail -1)
+p=${p:-0}; f=${f:-0}
+if [ $code -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+[ "$f" -gt 0 ] && tail -80 "$out" >&2
+add "js (@aws-sdk/client-sqs)" "$p" "$f"
+
+rm -rf "$LOGS"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

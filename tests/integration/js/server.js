@@ -1,0 +1,247 @@
+// Starts the real sqsemu binary for the JS integration tests and builds SDK clients for it.
+//
+// Nothing here mocks HTTP or storage: every test talks to a live sqsemu process on a free
+// 127.0.0.1 port with its own temporary --data-dir. Every wait is bounded.
+
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { SQSClient } from "@aws-sdk/client-sqs";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = path.resolve(HERE, "..", "..", "..");
+export const BIN = process.env.SQSEMU_BIN || path.join(ROOT, "build", "sqsemu");
+export const REGION = "us-east-1";
+// An explicit, non-default account id: the tests check that --account-id reaches URLs and ARNs.
+export const ACCOUNT = "123456789012";
+
+const LOG_LIMIT = 64 * 1024;
+
+// Servers still running in this process. If the test runner ends this process (a file-level
+// timeout sends SIGTERM), they are sent SIGTERM by PID too, so no sqsemu outlives its test file.
+const live = new Set();
+function stopAllSync() {
+  for (const proc of live) {
+    try { process.kill(proc.pid, "SIGTERM"); } catch { /* already gone */ }
+  }
+  live.clear();
+}
+process.once("exit", stopAllSync);
+for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"]) {
+  process.once(sig, () => {
+    stopAllSync();
+    process.exit(128 + os.constants.signals[sig]);
+  });
+}
+
+/** A free TCP port on 127.0.0.1 (bound once by us, then released). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function tryConnect(port, timeoutMs) {
+  return new Promise((resolve) => {
+    const sock = net.createConnection({ host: "127.0.0.1", port });
+    const done = (ok) => {
+      clearTimeout(timer);
+      sock.removeAllListeners();
+      sock.on("error", () => {});
+      sock.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    sock.once("connect", () => done(true));
+    sock.once("error", () => done(false));
+  });
+}
+
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One sqsemu process. Use startServer(); stop() ends it by its PID. */
+export class Server {
+  constructor({ extraArgs = [], inMemory = false } = {}) {
+    this.extraArgs = extraArgs;
+    this.inMemory = inMemory;
+    this.proc = null;
+    this.port = null;
+    this.dataDir = null;
+    this.output = "";
+    this.exited = null; // promise resolving to {code, signal}
+  }
+
+  get endpoint() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  log() {
+    return this.output;
+  }
+
+  async start(timeoutMs = 10_000) {
+    this.port = await freePort();
+    const args = ["--host", "127.0.0.1", "--port", String(this.port), "--log-level", "warn",
+      "--region", REGION, "--account-id", ACCOUNT];
+    if (this.inMemory) {
+      args.push("--in-memory");
+    } else {
+      this.dataDir = mkdtempSync(path.join(os.tmpdir(), "sqsemu-js-"));
+      args.push("--data-dir", this.dataDir);
+    }
+    args.push(...this.extraArgs);
+
+    this.proc = spawn(BIN, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const started = this.proc;
+    live.add(started);
+    const collect = (chunk) => {
+      if (this.output.length < LOG_LIMIT) this.output += chunk.toString("utf8");
+    };
+    this.proc.stdout.on("data", collect);
+    this.proc.stderr.on("data", collect);
+    let spawnError = null;
+    this.exited = new Promise((resolve) => {
+      this.proc.once("error", (err) => {
+        spawnError = err;
+        resolve({ code: null, signal: null, error: err });
+      });
+      this.proc.once("exit", (code, signal) => {
+        live.delete(started);
+        resolve({ code, signal });
+      });
+    });
+    let exitedEarly = false;
+    this.exited.then(() => { exitedEarly = true; });
+
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (exitedEarly || spawnError) {
+        const info = await this.exited;
+        this.proc = null;
+        this.#removeDataDir();
+        throw new Error(`sqsemu (${BIN}) exited before listening: ` +
+          `${spawnError ? spawnError.message : `code ${info.code} signal ${info.signal}`}\n${this.output}`);
+      }
+      if (await tryConnect(this.port, 500)) return this;
+      await delay(20);
+    }
+    await this.stop();
+    throw new Error(`sqsemu did not accept connections on port ${this.port} within ${timeoutMs} ms\n${this.output}`);
+  }
+
+  /** SIGTERM by PID and wait (bounded); SIGKILL by PID if it does not exit. Returns {code, signal}. */
+  async stop(timeoutMs = 10_000) {
+    const proc = this.proc;
+    if (!proc) return null;
+    this.proc = null;
+    let result;
+    if (proc.exitCode === null && proc.signalCode === null) {
+      try { process.kill(proc.pid, "SIGTERM"); } catch { /* already gone */ }
+      result = await Promise.race([this.exited, delay(timeoutMs).then(() => null)]);
+      if (result === null) {
+        try { process.kill(proc.pid, "SIGKILL"); } catch { /* already gone */ }
+        result = await Promise.race([this.exited, delay(5_000).then(() => ({ code: null, signal: "timeout" }))]);
+        result = { ...result, killed: true };
+      }
+    } else {
+      result = await this.exited;
+    }
+    this.#removeDataDir();
+    return result;
+  }
+
+  #removeDataDir() {
+    if (this.dataDir) {
+      rmSync(this.dataDir, { recursive: true, force: true });
+      this.dataDir = null;
+    }
+  }
+
+  /** An SQS client for this server: endpoint, us-east-1, dummy static keys, bounded timeouts, no retries. */
+  client(overrides = {}) {
+    return new SQSClient({
+      endpoint: this.endpoint,
+      region: REGION,
+      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
+      maxAttempts: 1,
+      requestHandler: {
+        connectionTimeout: 5_000,
+        // Above the longest WaitTimeSeconds the tests use (10 s), so only a hung request trips it.
+        requestTimeout: 15_000,
+        throwOnRequestTimeout: true,
+      },
+      ...overrides,
+    });
+  }
+
+  queueUrl(name) {
+    return `${this.endpoint}/${ACCOUNT}/${name}`;
+  }
+
+  queueArn(name) {
+    return `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
+  }
+}
+
+export async function startServer(options = {}) {
+  return new Server(options).start();
+}
+
+let counter = 0;
+/** A queue name unique within this test run. */
+export function unique(prefix = "q") {
+  counter += 1;
+  return `${prefix}-${process.pid}-${counter}`;
+}
+
+export function md5Hex(data) {
+  return createHash("md5").update(data).digest("hex");
+}
+
+/**
+ * MD5OfMessageAttributes as SQS computes it (spec §6.7), written independently of the server:
+ * names sorted by UTF-8 bytes; length-prefixed name, DataType, transport byte, value.
+ * attrs: { name: { DataType, StringValue } | { DataType, BinaryValue: Uint8Array|Buffer|base64 string } }
+ */
+export function md5OfAttributes(attrs) {
+  const u32 = (n) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(n, 0);
+    return b;
+  };
+  const field = (buf) => Buffer.concat([u32(buf.length), buf]);
+  const names = Object.keys(attrs).sort((a, b) => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8")));
+  const parts = [];
+  for (const name of names) {
+    const v = attrs[name];
+    parts.push(field(Buffer.from(name, "utf8")), field(Buffer.from(v.DataType, "utf8")));
+    if (v.StringValue !== undefined) {
+      parts.push(Buffer.from([1]), field(Buffer.from(v.StringValue, "utf8")));
+    } else {
+      const raw = typeof v.BinaryValue === "string" ? Buffer.from(v.BinaryValue, "base64") : Buffer.from(v.BinaryValue);
+      parts.push(Buffer.from([2]), field(raw));
+    }
+  }
+  return md5Hex(Buffer.concat(parts));
+}
+
+/** Runs fn and returns the error it throws; fails if it does not throw. */
+export async function expectError(fn) {
+  try {
+    await fn();
+  } catch (err) {
+    return err;
+  }
+  throw new Error("expected the call to fail, but it succeeded");
+}
