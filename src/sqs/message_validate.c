@@ -70,8 +70,10 @@ bool message_number_valid(const char *text)
         if (*p)
             return false;
     }
+    if (significant == 0)
+        return true; /* zero, however it is written */
     double v = fabs(strtod(text, NULL));
-    return v == 0.0 || (v >= 1e-128 && v <= 1e126);
+    return v >= 1e-128 && v <= 1e126;
 }
 
 bool message_token_valid(const char *text)
@@ -167,6 +169,11 @@ bool message_check_attributes(const cJSON *attributes, size_t *size, sqs_error *
         if (!cJSON_IsObject(attr))
             return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
                             "The message attribute '%s' must be a structure.", attr->string);
+        for (const cJSON *other = attributes->child; other != attr; other = other->next) {
+            if (strcmp(other->string, attr->string) == 0)
+                return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
+                                "Message (user) attribute name '%s' is given more than once.", attr->string);
+        }
         if (!check_one_attribute(attr, size, err))
             return false;
     }

@@ -1,7 +1,9 @@
 /* sqs/messages: SendMessage and SendMessageBatch: validation, digests, storage, wake-ups. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fifo.h"
 #include "internal.h"
 #include "md5.h"
 #include "message_validate.h"
@@ -38,7 +40,9 @@ static bool check_message(const sqs_queue *q, const cJSON *entry, bool in_batch,
         return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
                         "Value %lld for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.",
                         (long long)delay);
-    *delay_s = has_delay ? delay : q->delay_s;
+    if (q->fifo && !fifo_check_send(q, entry, has_delay, delay, err))
+        return false;
+    *delay_s = has_delay && !q->fifo ? delay : q->delay_s;
     size_t size = strlen(body);
     if (!message_check_attributes(req_member(entry, "MessageAttributes"), &size, err) ||
         !message_check_system_attributes(req_member(entry, "MessageSystemAttributes"), err))
@@ -68,47 +72,92 @@ static const char *trace_header_of(const sqs_ctx *ctx, const cJSON *entry)
     return value ? value : ctx->trace_header;
 }
 
-/* Stores one validated message and writes its result members into result. */
+/* FIFO: a send whose deduplication key is still in its window. */
+typedef struct dedup_state {
+    char *key;
+    char dedup_id[129];
+    bool duplicate;
+    char original_id[37];
+    int64_t original_sequence;
+} dedup_state;
+
+static bool check_duplicate(sqs_ctx *ctx, const sqs_queue *q, const cJSON *entry, dedup_state *d, sqs_error *err)
+{
+    fifo_dedup_id(entry, d->dedup_id);
+    d->key = fifo_dedup_key(q, req_string(entry, "MessageGroupId"), d->dedup_id);
+    if (!store_dedup_find(q->id, d->key, ctx->now_ms, &d->duplicate, d->original_id, &d->original_sequence))
+        return internal_error(err);
+    return true;
+}
+
+static void add_sequence(cJSON *result, int64_t sequence)
+{
+    char text[SEQUENCE_TEXT_LEN];
+    fifo_format_sequence(sequence, text);
+    cJSON_AddStringToObject(result, "SequenceNumber", text);
+}
+
+/* Stores one validated message and writes its result members into result. Sets *stored
+ * to false when a FIFO duplicate was answered without storing anything. */
 static bool store_message(sqs_ctx *ctx, sqs_queue *q, const cJSON *entry, int64_t delay_s, cJSON *result,
-                          sqs_error *err)
+                          bool *stored, sqs_error *err)
 {
     const char *body = req_string(entry, "MessageBody");
     const cJSON *attributes = req_member(entry, "MessageAttributes");
     const cJSON *system = req_member(entry, "MessageSystemAttributes");
     char message_id[UUID_STR_LEN];
     char md5_body[MD5_HEX_LEN], md5_attributes[MD5_HEX_LEN], md5_system[MD5_HEX_LEN];
-    ids_uuid(message_id);
     md5_hex(body, strlen(body), md5_body);
     bool has_attributes = md5_of_attributes(attributes, md5_attributes);
     bool has_system = md5_of_attributes(system, md5_system);
-    char *attributes_json = has_attributes ? cJSON_PrintUnformatted(attributes) : NULL;
-    int64_t secret;
-    ids_random(&secret, sizeof secret);
-    stored_message m = {
-        .queue_id = q->id,
-        .message_id = message_id,
-        .body = body,
-        .body_len = strlen(body),
-        .md5_body = md5_body,
-        .attributes = attributes_json,
-        .md5_attributes = has_attributes ? md5_attributes : NULL,
-        .trace_header = trace_header_of(ctx, entry),
-        .group_id = req_string(entry, "MessageGroupId"),
-        .sender_id = ctx->sender_id,
-        .sent_ms = ctx->now_ms,
-        .visible_ms = ctx->now_ms + delay_s * 1000,
-        .secret = secret,
-    };
-    int64_t rowid = store_message_insert(&m);
-    free(attributes_json);
-    if (rowid < 0)
-        return internal_error(err);
+    dedup_state dedup = {0};
+    bool ok = !q->fifo || check_duplicate(ctx, q, entry, &dedup, err);
+    int64_t sequence = 0;
+    *stored = ok && !dedup.duplicate;
+    if (ok && dedup.duplicate) {
+        snprintf(message_id, sizeof message_id, "%s", dedup.original_id);
+        sequence = dedup.original_sequence;
+    } else if (ok) {
+        ids_uuid(message_id);
+        sequence = q->fifo ? fifo_next_sequence(q, ctx->now_ms) : 0;
+        char *attributes_json = has_attributes ? cJSON_PrintUnformatted(attributes) : NULL;
+        int64_t secret;
+        ids_random(&secret, sizeof secret);
+        stored_message m = {
+            .queue_id = q->id,
+            .message_id = message_id,
+            .body = body,
+            .body_len = strlen(body),
+            .md5_body = md5_body,
+            .attributes = attributes_json,
+            .md5_attributes = has_attributes ? md5_attributes : NULL,
+            .trace_header = trace_header_of(ctx, entry),
+            .group_id = req_string(entry, "MessageGroupId"),
+            .sender_id = ctx->sender_id,
+            .sent_ms = ctx->now_ms,
+            .visible_ms = ctx->now_ms + delay_s * 1000,
+            .secret = secret,
+            .dedup_id = q->fifo ? dedup.dedup_id : NULL,
+            .sequence = sequence,
+        };
+        ok = store_message_insert(&m) >= 0 &&
+             (!q->fifo || (store_dedup_prune(q->id, ctx->now_ms) &&
+                           store_dedup_put(q->id, dedup.key, message_id, sequence, ctx->now_ms + DEDUP_WINDOW_MS)));
+        free(attributes_json);
+        if (!ok)
+            internal_error(err);
+    }
+    free(dedup.key);
+    if (!ok)
+        return false;
     cJSON_AddStringToObject(result, "MD5OfMessageBody", md5_body);
     if (has_attributes)
         cJSON_AddStringToObject(result, "MD5OfMessageAttributes", md5_attributes);
     if (has_system)
         cJSON_AddStringToObject(result, "MD5OfMessageSystemAttributes", md5_system);
     cJSON_AddStringToObject(result, "MessageId", message_id);
+    if (q->fifo)
+        add_sequence(result, sequence);
     return true;
 }
 
@@ -127,13 +176,14 @@ bool action_send_message(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *e
     int64_t delay_s = 0;
     if (!q || !check_message(q, in, false, &delay_s, err) || !tx_begin(err))
         return false;
-    if (!store_message(ctx, q, in, delay_s, out, err)) {
+    bool stored = false;
+    if (!store_message(ctx, q, in, delay_s, out, &stored, err)) {
         store_rollback();
         return false;
     }
     if (!tx_commit(err))
         return false;
-    announce(q, delay_s == 0, delay_s > 0);
+    announce(q, stored && delay_s == 0, stored && delay_s > 0);
     return true;
 }
 
@@ -156,7 +206,7 @@ bool action_send_message_batch(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_er
         return false;
     const cJSON *entries = req_member(in, "Entries");
     if (!batch_check_entries(entries, "SendMessageBatchRequestEntry", err) || !check_batch_size(entries, err) ||
-        !tx_begin(err))
+        (q->fifo && !fifo_check_batch(q, entries, err)) || !tx_begin(err))
         return false;
     cJSON *successful = cJSON_CreateArray();
     cJSON *failed = cJSON_CreateArray();
@@ -173,7 +223,8 @@ bool action_send_message_batch(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_er
         }
         cJSON *result = cJSON_CreateObject();
         cJSON_AddStringToObject(result, "Id", id);
-        if (!store_message(ctx, q, entry, delay_s, result, err)) {
+        bool stored = false;
+        if (!store_message(ctx, q, entry, delay_s, result, &stored, err)) {
             cJSON_Delete(result);
             cJSON_Delete(successful);
             cJSON_Delete(failed);
@@ -181,8 +232,8 @@ bool action_send_message_batch(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_er
             return false;
         }
         cJSON_AddItemToArray(successful, result);
-        any_now |= delay_s == 0;
-        any_delayed |= delay_s > 0;
+        any_now |= stored && delay_s == 0;
+        any_delayed |= stored && delay_s > 0;
     }
     if (!tx_commit(err)) {
         cJSON_Delete(successful);

@@ -155,8 +155,6 @@ bool action_create_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *e
     if (!queue_name_valid(name, fifo))
         return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
                         "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length");
-    if (fifo)
-        return sqs_fail(err, SQS_ERR_UNSUPPORTED_OPERATION, "FIFO queues are not supported by this version of sqsemu.");
     char arn[512];
     snprintf(arn, sizeof arn, "arn:aws:sqs:%s:%s:%s", ctx->region, ctx->account, name);
     cJSON *normalized = NULL;

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fifo.h"
 #include "internal.h"
+#include "message_validate.h"
 #include "md5.h"
 #include "receipt.h"
 #include "registry.h"
@@ -15,6 +17,8 @@
 #include "sqsemu/store.h"
 
 #define MAX_REDRIVE_ROUNDS 50
+#define MAX_CANDIDATES 100 /* FIFO: candidates read to group a response by message group */
+#define ATTEMPT_WINDOW_MS (5 * 60 * 1000)
 
 typedef struct receive_request {
     int64_t max_messages;
@@ -105,6 +109,13 @@ static void add_system_attributes(const receive_request *r, const stored_message
         cJSON_AddStringToObject(attrs, "AWSTraceHeader", m->trace_header);
     if (m->group_id && system_wanted(r, "MessageGroupId"))
         cJSON_AddStringToObject(attrs, "MessageGroupId", m->group_id);
+    if (m->sequence && system_wanted(r, "SequenceNumber")) {
+        char text[SEQUENCE_TEXT_LEN];
+        fifo_format_sequence(m->sequence, text);
+        cJSON_AddStringToObject(attrs, "SequenceNumber", text);
+    }
+    if (m->dedup_id && system_wanted(r, "MessageDeduplicationId"))
+        cJSON_AddStringToObject(attrs, "MessageDeduplicationId", m->dedup_id);
     if (m->dlq_source_arn && system_wanted(r, "DeadLetterQueueSourceArn"))
         cJSON_AddStringToObject(attrs, "DeadLetterQueueSourceArn", m->dlq_source_arn);
     if (cJSON_GetArraySize(attrs) > 0)
@@ -184,9 +195,11 @@ static bool needs_redrive(const receive_pass *p, const stored_message *m)
 /* Candidates are copied out of the SELECT before anything is updated, so that no row
  * changes under a running statement. */
 typedef struct candidates {
-    stored_message items[10];
-    char *owned[10];
+    stored_message items[MAX_CANDIDATES];
+    char *owned[MAX_CANDIDATES];
     size_t count;
+    const int64_t *skip; /* rowids already delivered by this call */
+    size_t skip_count;
 } candidates;
 
 static char *dup_or_null(const char *s, buf_t *b)
@@ -201,8 +214,12 @@ static char *dup_or_null(const char *s, buf_t *b)
 static bool copy_candidate(const stored_message *m, void *arg)
 {
     candidates *c = arg;
-    if (c->count == 10)
+    if (c->count == MAX_CANDIDATES)
         return false;
+    for (size_t i = 0; i < c->skip_count; i++) {
+        if (c->skip[i] == m->rowid)
+            return true;
+    }
     buf_t b;
     buf_init(&b);
     stored_message copy = *m;
@@ -217,6 +234,7 @@ static bool copy_candidate(const stored_message *m, void *arg)
     copy.group_id = dup_or_null(m->group_id, &b);
     copy.sender_id = dup_or_null(m->sender_id, &b);
     copy.dlq_source_arn = dup_or_null(m->dlq_source_arn, &b);
+    copy.dedup_id = dup_or_null(m->dedup_id, &b);
     char *base = buf_detach(&b, NULL);
 #define REBASE(field) copy.field = m->field ? base + (uintptr_t)copy.field : NULL
     REBASE(message_id);
@@ -227,6 +245,7 @@ static bool copy_candidate(const stored_message *m, void *arg)
     REBASE(group_id);
     REBASE(sender_id);
     REBASE(dlq_source_arn);
+    REBASE(dedup_id);
 #undef REBASE
     copy.body = base + body_at;
     c->items[c->count] = copy;
@@ -246,9 +265,35 @@ static bool process(receive_pass *p, const stored_message *m)
 {
     if (needs_redrive(p, m)) {
         p->moved++;
+        if (p->dlq->fifo)
+            return store_message_move_fifo(m->rowid, p->dlq->id, p->queue->arn, p->ctx->now_ms,
+                                           fifo_next_sequence(p->dlq, p->ctx->now_ms));
         return store_message_move(m->rowid, p->dlq->id, p->queue->arn, p->ctx->now_ms);
     }
     return deliver(p, m);
+}
+
+static bool same_group(const stored_message *a, const stored_message *b)
+{
+    return a->group_id && b->group_id && strcmp(a->group_id, b->group_id) == 0;
+}
+
+/* FIFO responses take as many messages of one group as possible before the next group:
+ * order[] lists candidates group by group, each group in sequence order. */
+static void order_by_group(const candidates *c, size_t *order)
+{
+    bool placed[MAX_CANDIDATES] = {false};
+    size_t n = 0;
+    for (size_t i = 0; i < c->count; i++) {
+        if (placed[i])
+            continue;
+        for (size_t j = i; j < c->count; j++) {
+            if (j == i || (!placed[j] && same_group(&c->items[i], &c->items[j]))) {
+                placed[j] = true;
+                order[n++] = j;
+            }
+        }
+    }
 }
 
 /* Fills p->messages inside one transaction; moves over-received messages to the DLQ. */
@@ -260,12 +305,22 @@ static bool collect(receive_pass *p, sqs_error *err)
     bool ok = store_messages_expire(p->queue->id, cutoff);
     for (int round = 0; ok && round < MAX_REDRIVE_ROUNDS; round++) {
         int want = (int)(p->req->max_messages - (int64_t)p->delivered_count);
-        candidates c = {.count = 0};
-        ok = store_message_each_visible(p->queue->id, p->ctx->now_ms, want, p->delivered, p->delivered_count,
-                                        copy_candidate, &c);
+        candidates c = {.count = 0, .skip = p->delivered, .skip_count = p->delivered_count};
+        if (p->queue->fifo)
+            ok = store_message_each_fifo_receivable(p->queue->id, p->ctx->now_ms, MAX_CANDIDATES, copy_candidate, &c);
+        else
+            ok = store_message_each_visible(p->queue->id, p->ctx->now_ms, want, p->delivered, p->delivered_count,
+                                            copy_candidate, &c);
         size_t moved_before = p->moved;
-        for (size_t i = 0; ok && i < c.count; i++)
-            ok = process(p, &c.items[i]);
+        size_t order[MAX_CANDIDATES];
+        if (p->queue->fifo) {
+            order_by_group(&c, order);
+        } else {
+            for (size_t i = 0; i < c.count; i++)
+                order[i] = i;
+        }
+        for (size_t i = 0; ok && i < c.count && (int64_t)p->delivered_count < p->req->max_messages; i++)
+            ok = process(p, &c.items[order[i]]);
         size_t found = c.count;
         candidates_free(&c);
         /* Another round only helps when redrive moves made room for more candidates. */
@@ -279,12 +334,127 @@ static bool collect(receive_pass *p, sqs_error *err)
     return tx_commit(err);
 }
 
+/* ---- ReceiveRequestAttemptId (FIFO) ----
+ * The remembered record: {"expires":ms,"messages":[...],"refs":[{"rowid":..,"count":..,"visible":..}]}.
+ * A retry returns the same messages and handles (visibility reset) as long as none of them
+ * was deleted, received again or had its visibility changed meanwhile. */
+
+static bool ref_unchanged(const cJSON *ref, int64_t queue_id)
+{
+    message_ref now;
+    int64_t rowid = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ref, "rowid"));
+    if (!store_message_lookup(rowid, &now) || !now.found || now.queue_id != queue_id)
+        return false;
+    return now.receive_count == (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ref, "count")) &&
+           now.visible_ms == (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ref, "visible"));
+}
+
+/* Renews the visibility of every remembered message; false when the record no longer holds. */
+static bool renew_attempt(const sqs_ctx *ctx, const sqs_queue *q, const receive_request *req, cJSON *record)
+{
+    cJSON *refs = cJSON_GetObjectItemCaseSensitive(record, "refs");
+    cJSON *ref;
+    cJSON_ArrayForEach(ref, refs)
+    {
+        if (!ref_unchanged(ref, q->id))
+            return false;
+    }
+    int64_t visible_ms = ctx->now_ms + req->visibility_s * 1000;
+    cJSON_ArrayForEach(ref, refs)
+    {
+        int64_t rowid = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ref, "rowid"));
+        if (!store_message_set_visible(rowid, visible_ms))
+            return false;
+        cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(ref, "visible"), (double)visible_ms);
+    }
+    return true;
+}
+
+/* Answers a retried attempt from its record. Returns true when it answered (or failed). */
+static bool replay_attempt(sqs_ctx *ctx, sqs_queue *q, const char *attempt, const receive_request *req, cJSON *out,
+                           bool *answered, sqs_error *err)
+{
+    *answered = false;
+    if (!tx_begin(err))
+        return false;
+    char *json = store_attempt_find(q->id, attempt, ctx->now_ms);
+    cJSON *record = json ? cJSON_Parse(json) : NULL;
+    free(json);
+    bool renewed = record && renew_attempt(ctx, q, req, record);
+    if (renewed) {
+        char *updated = cJSON_PrintUnformatted(record);
+        int64_t expires = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(record, "expires"));
+        renewed = store_attempt_put(q->id, attempt, updated, expires);
+        free(updated);
+    }
+    if (!renewed) {
+        store_rollback();
+        cJSON_Delete(record);
+        return true;
+    }
+    if (!tx_commit(err)) {
+        cJSON_Delete(record);
+        return false;
+    }
+    cJSON_AddItemToObject(out, "Messages", cJSON_DetachItemFromObjectCaseSensitive(record, "messages"));
+    cJSON_Delete(record);
+    waiters_schedule(q);
+    *answered = true;
+    return true;
+}
+
+static bool remember_attempt(const sqs_ctx *ctx, const sqs_queue *q, const char *attempt, const receive_pass *p,
+                             const receive_request *req, sqs_error *err)
+{
+    cJSON *record = cJSON_CreateObject();
+    cJSON_AddNumberToObject(record, "expires", (double)(ctx->now_ms + ATTEMPT_WINDOW_MS));
+    cJSON_AddItemToObject(record, "messages", cJSON_Duplicate(p->messages, true));
+    cJSON *refs = cJSON_AddArrayToObject(record, "refs");
+    const cJSON *msg;
+    size_t i = 0;
+    cJSON_ArrayForEach(msg, p->messages)
+    {
+        receipt r;
+        receipt_decode(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "ReceiptHandle")), &r);
+        cJSON *ref = cJSON_CreateObject();
+        cJSON_AddNumberToObject(ref, "rowid", (double)p->delivered[i++]);
+        cJSON_AddNumberToObject(ref, "count", (double)r.receive_count);
+        cJSON_AddNumberToObject(ref, "visible", (double)(ctx->now_ms + req->visibility_s * 1000));
+        cJSON_AddItemToArray(refs, ref);
+    }
+    char *json = cJSON_PrintUnformatted(record);
+    cJSON_Delete(record);
+    bool ok = tx_begin(err) && store_attempt_prune(q->id, ctx->now_ms) &&
+              store_attempt_put(q->id, attempt, json, ctx->now_ms + ATTEMPT_WINDOW_MS) && tx_commit(err);
+    free(json);
+    if (!ok)
+        store_rollback();
+    return ok || internal_error(err);
+}
+
+static bool check_attempt_id(const char *attempt, sqs_error *err)
+{
+    if (message_token_valid(attempt))
+        return true;
+    return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
+                    "Value %s for parameter ReceiveRequestAttemptId is invalid. Reason: ReceiveRequestAttemptId can "
+                    "only include alphanumeric and punctuation characters. 1 to 128 in length.", attempt);
+}
+
 bool action_receive_message(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
 {
     sqs_queue *q = require_queue(ctx, in, err);
     receive_request req;
     if (!q || !parse_request(q, in, &req, err))
         return false;
+    const char *attempt = q->fifo ? req_string(in, "ReceiveRequestAttemptId") : NULL;
+    if (attempt) {
+        bool answered = false;
+        if (!check_attempt_id(attempt, err) || !replay_attempt(ctx, q, attempt, &req, out, &answered, err))
+            return false;
+        if (answered)
+            return true;
+    }
     int64_t delivered[10];
     receive_pass pass = {
         .ctx = ctx,
@@ -294,7 +464,8 @@ bool action_receive_message(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error
         .messages = cJSON_CreateArray(),
         .delivered = delivered,
     };
-    if (!collect(&pass, err)) {
+    if (!collect(&pass, err) ||
+        (attempt && pass.delivered_count > 0 && !remember_attempt(ctx, q, attempt, &pass, &req, err))) {
         cJSON_Delete(pass.messages);
         return false;
     }

@@ -266,6 +266,7 @@ static void load_one(const stored_queue *sq, void *arg)
         cJSON_Delete(tags);
     }
     queue_attrs_refresh(q);
+    q->last_sequence = store_queue_max_sequence(q->id);
     registry_add(q);
 }
 

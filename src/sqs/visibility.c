@@ -30,7 +30,13 @@ static bool resolve_handle(const sqs_queue *q, const char *handle, receipt *r, m
     return true;
 }
 
-static bool delete_one(const sqs_queue *q, const char *handle, sqs_error *err)
+/* FIFO: a handle is only good while its delivery is the latest and still in flight. */
+static bool fifo_handle_expired(const sqs_queue *q, const receipt *r, const message_ref *ref, int64_t now_ms)
+{
+    return q->fifo && ref->found && (ref->receive_count != r->receive_count || ref->visible_ms <= now_ms);
+}
+
+static bool delete_one(const sqs_queue *q, const char *handle, int64_t now_ms, sqs_error *err)
 {
     receipt r;
     message_ref ref;
@@ -38,6 +44,9 @@ static bool delete_one(const sqs_queue *q, const char *handle, sqs_error *err)
         return sqs_fail_missing_param(err, "ReceiptHandle");
     if (!resolve_handle(q, handle, &r, &ref, err))
         return false;
+    if (fifo_handle_expired(q, &r, &ref, now_ms))
+        return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
+                        "Value %s for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.", handle);
     if (ref.found && !store_message_delete(r.rowid))
         return internal_error(err);
     return true;
@@ -49,7 +58,7 @@ bool action_delete_message(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error 
     sqs_queue *q = require_queue(ctx, in, err);
     if (!q || !tx_begin(err))
         return false;
-    if (!delete_one(q, req_string(in, "ReceiptHandle"), err)) {
+    if (!delete_one(q, req_string(in, "ReceiptHandle"), ctx->now_ms, err)) {
         store_rollback();
         return false;
     }
@@ -75,7 +84,7 @@ static bool change_one(sqs_ctx *ctx, sqs_queue *q, const cJSON *entry, int64_t *
     message_ref ref;
     if (!resolve_handle(q, handle, &r, &ref, err))
         return false;
-    if (!ref.found)
+    if (!ref.found || fifo_handle_expired(q, &r, &ref, ctx->now_ms))
         return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
                         "Value %s for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not "
                         "available for visibility timeout change.", handle);
@@ -153,7 +162,7 @@ bool action_delete_message_batch(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_
     {
         sqs_error entry_err = {0};
         const char *id = req_string(entry, "Id");
-        if (delete_one(q, req_string(entry, "ReceiptHandle"), &entry_err)) {
+        if (delete_one(q, req_string(entry, "ReceiptHandle"), ctx->now_ms, &entry_err)) {
             add_success(successful, id);
         } else if (entry_failed_hard(&entry_err)) {
             *err = entry_err;

@@ -22,11 +22,35 @@ static const char *const statement_sql[STMT__COUNT] = {
         "SELECT id, account, region, name, fifo, created_s, modified_s, attributes, tags FROM queues ORDER BY id",
     [STMT_MESSAGE_INSERT] =
         "INSERT INTO messages(queue_id, message_id, body, md5_body, attributes, md5_attributes, trace_header, "
-        "group_id, sender_id, sent_ms, visible_ms, secret) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "group_id, sender_id, sent_ms, visible_ms, secret, dedup_id, sequence) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     [STMT_MESSAGE_SELECT_VISIBLE] =
         "SELECT id, queue_id, message_id, body, md5_body, attributes, md5_attributes, trace_header, group_id, "
-        "sender_id, sent_ms, visible_ms, receive_count, first_receive_ms, secret, dlq_source_arn "
+        "sender_id, sent_ms, visible_ms, receive_count, first_receive_ms, secret, dlq_source_arn, dedup_id, sequence "
         "FROM messages WHERE queue_id = ?1 AND visible_ms <= ?2 ORDER BY visible_ms, id LIMIT ?3",
+    /* FIFO: visible messages with no invisible (in-flight or delayed) earlier message in their group. */
+    [STMT_MESSAGE_SELECT_FIFO] =
+        "SELECT id, queue_id, message_id, body, md5_body, attributes, md5_attributes, trace_header, group_id, "
+        "sender_id, sent_ms, visible_ms, receive_count, first_receive_ms, secret, dlq_source_arn, dedup_id, sequence "
+        "FROM messages AS m WHERE queue_id = ?1 AND visible_ms <= ?2 AND NOT EXISTS ("
+        "  SELECT 1 FROM messages AS p WHERE p.queue_id = ?1 AND p.group_id = m.group_id AND p.sequence < m.sequence "
+        "  AND p.visible_ms > ?2) ORDER BY sequence LIMIT ?3",
+    [STMT_MESSAGE_MOVE_FIFO] =
+        "UPDATE messages SET queue_id = ?2, dlq_source_arn = ?3, visible_ms = ?4, sequence = ?5, sent_ms = ?4, "
+        "dedup_id = message_id WHERE id = ?1",
+    [STMT_QUEUE_MAX_SEQUENCE] =
+        "SELECT MAX(s) FROM (SELECT MAX(sequence) AS s FROM messages WHERE queue_id = ?1 "
+        "UNION ALL SELECT MAX(sequence) FROM dedup WHERE queue_id = ?1)",
+    [STMT_DEDUP_FIND] = "SELECT message_id, sequence FROM dedup WHERE queue_id = ?1 AND dedup_key = ?2 AND expires_ms > ?3",
+    [STMT_DEDUP_PUT] =
+        "INSERT OR REPLACE INTO dedup(queue_id, dedup_key, message_id, sequence, expires_ms) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [STMT_DEDUP_PRUNE] = "DELETE FROM dedup WHERE queue_id = ?1 AND expires_ms <= ?2",
+    [STMT_DEDUP_DELETE_QUEUE] = "DELETE FROM dedup WHERE queue_id = ?1",
+    [STMT_ATTEMPT_FIND] = "SELECT response FROM receive_attempts WHERE queue_id = ?1 AND attempt_id = ?2 AND expires_ms > ?3",
+    [STMT_ATTEMPT_PUT] =
+        "INSERT OR REPLACE INTO receive_attempts(queue_id, attempt_id, response, expires_ms) VALUES(?1, ?2, ?3, ?4)",
+    [STMT_ATTEMPT_PRUNE] = "DELETE FROM receive_attempts WHERE queue_id = ?1 AND expires_ms <= ?2",
+    [STMT_ATTEMPT_DELETE_QUEUE] = "DELETE FROM receive_attempts WHERE queue_id = ?1",
     [STMT_MESSAGE_MARK_RECEIVED] =
         "UPDATE messages SET receive_count = receive_count + 1, first_receive_ms = COALESCE(first_receive_ms, ?2), "
         "visible_ms = ?3 WHERE id = ?1",
@@ -71,9 +95,28 @@ static const char schema_sql[] =
     "  receive_count INTEGER NOT NULL DEFAULT 0,"
     "  first_receive_ms INTEGER,"
     "  secret INTEGER NOT NULL,"
-    "  dlq_source_arn TEXT);"
+    "  dlq_source_arn TEXT,"
+    "  dedup_id TEXT,"
+    "  sequence INTEGER);"
     "CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages(queue_id, visible_ms);"
     "CREATE INDEX IF NOT EXISTS messages_by_age ON messages(queue_id, sent_ms);"
+    "CREATE INDEX IF NOT EXISTS messages_by_group ON messages(queue_id, group_id, sequence);"
+    "CREATE INDEX IF NOT EXISTS messages_by_sequence ON messages(queue_id, sequence);"
+    "CREATE TABLE IF NOT EXISTS dedup ("
+    "  queue_id INTEGER NOT NULL,"
+    "  dedup_key TEXT NOT NULL,"
+    "  message_id TEXT NOT NULL,"
+    "  sequence INTEGER NOT NULL,"
+    "  expires_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY(queue_id, dedup_key));"
+    "CREATE INDEX IF NOT EXISTS dedup_by_expiry ON dedup(queue_id, expires_ms);"
+    "CREATE TABLE IF NOT EXISTS receive_attempts ("
+    "  queue_id INTEGER NOT NULL,"
+    "  attempt_id TEXT NOT NULL,"
+    "  response TEXT NOT NULL,"
+    "  expires_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY(queue_id, attempt_id));"
+    "CREATE INDEX IF NOT EXISTS attempts_by_expiry ON receive_attempts(queue_id, expires_ms);"
     "PRAGMA user_version = 1;";
 
 static bool exec_sql(const char *sql)

@@ -17,6 +17,11 @@ int64_t store_message_insert(const stored_message *m)
     sqlite3_bind_int64(s, 10, m->sent_ms);
     sqlite3_bind_int64(s, 11, m->visible_ms);
     sqlite3_bind_int64(s, 12, m->secret);
+    db_bind_text_or_null(s, 13, m->dedup_id);
+    if (m->sequence)
+        sqlite3_bind_int64(s, 14, m->sequence);
+    else
+        sqlite3_bind_null(s, 14);
     if (!db_step_done(s))
         return -1;
     return sqlite3_last_insert_rowid(store_db);
@@ -52,6 +57,8 @@ static void read_message_row(sqlite3_stmt *s, stored_message *m)
     m->first_receive_ms = sqlite3_column_int64(s, 13);
     m->secret = sqlite3_column_int64(s, 14);
     m->dlq_source_arn = db_column_text_or_null(s, 15);
+    m->dedup_id = db_column_text_or_null(s, 16);
+    m->sequence = sqlite3_column_int64(s, 17);
 }
 
 bool store_message_each_visible(int64_t queue_id, int64_t now_ms, int limit, const int64_t *skip,
@@ -67,6 +74,26 @@ bool store_message_each_visible(int64_t queue_id, int64_t now_ms, int limit, con
         read_message_row(s, &m);
         if (skipped(m.rowid, skip, skip_count))
             continue;
+        if (!fn(&m, arg)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE;
+}
+
+bool store_message_each_fifo_receivable(int64_t queue_id, int64_t now_ms, int limit,
+                                        bool (*fn)(const stored_message *m, void *arg), void *arg)
+{
+    sqlite3_stmt *s = db_stmt(STMT_MESSAGE_SELECT_FIFO);
+    sqlite3_bind_int64(s, 1, queue_id);
+    sqlite3_bind_int64(s, 2, now_ms);
+    sqlite3_bind_int64(s, 3, limit);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        stored_message m;
+        read_message_row(s, &m);
         if (!fn(&m, arg)) {
             rc = SQLITE_DONE;
             break;
@@ -92,6 +119,18 @@ bool store_message_move(int64_t rowid, int64_t to_queue_id, const char *dlq_sour
     sqlite3_bind_int64(s, 2, to_queue_id);
     db_bind_text_or_null(s, 3, dlq_source_arn);
     sqlite3_bind_int64(s, 4, visible_ms);
+    return db_step_done(s);
+}
+
+bool store_message_move_fifo(int64_t rowid, int64_t to_queue_id, const char *dlq_source_arn, int64_t now_ms,
+                             int64_t sequence)
+{
+    sqlite3_stmt *s = db_stmt(STMT_MESSAGE_MOVE_FIFO);
+    sqlite3_bind_int64(s, 1, rowid);
+    sqlite3_bind_int64(s, 2, to_queue_id);
+    db_bind_text_or_null(s, 3, dlq_source_arn);
+    sqlite3_bind_int64(s, 4, now_ms);
+    sqlite3_bind_int64(s, 5, sequence);
     return db_step_done(s);
 }
 

@@ -34,9 +34,17 @@ bool store_queue_update_tags(int64_t id, const char *tags_json)
     return db_step_done(s);
 }
 
+static bool delete_by_queue(db_statement statement, int64_t id)
+{
+    sqlite3_stmt *s = db_stmt(statement);
+    sqlite3_bind_int64(s, 1, id);
+    return db_step_done(s);
+}
+
 bool store_queue_delete(int64_t id)
 {
-    if (!store_messages_purge(id, NULL))
+    if (!store_messages_purge(id, NULL) || !delete_by_queue(STMT_DEDUP_DELETE_QUEUE, id) ||
+        !delete_by_queue(STMT_ATTEMPT_DELETE_QUEUE, id))
         return false;
     sqlite3_stmt *s = db_stmt(STMT_QUEUE_DELETE);
     sqlite3_bind_int64(s, 1, id);

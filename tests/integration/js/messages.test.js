@@ -463,11 +463,13 @@ describe("messages (JS SDK v3)", () => {
       QueueName: unique("order") + ".fifo", Attributes: { FifoQueue: "true" },
     }))).QueueUrl;
     const seqs = [];
+    const rawSeqs = [];
     for (const n of [1, 2, 3]) {
       const r = await sqs.send(new SendMessageCommand({
         QueueUrl: url, MessageBody: `m${n}`, MessageGroupId: "g1", MessageDeduplicationId: `d${n}`,
       }));
       assert.match(r.SequenceNumber, /^\d+$/);
+      rawSeqs.push(r.SequenceNumber);
       seqs.push(BigInt(r.SequenceNumber));
     }
     assert.ok(seqs[0] < seqs[1] && seqs[1] < seqs[2], "sequence numbers increase");
@@ -477,7 +479,7 @@ describe("messages (JS SDK v3)", () => {
     assert.equal(first[0].Body, "m1");
     assert.equal(first[0].Attributes.MessageGroupId, "g1");
     assert.equal(first[0].Attributes.MessageDeduplicationId, "d1");
-    assert.equal(first[0].Attributes.SequenceNumber, String(seqs[0]));
+    assert.equal(first[0].Attributes.SequenceNumber, rawSeqs[0], "the same string SendMessage returned");
     // m1 is in flight: the rest of group g1 is locked.
     assert.equal((await receive(url, { MaxNumberOfMessages: 10 })).Messages, undefined);
     await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: first[0].ReceiptHandle }));

@@ -17,6 +17,9 @@ summary_fail() {
 
 command -v node >/dev/null 2>&1 || summary_fail "node is not installed"
 command -v npm >/dev/null 2>&1 || summary_fail "npm is not installed"
+# @aws-sdk/client-sqs needs node >= 20; --test-timeout needs >= 20.11.
+node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 11) ? 0 : 1)' \
+  || summary_fail "node $(node --version) is too old: need >= 20.11"
 
 if [ ! -f node_modules/@aws-sdk/client-sqs/package.json ]; then
   if [ -f package-lock.json ]; then

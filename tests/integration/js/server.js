@@ -24,10 +24,11 @@ const LOG_LIMIT = 64 * 1024;
 
 // Servers still running in this process. If the test runner ends this process (a file-level
 // timeout sends SIGTERM), they are sent SIGTERM by PID too, so no sqsemu outlives its test file.
-const live = new Set();
+const live = new Map(); // child process -> its temporary data directory (or null)
 function stopAllSync() {
-  for (const proc of live) {
+  for (const [proc, dataDir] of live) {
     try { process.kill(proc.pid, "SIGTERM"); } catch { /* already gone */ }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
   live.clear();
 }
@@ -104,7 +105,7 @@ export class Server {
 
     this.proc = spawn(BIN, args, { stdio: ["ignore", "pipe", "pipe"] });
     const started = this.proc;
-    live.add(started);
+    live.set(started, this.dataDir);
     const collect = (chunk) => {
       if (this.output.length < LOG_LIMIT) this.output += chunk.toString("utf8");
     };

@@ -222,6 +222,18 @@ class DurabilityTests(SqsTestMixin, unittest.TestCase):
                                     QueueName=url.rsplit("/", 1)[1])
                 s2.stop()
                 self.assertEqual(os.listdir(work), [])
+                # even with an explicit --data-dir, --in-memory writes nothing there
+                data = os.path.join(work, "data")
+                os.mkdir(data)
+                s3 = harness.Server(in_memory=True, extra_args=["--data-dir", data])
+                self.addCleanup(s3.cleanup)
+                s3.start()
+                c3 = s3.client(read_timeout=40)
+                url3 = self.new_queue(c3, "mem3")
+                c3.send_message(QueueUrl=url3, MessageBody="x")
+                self.assertEqual(s3.stop(), 0)
+                self.assertEqual(os.listdir(data), [], "--in-memory wrote into --data-dir")
+                self.assertEqual(os.listdir(work), ["data"])
             finally:
                 os.chdir(cwd)
 
