@@ -39,6 +39,7 @@ typedef struct sqs_queue {
     struct waiter *waiters_tail;
     sq_timer visible_timer;
     int64_t last_purge_ms;
+    int64_t last_sequence; /* FIFO: highest sequence number issued */
 } sqs_queue;
 
 /* Who is calling and how to address them. Strings are owned by the caller. */

@@ -58,6 +58,8 @@ typedef struct stored_message {
     int64_t first_receive_ms;   /* 0 until the first receive */
     int64_t secret;
     const char *dlq_source_arn; /* NULL unless redriven into a DLQ */
+    const char *dedup_id;       /* FIFO: the deduplication id; NULL otherwise */
+    int64_t sequence;           /* FIFO: sequence number; 0 otherwise */
 } stored_message;
 
 /* Inserts m (m->rowid ignored); returns the new rowid or -1. */
@@ -69,10 +71,19 @@ int64_t store_message_insert(const stored_message *m);
 bool store_message_each_visible(int64_t queue_id, int64_t now_ms, int limit, const int64_t *skip,
                                 size_t skip_count, bool (*fn)(const stored_message *m, void *arg), void *arg);
 
+/* FIFO: like store_message_each_visible, but only messages whose group has no earlier
+ * invisible message, in sequence order. */
+bool store_message_each_fifo_receivable(int64_t queue_id, int64_t now_ms, int limit,
+                                        bool (*fn)(const stored_message *m, void *arg), void *arg);
+
 /* Records a delivery: receive_count+1, first receive time if unset, new visibility deadline. */
 bool store_message_mark_received(int64_t rowid, int64_t now_ms, int64_t visible_ms);
 /* Moves a message into another queue (dead-letter redrive), visible at visible_ms. */
 bool store_message_move(int64_t rowid, int64_t to_queue_id, const char *dlq_source_arn, int64_t visible_ms);
+/* FIFO redrive: as above, with a new sequence number, the enqueue time reset to now_ms and
+ * the deduplication id replaced by the message id. */
+bool store_message_move_fifo(int64_t rowid, int64_t to_queue_id, const char *dlq_source_arn, int64_t now_ms,
+                             int64_t sequence);
 
 typedef struct message_ref {
     bool found;
@@ -101,5 +112,21 @@ bool store_messages_count(int64_t queue_id, int64_t now_ms, message_counts *out)
 int64_t store_messages_next_visible(int64_t queue_id, int64_t now_ms);
 /* Earliest send time of any message in the queue; -1 when empty. */
 int64_t store_messages_oldest_sent(int64_t queue_id);
+
+/* ---- FIFO bookkeeping ---- */
+
+/* Highest sequence number ever issued in the queue (0 when none). */
+int64_t store_queue_max_sequence(int64_t queue_id);
+
+/* Looks a live deduplication key up; copies the original message id (37 bytes). */
+bool store_dedup_find(int64_t queue_id, const char *key, int64_t now_ms, bool *found, char message_id[37],
+                      int64_t *sequence);
+bool store_dedup_put(int64_t queue_id, const char *key, const char *message_id, int64_t sequence, int64_t expires_ms);
+bool store_dedup_prune(int64_t queue_id, int64_t now_ms);
+
+/* ReceiveRequestAttemptId: the remembered response (malloc'd JSON) or NULL. */
+char *store_attempt_find(int64_t queue_id, const char *attempt_id, int64_t now_ms);
+bool store_attempt_put(int64_t queue_id, const char *attempt_id, const char *response_json, int64_t expires_ms);
+bool store_attempt_prune(int64_t queue_id, int64_t now_ms);
 
 #endif
