@@ -24,7 +24,12 @@ void loop_free(void);
 /* Watches fd for the epoll events mask; w must stay valid until loop_unwatch. */
 bool loop_watch_fd(loop_watch *w, int fd, uint32_t events, loop_fd_fn fn, void *arg);
 void loop_unwatch_fd(loop_watch *w);
-void loop_set_prepare(loop_prepare_fn fn, void *arg);
+/* Adds/removes a hook called before each wait (several may be registered). */
+void loop_add_prepare(loop_prepare_fn fn, void *arg);
+void loop_remove_prepare(loop_prepare_fn fn, void *arg);
+/* Called on the loop thread for every child process that exited (status as from waitpid). */
+typedef void (*loop_child_fn)(int pid, int status);
+void loop_set_child_handler(loop_child_fn fn);
 /* Runs fn(arg) on the loop thread after the current event has been handled. */
 void loop_defer(loop_task_fn fn, void *arg);
 timers *loop_timers(void);

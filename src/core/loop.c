@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sqsemu/buf.h"
@@ -26,19 +27,41 @@ static struct {
     deferred *tasks;
     size_t task_count;
     size_t task_cap;
-    loop_prepare_fn prepare;
-    void *prepare_arg;
+    struct prepare_hook {
+        loop_prepare_fn fn;
+        void *arg;
+    } *prepares;
+    size_t prepare_count;
+    size_t prepare_cap;
+    loop_child_fn on_child;
     bool running;
 } L = {.epoll_fd = -1, .signal_fd = -1};
+
+static void reap_children(void)
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (L.on_child)
+            L.on_child(pid, status);
+    }
+}
 
 static void on_signal(void *arg, uint32_t events)
 {
     (void)arg;
     (void)events;
     struct signalfd_siginfo info;
-    while (read(L.signal_fd, &info, sizeof info) == (ssize_t)sizeof info)
+    bool stop = false;
+    while (read(L.signal_fd, &info, sizeof info) == (ssize_t)sizeof info) {
+        if (info.ssi_signo == SIGCHLD)
+            continue;
         log_info("received signal %u, shutting down", info.ssi_signo);
-    loop_stop();
+        stop = true;
+    }
+    reap_children();
+    if (stop)
+        loop_stop();
 }
 
 bool loop_init(void)
@@ -51,6 +74,7 @@ bool loop_init(void)
     sigemptyset(&mask);
     sigaddset(&mask, SIGINT);
     sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGCHLD);
     sigprocmask(SIG_BLOCK, &mask, NULL);
     signal(SIGPIPE, SIG_IGN);
     L.signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -68,6 +92,9 @@ void loop_free(void)
     timers_free(&L.timers);
     free(L.tasks);
     L.tasks = NULL;
+    free(L.prepares);
+    L.prepares = NULL;
+    L.prepare_count = L.prepare_cap = 0;
     L.task_count = L.task_cap = 0;
     L.epoll_fd = L.signal_fd = -1;
 }
@@ -86,10 +113,30 @@ void loop_unwatch_fd(loop_watch *w)
     epoll_ctl(L.epoll_fd, EPOLL_CTL_DEL, w->fd, NULL);
 }
 
-void loop_set_prepare(loop_prepare_fn fn, void *arg)
+void loop_add_prepare(loop_prepare_fn fn, void *arg)
 {
-    L.prepare = fn;
-    L.prepare_arg = arg;
+    if (L.prepare_count == L.prepare_cap) {
+        L.prepare_cap = L.prepare_cap ? L.prepare_cap * 2 : 16;
+        L.prepares = xrealloc(L.prepares, L.prepare_cap * sizeof *L.prepares);
+    }
+    L.prepares[L.prepare_count].fn = fn;
+    L.prepares[L.prepare_count].arg = arg;
+    L.prepare_count++;
+}
+
+void loop_remove_prepare(loop_prepare_fn fn, void *arg)
+{
+    for (size_t i = 0; i < L.prepare_count; i++) {
+        if (L.prepares[i].fn == fn && L.prepares[i].arg == arg) {
+            L.prepares[i] = L.prepares[--L.prepare_count];
+            return;
+        }
+    }
+}
+
+void loop_set_child_handler(loop_child_fn fn)
+{
+    L.on_child = fn;
 }
 
 void loop_defer(loop_task_fn fn, void *arg)
@@ -125,7 +172,12 @@ static int wait_timeout_ms(void)
 {
     if (L.task_count)
         return 0;
-    int64_t limit = L.prepare ? L.prepare(L.prepare_arg) : -1;
+    int64_t limit = -1;
+    for (size_t i = 0; i < L.prepare_count; i++) {
+        int64_t hook_limit = L.prepares[i].fn(L.prepares[i].arg);
+        if (hook_limit >= 0 && (limit < 0 || hook_limit < limit))
+            limit = hook_limit;
+    }
     int64_t due = timers_next_due(&L.timers);
     if (due >= 0) {
         int64_t until = due - clock_now_ms();

@@ -7,14 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 
 #include "sqsemu/buf.h"
-#include "sqsemu/clock.h"
 #include "sqsemu/log.h"
 #include "sqsemu/loop.h"
+#include "sqsemu/mhd_glue.h"
 
 #define MAX_EXTRA_HEADERS 4
 
@@ -48,13 +47,11 @@ struct http_request {
 
 static struct {
     struct MHD_Daemon *daemon;
-    loop_watch watch;
+    mhd_binding binding;
     const config *cfg;
     int port;
     http_request *suspended;
-    bool run_pending;   /* MHD_run is due before the loop sleeps */
-    int64_t mhd_due_ms; /* MHD's own next timeout, -1 when none */
-} S = {.mhd_due_ms = -1};
+} S;
 
 const char *http_method(const http_request *r) { return r->method; }
 const char *http_path(const http_request *r) { return r->path; }
@@ -136,7 +133,7 @@ void http_resume(http_request *r)
     unlink_suspended(r);
     r->phase = PHASE_RESPONDING;
     MHD_resume_connection(r->conn);
-    S.run_pending = true;
+    mhd_kick(&S.binding);
 }
 
 static enum MHD_Result send_response(http_request *r)
@@ -262,35 +259,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     *req_cls = NULL;
 }
 
-static void on_readable(void *arg, uint32_t events)
-{
-    (void)arg;
-    (void)events;
-    S.run_pending = true;
-}
-
-/* Before the loop sleeps: let MHD finish work that no descriptor will signal (resumed
- * connections, its own timeouts), then sleep no longer than MHD allows. */
-static int64_t mhd_prepare(void *arg)
-{
-    (void)arg;
-    for (int i = 0; i < 8; i++) {
-        bool due = S.mhd_due_ms >= 0 && clock_now_ms() >= S.mhd_due_ms;
-        if (!S.run_pending && !due)
-            break;
-        S.run_pending = false;
-        S.mhd_due_ms = -1;
-        MHD_run(S.daemon);
-        MHD_UNSIGNED_LONG_LONG ms = 0;
-        if (MHD_get_timeout(S.daemon, &ms) == MHD_YES)
-            S.mhd_due_ms = clock_now_ms() + (int64_t)ms;
-    }
-    if (S.mhd_due_ms < 0)
-        return -1;
-    int64_t until = S.mhd_due_ms - clock_now_ms();
-    return until > 0 ? until : 0;
-}
-
 static void raise_fd_limit(void)
 {
     struct rlimit rl;
@@ -331,15 +299,12 @@ bool http_server_start(const config *cfg)
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(S.daemon, MHD_DAEMON_INFO_BIND_PORT);
     S.port = info ? info->port : cfg->port;
-    info = MHD_get_daemon_info(S.daemon, MHD_DAEMON_INFO_EPOLL_FD);
-    if (!info || !loop_watch_fd(&S.watch, info->epoll_fd, EPOLLIN, on_readable, NULL)) {
+    if (!mhd_bind(&S.binding, S.daemon)) {
         log_error("cannot watch the HTTP server's epoll descriptor");
         MHD_stop_daemon(S.daemon);
         S.daemon = NULL;
         return false;
     }
-    loop_set_prepare(mhd_prepare, NULL);
-    S.run_pending = true;
     return true;
 }
 
@@ -358,8 +323,7 @@ void http_server_stop(void)
         drop_state(r);
         http_resume(r);
     }
-    loop_unwatch_fd(&S.watch);
-    loop_set_prepare(NULL, NULL);
+    mhd_unbind(&S.binding);
     MHD_stop_daemon(S.daemon);
     S.daemon = NULL;
 }
