@@ -61,6 +61,16 @@ if [ $code -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 [ "$f" -gt 0 ] && grep -E -A40 '^(FAIL|ERROR):' "$out" >&2
 add "python (boto3 json+query, aws CLI)" "$p" "$f"
 
+out="$LOGS/runtimes.txt"
+timeout 600 "$PY" -m unittest discover -s tests/runtimes -p 'test_*.py' -v >"$out" 2>&1
+code=$?
+ran=$(grep -oE '^Ran [0-9]+ test' "$out" | awk '{print $2}' | tail -1)
+bad=$(grep -oE '(failures|errors)=[0-9]+' "$out" | awk -F= '{s+=$2} END {print s+0}')
+ran=${ran:-0}; bad=${bad:-0}
+if [ $code -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+[ "$bad" -gt 0 ] && tail -60 "$out" >&2
+add "runtime clients (python, node)" "$((ran - bad))" "$bad"
+
 out="$LOGS/js.txt"
 timeout 900 bash tests/integration/js/run.sh >"$out" 2>&1
 code=$?

@@ -4,7 +4,6 @@ redrive, retention, durability, raw wire).
 Everything here talks to a real server over HTTP; nothing is mocked. All waits are
 bounded and every helper thread is a daemon joined with a timeout.
 """
-import json
 import os
 import threading
 import time
@@ -253,7 +252,3 @@ def is_uuid(value):
         return True
     except (TypeError, ValueError, AttributeError):
         return False
-
-
-def json_dumps(obj):
-    return json.dumps(obj)

@@ -4,7 +4,6 @@ A message sent by a request that started at t0 with delay d can be receivable no
 earlier than t0 + d, and should be receivable shortly after (response time) + d.
 "still delayed" checks are only conclusive when they finish before t0 + d.
 """
-import time
 
 import harness
 from semantics_util import (SqsTestMixin, counters, ids, now, poll_for, receive,

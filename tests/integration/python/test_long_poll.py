@@ -6,7 +6,6 @@ to stderr ("long-poll wake latency ...") for the report.
 """
 import statistics
 import sys
-import threading
 import time
 
 import harness

@@ -2,7 +2,7 @@
 import json
 
 import harness
-from semantics_util import (SqsTestMixin, counters, ids, queue_arn, queue_attrs, receive,
+from semantics_util import (SqsTestMixin, ids, queue_arn, queue_attrs, receive,
                             receive_count, skip_unless_query)
 
 TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"

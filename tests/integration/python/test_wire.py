@@ -7,11 +7,10 @@ import hashlib
 import json
 import socket
 import threading
-import time
 from urllib.parse import quote, urlparse
 
 import harness
-from semantics_util import (HAVE_QUERY_MODEL, NS, XMLNS, SqsTestMixin, counters, fake_sigv4, ids,
+from semantics_util import (HAVE_QUERY_MODEL, NS, XMLNS, SqsTestMixin, counters, fake_sigv4,
                             is_uuid, make_client, query, queue_attrs, receive, xml_child, xml_text)
 
 NONEXISTENT_JSON = {"__type": "com.amazonaws.sqs#QueueDoesNotExist",

@@ -1,0 +1,443 @@
+"""sqsemu's Python runtime shim: a small Lambda Runtime API client.
+
+Usage (cwd = $LAMBDA_TASK_ROOT):  python3 bootstrap.py <module.function>
+
+Standard library only. It imports the handler once, then loops forever:
+GET /runtime/invocation/next, call handler(event, context), POST the result to
+/runtime/invocation/<id>/response (or an error document to .../error). An import
+failure is reported to /runtime/init/error and the process exits with status 1.
+The error documents and context attributes follow the official awslambdaric client.
+"""
+
+import decimal
+import http.client
+import importlib
+import io
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+
+API_VERSION = "2018-06-01"
+THIS_FILE = os.path.abspath(__file__)
+
+
+def _unbuffered_stream(fd):
+    """A text stream whose every write reaches the file descriptor at once."""
+    raw = io.FileIO(fd, "w", closefd=False)
+    return io.TextIOWrapper(raw, encoding="utf-8", errors="backslashreplace",
+                            line_buffering=True, write_through=True)
+
+
+def _setup_streams():
+    for name, fd in (("stdout", 1), ("stderr", 2)):
+        try:
+            os.fstat(fd)
+        except OSError:
+            continue
+        try:
+            getattr(sys, name).flush()
+        except Exception:
+            pass
+        setattr(sys, name, _unbuffered_stream(fd))
+
+
+# --------------------------------------------------------------------------
+# Runtime API client (one keep-alive HTTP/1.1 connection)
+# --------------------------------------------------------------------------
+
+class RuntimeAPIError(Exception):
+    pass
+
+
+class RuntimeClient:
+    def __init__(self, address):
+        host, sep, port = address.rpartition(":")
+        if not sep or not port.isdigit():
+            host, port = address, "80"
+        if host.startswith("[") and host.endswith("]"):
+            host = host[1:-1]
+        self.host = host
+        self.port = int(port)
+        self.conn = None
+        self.user_agent = "sqsemu-python-shim/%d.%d.%d" % sys.version_info[:3]
+
+    def _connection(self):
+        if self.conn is None:
+            # No timeout: /next blocks until an invocation is assigned.
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=None)
+        return self.conn
+
+    def _drop(self):
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except Exception:
+                pass
+        self.conn = None
+
+    def request(self, method, path, body=None, headers=None):
+        """Returns (status, headers message, body bytes). Retries once on a fresh
+        connection when the kept-alive one turns out to be closed."""
+        all_headers = {"User-Agent": self.user_agent}
+        if headers:
+            all_headers.update(headers)
+        if body is not None:
+            all_headers["Content-Length"] = str(len(body))
+        last_error = None
+        for attempt in range(2):
+            conn = self._connection()
+            try:
+                conn.request(method, "/" + API_VERSION + path, body=body,
+                             headers=all_headers)
+                resp = conn.getresponse()
+                data = resp.read()
+                if resp.will_close:
+                    self._drop()
+                return resp.status, resp.headers, data
+            except (http.client.RemoteDisconnected, http.client.CannotSendRequest,
+                    http.client.BadStatusLine, ConnectionResetError,
+                    BrokenPipeError, ConnectionAbortedError) as e:
+                last_error = e
+                self._drop()
+                if attempt == 0:
+                    continue
+            except OSError as e:
+                last_error = e
+                self._drop()
+                break
+        raise RuntimeAPIError("%s %s failed: %s" % (method, path, last_error))
+
+    def next_invocation(self):
+        status, headers, body = self.request("GET", "/runtime/invocation/next")
+        if status != 200:
+            raise RuntimeAPIError("GET /runtime/invocation/next answered %d: %r"
+                                  % (status, body[:200]))
+        return headers, body
+
+    def _post(self, path, payload, extra_headers=None):
+        headers = {"Content-Type": "application/json"}
+        if extra_headers:
+            headers.update(extra_headers)
+        status, _, body = self.request("POST", path, body=payload, headers=headers)
+        if status != 202:
+            _log_stderr("sqsemu runtime shim: POST %s answered %d: %s"
+                        % (path, status, body[:500].decode("utf-8", "replace")))
+        return status
+
+    def post_response(self, request_id, payload):
+        return self._post("/runtime/invocation/%s/response" % request_id, payload)
+
+    def post_error(self, request_id, document):
+        payload = json.dumps(document).encode("utf-8")
+        headers = {"Lambda-Runtime-Function-Error-Type": _header_safe(document["errorType"])}
+        return self._post("/runtime/invocation/%s/error" % request_id, payload, headers)
+
+    def post_init_error(self, document):
+        payload = json.dumps(document).encode("utf-8")
+        headers = {"Lambda-Runtime-Function-Error-Type": _header_safe(document["errorType"])}
+        return self._post("/runtime/init/error", payload, headers)
+
+
+def _header_safe(value):
+    text = str(value)
+    return "".join(c if 0x20 <= ord(c) < 0x7F else "?" for c in text) or "Runtime.Unknown"
+
+
+def _log_stderr(text):
+    try:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+    except Exception:
+        pass
+
+
+# --------------------------------------------------------------------------
+# Error documents
+# --------------------------------------------------------------------------
+
+def _user_frames(tb):
+    """Traceback frames with this shim's own frames and importlib's machinery
+    removed, formatted like traceback.format_list (the official client's shape)."""
+    frames = traceback.extract_tb(tb)
+    kept = [f for f in frames
+            if os.path.abspath(f.filename) != THIS_FILE
+            and not f.filename.startswith("<frozen importlib")]
+    return traceback.format_list(kept)
+
+
+def error_document(message, error_type, stack_trace, request_id):
+    return {
+        "errorMessage": message if message else "",
+        "errorType": error_type if error_type else "",
+        "requestId": request_id if request_id is not None else "",
+        "stackTrace": list(stack_trace) if stack_trace else [],
+    }
+
+
+def exception_document(exc, request_id, message=None, error_type=None):
+    return error_document(message if message is not None else str(exc),
+                          error_type if error_type is not None else type(exc).__name__,
+                          _user_frames(exc.__traceback__), request_id)
+
+
+def log_error_document(doc):
+    lines = ["[ERROR] %s: %s" % (doc["errorType"], doc["errorMessage"])]
+    if doc["stackTrace"]:
+        lines.append("Traceback (most recent call last):")
+        lines.append("".join(doc["stackTrace"]).rstrip("\n"))
+    _log_stderr("\n".join(lines))
+
+
+# --------------------------------------------------------------------------
+# Context object
+# --------------------------------------------------------------------------
+
+class _AttrDict(dict):
+    """A dict that also answers attribute access with None for missing keys, so
+    both context.client_context["custom"] and context.client_context.custom work."""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self.get(name)
+
+
+def _client_context(text):
+    if not text:
+        return None
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(parsed, dict):
+        return parsed
+    ctx = _AttrDict(parsed)
+    if isinstance(ctx.get("client"), dict):
+        ctx["client"] = _AttrDict(ctx["client"])
+    return ctx
+
+
+def _identity(text):
+    if not text:
+        return None
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(parsed, dict):
+        return None
+    ident = _AttrDict(parsed)
+    ident["cognito_identity_id"] = parsed.get("cognitoIdentityId")
+    ident["cognito_identity_pool_id"] = parsed.get("cognitoIdentityPoolId")
+    return ident
+
+
+class LambdaContext:
+    def __init__(self, request_id, invoked_function_arn, deadline_ms,
+                 client_context, identity, tenant_id=None):
+        self.aws_request_id = request_id
+        self.invoked_function_arn = invoked_function_arn
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.client_context = client_context
+        self.identity = identity
+        self.tenant_id = tenant_id
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self):
+        now_ms = int(round(time.time() * 1000))
+        return max(self._deadline_ms - now_ms, 0)
+
+    def __repr__(self):
+        return ("%s([aws_request_id=%s,log_group_name=%s,log_stream_name=%s,"
+                "function_name=%s,memory_limit_in_mb=%s,function_version=%s,"
+                "invoked_function_arn=%s,client_context=%s,identity=%s])"
+                % (type(self).__name__, self.aws_request_id, self.log_group_name,
+                   self.log_stream_name, self.function_name, self.memory_limit_in_mb,
+                   self.function_version, self.invoked_function_arn,
+                   self.client_context, self.identity))
+
+
+# --------------------------------------------------------------------------
+# Logging: like the official client, the root logger gets a handler that
+# prints "[LEVEL]\t<UTC time>\t<request id>\t<message>" on stdout.
+# --------------------------------------------------------------------------
+
+_current_request_id = ""
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        record.aws_request_id = _current_request_id
+        return True
+
+
+def _setup_logging():
+    handler = logging.StreamHandler(sys.stdout)
+    formatter = logging.Formatter(
+        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
+        "%Y-%m-%dT%H:%M:%S")
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    handler.addFilter(_RequestIdFilter())
+    logging.getLogger().addHandler(handler)
+
+
+# --------------------------------------------------------------------------
+# Handler loading
+# --------------------------------------------------------------------------
+
+class InitError(Exception):
+    def __init__(self, document):
+        Exception.__init__(self, document["errorMessage"])
+        self.document = document
+
+
+def load_handler(spec):
+    module_part, dot, function_name = spec.rpartition(".")
+    if not dot or not module_part or not function_name:
+        raise InitError(error_document(
+            "Bad handler '%s': expected <module>.<function>" % spec,
+            "Runtime.MalformedHandlerName", [], ""))
+    module_name = module_part.replace("/", ".")
+    if module_name.startswith(".") or ".." in module_name:
+        raise InitError(error_document(
+            "Bad handler '%s': module name '%s' is not importable" % (spec, module_name),
+            "Runtime.MalformedHandlerName", [], ""))
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as e:
+        raise InitError(error_document(
+            "Unable to import module '%s': %s" % (module_name, e),
+            "Runtime.ImportModuleError", [], ""))
+    except SyntaxError as e:
+        trace = ['  File "%s" Line %s\n    %s' % (e.filename, e.lineno,
+                                                   (e.text or "").rstrip("\n"))]
+        raise InitError(error_document(
+            "Syntax error in module '%s': %s" % (module_name, e),
+            "Runtime.UserCodeSyntaxError", trace, ""))
+    except Exception as e:
+        raise InitError(exception_document(e, ""))
+    try:
+        return getattr(module, function_name)
+    except AttributeError:
+        raise InitError(error_document(
+            "Handler '%s' missing on module '%s'" % (function_name, module_name),
+            "Runtime.HandlerNotFound", [], ""))
+
+
+# --------------------------------------------------------------------------
+# The invocation loop
+# --------------------------------------------------------------------------
+
+def _json_default(obj):
+    if isinstance(obj, decimal.Decimal):
+        return float(obj)
+    raise TypeError("Object of type %s is not JSON serializable" % type(obj).__name__)
+
+
+def handle_one(client, handler, headers, body):
+    global _current_request_id
+    request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+    if not request_id:
+        raise RuntimeAPIError("/next response has no Lambda-Runtime-Aws-Request-Id")
+    _current_request_id = request_id
+
+    trace_id = headers.get("Lambda-Runtime-Trace-Id")
+    if trace_id:
+        os.environ["_X_AMZN_TRACE_ID"] = trace_id
+    else:
+        os.environ.pop("_X_AMZN_TRACE_ID", None)
+
+    try:
+        deadline_ms = int(headers.get("Lambda-Runtime-Deadline-Ms", "0"))
+    except ValueError:
+        deadline_ms = 0
+
+    context = LambdaContext(
+        request_id,
+        headers.get("Lambda-Runtime-Invoked-Function-Arn"),
+        deadline_ms,
+        _client_context(headers.get("Lambda-Runtime-Client-Context")),
+        _identity(headers.get("Lambda-Runtime-Cognito-Identity")),
+        headers.get("Lambda-Runtime-Aws-Tenant-Id"))
+
+    try:
+        event = json.loads(body) if body else None
+    except ValueError as e:
+        doc = error_document("Unable to unmarshal input: %s" % e,
+                             "Runtime.UnmarshalError", [], request_id)
+        log_error_document(doc)
+        client.post_error(request_id, doc)
+        return
+
+    try:
+        result = handler(event, context)
+    except Exception as e:
+        doc = exception_document(e, request_id)
+        log_error_document(doc)
+        client.post_error(request_id, doc)
+        return
+
+    try:
+        payload = json.dumps(result, default=_json_default).encode("utf-8")
+    except (TypeError, ValueError, OverflowError, RecursionError) as e:
+        doc = error_document("Unable to marshal response: %s" % e,
+                             "Runtime.MarshalError", [], request_id)
+        log_error_document(doc)
+        client.post_error(request_id, doc)
+        return
+    client.post_response(request_id, payload)
+
+
+def main(argv):
+    _setup_streams()
+    if len(argv) < 2 or not argv[1]:
+        handler_spec = os.environ.get("_HANDLER", "")
+    else:
+        handler_spec = argv[1]
+    api = os.environ.get("AWS_LAMBDA_RUNTIME_API")
+    if not api:
+        _log_stderr("sqsemu runtime shim: AWS_LAMBDA_RUNTIME_API is not set")
+        return 1
+
+    task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
+    task_root = os.path.abspath(task_root)
+    # The shim's own directory must not shadow user modules.
+    shim_dir = os.path.dirname(THIS_FILE)
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != shim_dir
+                   or p == task_root]
+    if task_root in sys.path:
+        sys.path.remove(task_root)
+    sys.path.insert(0, task_root)
+
+    _setup_logging()
+    client = RuntimeClient(api)
+
+    try:
+        handler = load_handler(handler_spec)
+    except InitError as e:
+        log_error_document(e.document)
+        try:
+            client.post_init_error(e.document)
+        except RuntimeAPIError as post_error:
+            _log_stderr("sqsemu runtime shim: %s" % post_error)
+        return 1
+
+    while True:
+        try:
+            headers, body = client.next_invocation()
+            handle_one(client, handler, headers, body)
+        except RuntimeAPIError as e:
+            _log_stderr("sqsemu runtime shim: %s" % e)
+            return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
