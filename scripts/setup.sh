@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 want_tests=false
 [ "${1:-}" = "--test" ] && want_tests=true
 
-packages=(gcc meson ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev libcjson-dev uuid-dev libssl-dev)
+packages=(gcc meson ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev libcjson-dev uuid-dev libssl-dev libzip-dev)
 if $want_tests; then
   packages+=(libcmocka-dev curl)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)

@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "sqsemu/buf.h"
 #include "sqsemu/config.h"
 #include "sqsemu/http.h"
+#include "sqsemu/lambda.h"
 #include "sqsemu/log.h"
 #include "sqsemu/loop.h"
 #include "sqsemu/sqs.h"
@@ -45,6 +47,32 @@ static char *database_path(const config *cfg)
     return buf_detach(&b, NULL);
 }
 
+/* runtimes/ next to the directory of the binary (build/sqsemu -> runtimes/), else the
+ * installed share/sqsemu/runtimes. */
+static void default_runtimes_dir(config *cfg)
+{
+    if (cfg->runtimes_dir[0])
+        return;
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    const char *candidates[] = {"%s/../runtimes", "%s/../share/sqsemu/runtimes"};
+    for (int i = 0; i < 2; i++) {
+        char path[4096 + 64];
+        snprintf(path, sizeof path, candidates[i], exe);
+        char resolved[4096];
+        if (realpath(path, resolved)) {
+            snprintf(cfg->runtimes_dir, sizeof cfg->runtimes_dir, "%s", resolved);
+            return;
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     config cfg;
@@ -66,9 +94,28 @@ int main(int argc, char **argv)
         goto out_store;
     if (!http_server_start(&cfg))
         goto out_service;
+    default_runtimes_dir(&cfg);
+    char endpoint[512];
+    snprintf(endpoint, sizeof endpoint, "http://%s:%d", strcmp(cfg.host, "0.0.0.0") == 0 ? "127.0.0.1" : cfg.host,
+             http_server_port());
+    lambda_settings lambda = {
+        .data_dir = cfg.in_memory ? NULL : cfg.data_dir,
+        .runtimes_dir = cfg.runtimes_dir,
+        .endpoint_url = endpoint,
+        .default_account = cfg.account_id,
+        .default_region = cfg.region,
+        .idle_timeout_s = cfg.lambda_idle_timeout_s,
+        .default_concurrency = cfg.lambda_concurrency,
+    };
+    if (!lambda_service_start(&lambda)) {
+        lambda_service_stop();
+        http_server_stop();
+        goto out_service;
+    }
     log_info("sqsemu %s listening on http://%s:%d (region %s, account %s), data %s%s", SQSEMU_VERSION, cfg.host,
              http_server_port(), cfg.region, cfg.account_id, db_path ? "in " : "in memory", db_path ? db_path : "");
     loop_run();
+    lambda_service_stop();
     http_server_stop();
     status = 0;
     log_info("stopped");

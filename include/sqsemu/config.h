@@ -16,6 +16,9 @@ typedef struct config {
     char account_id[16];
     log_level log_level;
     size_t max_body_bytes;
+    char runtimes_dir[4096];   /* "" = next to the binary */
+    int lambda_idle_timeout_s;
+    int lambda_concurrency;
 } config;
 
 typedef enum config_result { CONFIG_OK, CONFIG_EXIT_OK, CONFIG_EXIT_ERROR } config_result;

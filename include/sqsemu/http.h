@@ -28,6 +28,8 @@ const config *http_config(void);
 
 /* Sets the response (takes ownership of body, a malloc'd buffer). */
 void http_respond(http_request *r, int status, const char *content_type, char *body, size_t len);
+/* Replaces the x-amzn-RequestId of the response (Invoke answers with the invocation's id). */
+void http_set_request_id(http_request *r, const char *request_id);
 /* Adds a response header (copied); up to four per response. */
 void http_add_header(http_request *r, const char *name, const char *value);
 

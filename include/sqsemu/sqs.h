@@ -71,6 +71,18 @@ void sqs_service_stop(void);
 /* Runs one action. On SQS_STATUS_OK *output is a new cJSON object owned by the caller. */
 sqs_status sqs_service_call(sqs_ctx *ctx, const char *action, const cJSON *input, cJSON **output, sqs_error *err);
 
+/* What the Lambda poller needs to know about a queue, by ARN. */
+typedef struct sqs_queue_info {
+    bool exists;
+    bool fifo;
+    int visibility_timeout_s;
+    char url_path[512]; /* "/<account>/<name>": a QueueUrl that resolves in the queue's region */
+} sqs_queue_info;
+
+sqs_queue_info sqs_queue_lookup(const char *arn);
+/* The queue's long-poll waiter list, for in-process consumers (NULL when it does not exist). */
+sqs_queue *sqs_queue_by_arn(const char *arn);
+
 /* True for actions that must be addressed to the service endpoint, not a queue URL. */
 bool sqs_action_is_endpoint_only(const char *action);
 

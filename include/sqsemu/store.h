@@ -129,4 +129,16 @@ char *store_attempt_find(int64_t queue_id, const char *attempt_id, int64_t now_m
 bool store_attempt_put(int64_t queue_id, const char *attempt_id, const char *response_json, int64_t expires_ms);
 bool store_attempt_prune(int64_t queue_id, int64_t now_ms);
 
+/* ---- Lambda: functions and event-source mappings, each kept as one JSON record ---- */
+
+int64_t store_function_insert(const char *account, const char *region, const char *name, const char *record);
+bool store_function_update(int64_t id, const char *record);
+bool store_function_delete(int64_t id);
+bool store_function_each(void (*fn)(int64_t id, const char *account, const char *region, const char *name,
+                                    const char *record, void *arg),
+                         void *arg);
+bool store_mapping_put(const char *uuid, const char *record);
+bool store_mapping_delete(const char *uuid);
+bool store_mapping_each(void (*fn)(const char *uuid, const char *record, void *arg), void *arg);
+
 #endif

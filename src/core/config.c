@@ -17,6 +17,8 @@ void config_defaults(config *cfg)
     snprintf(cfg->account_id, sizeof cfg->account_id, "000000000000");
     cfg->log_level = LOG_INFO;
     cfg->max_body_bytes = 8u * 1024 * 1024;
+    cfg->lambda_idle_timeout_s = 600;
+    cfg->lambda_concurrency = 5;
 }
 
 static void print_help(FILE *out)
@@ -33,6 +35,11 @@ static void print_help(FILE *out)
             "  --region NAME       region used when a request is not signed (default us-east-1)\n"
             "  --account-id ID     12-digit account id of queue URLs and ARNs (default 000000000000)\n"
             "  --log-level LEVEL   debug, info, warn or error (default info)\n"
+            "  --runtimes-dir DIR  the runtime clients for python and node handlers\n"
+            "                      (default: runtimes/ next to the binary's directory)\n"
+            "  --lambda-idle-timeout S  stop execution environments idle for S seconds (default 600)\n"
+            "  --lambda-concurrency N   concurrent batches per event-source mapping without\n"
+            "                      ScalingConfig.MaximumConcurrency (default 5)\n"
             "  --help              show this help and exit\n"
             "  --version           show the version and exit\n");
 }
@@ -45,6 +52,16 @@ static bool valid_account(const char *s)
         if (!isdigit((unsigned char)*p))
             return false;
     }
+    return true;
+}
+
+static bool parse_int(const char *s, long min, long max, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v < min || v > max)
+        return false;
+    *out = (int)v;
     return true;
 }
 
@@ -68,7 +85,10 @@ static bool copy_arg(char *dst, size_t size, const char *src)
 
 config_result config_parse(config *cfg, int argc, char **argv)
 {
-    enum { OPT_HOST = 256, OPT_PORT, OPT_DATA_DIR, OPT_IN_MEMORY, OPT_REGION, OPT_ACCOUNT, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION };
+    enum {
+        OPT_HOST = 256, OPT_PORT, OPT_DATA_DIR, OPT_IN_MEMORY, OPT_REGION, OPT_ACCOUNT, OPT_LOG_LEVEL, OPT_HELP,
+        OPT_VERSION, OPT_RUNTIMES_DIR, OPT_IDLE, OPT_CONCURRENCY
+    };
     static const struct option options[] = {
         {"host", required_argument, NULL, OPT_HOST},
         {"port", required_argument, NULL, OPT_PORT},
@@ -77,6 +97,9 @@ config_result config_parse(config *cfg, int argc, char **argv)
         {"region", required_argument, NULL, OPT_REGION},
         {"account-id", required_argument, NULL, OPT_ACCOUNT},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+        {"runtimes-dir", required_argument, NULL, OPT_RUNTIMES_DIR},
+        {"lambda-idle-timeout", required_argument, NULL, OPT_IDLE},
+        {"lambda-concurrency", required_argument, NULL, OPT_CONCURRENCY},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
@@ -93,6 +116,9 @@ config_result config_parse(config *cfg, int argc, char **argv)
         case OPT_REGION: ok = copy_arg(cfg->region, sizeof cfg->region, optarg); break;
         case OPT_ACCOUNT: ok = valid_account(optarg) && copy_arg(cfg->account_id, sizeof cfg->account_id, optarg); break;
         case OPT_LOG_LEVEL: ok = log_parse_level(optarg, &cfg->log_level); break;
+        case OPT_RUNTIMES_DIR: ok = copy_arg(cfg->runtimes_dir, sizeof cfg->runtimes_dir, optarg); break;
+        case OPT_IDLE: ok = parse_int(optarg, 1, 86400, &cfg->lambda_idle_timeout_s); break;
+        case OPT_CONCURRENCY: ok = parse_int(optarg, 1, 1000, &cfg->lambda_concurrency); break;
         case 'h':
         case OPT_HELP: print_help(stdout); return CONFIG_EXIT_OK;
         case OPT_VERSION: printf("sqsemu %s\n", SQSEMU_VERSION); return CONFIG_EXIT_OK;

@@ -11,6 +11,7 @@
 #include "sqsemu/clock.h"
 #include "sqsemu/form.h"
 #include "sqsemu/http.h"
+#include "sqsemu/lambda_rest.h"
 #include "sqsemu/log.h"
 #include "sqsemu/sqs.h"
 #include "sqsemu/sqs_json.h"
@@ -125,24 +126,31 @@ static bool all_digits(const char *s, size_t n)
     return true;
 }
 
-static void fill_identity(call *c, http_request *r, const form_params *params)
+/* The caller's account and region: from the SigV4 credential scope when there is one. */
+static void resolve_identity(http_request *r, const form_params *params, char account[16], char region[64])
 {
     const config *cfg = http_config();
-    snprintf(c->account, sizeof c->account, "%s", cfg->account_id);
-    snprintf(c->region, sizeof c->region, "%s", cfg->region);
+    snprintf(account, 16, "%s", cfg->account_id);
+    snprintf(region, 64, "%s", cfg->region);
     char key[128] = "";
     const char *auth = http_header(r, "Authorization");
     const char *credential = auth ? strstr(auth, "Credential=") : NULL;
     if (credential) {
-        parse_credential(credential + strlen("Credential="), key, sizeof key, c->region, sizeof c->region);
+        parse_credential(credential + strlen("Credential="), key, sizeof key, region, 64);
     } else if (params) {
         const form_param *scope = form_find(params, "X-Amz-Credential");
         if (scope)
-            parse_credential(scope->value, key, sizeof key, c->region, sizeof c->region);
+            parse_credential(scope->value, key, sizeof key, region, 64);
     }
     /* As LocalStack does: a 12-digit access key id names the account. */
     if (all_digits(key, 12))
-        memcpy(c->account, key, 13);
+        memcpy(account, key, 13);
+}
+
+static void fill_identity(call *c, http_request *r, const form_params *params)
+{
+    const config *cfg = http_config();
+    resolve_identity(r, params, c->account, c->region);
     const char *host = http_header(r, "Host");
     buf_t base;
     buf_init(&base);
@@ -307,6 +315,12 @@ static void handle_query(http_request *r)
 
 void router_handle(http_request *r)
 {
+    if (lambda_rest_is_path(http_path(r))) {
+        char account[16], region[64];
+        resolve_identity(r, NULL, account, region);
+        lambda_rest_handle(r, account, region);
+        return;
+    }
     const char *target = http_header(r, "X-Amz-Target");
     if (target) {
         handle_json(r, target);

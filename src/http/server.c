@@ -15,7 +15,7 @@
 #include "sqsemu/loop.h"
 #include "sqsemu/mhd_glue.h"
 
-#define MAX_EXTRA_HEADERS 4
+#define MAX_EXTRA_HEADERS 6
 
 typedef enum request_phase { PHASE_RECEIVING, PHASE_SUSPENDED, PHASE_RESPONDING } request_phase;
 
@@ -77,6 +77,11 @@ void http_respond(http_request *r, int status, const char *content_type, char *b
     r->content_type = content_type;
     r->response_body = body;
     r->response_len = len;
+}
+
+void http_set_request_id(http_request *r, const char *request_id)
+{
+    snprintf(r->request_id, sizeof r->request_id, "%s", request_id);
 }
 
 void http_add_header(http_request *r, const char *name, const char *value)

@@ -1,4 +1,5 @@
 /* sqs/service: the SQS service entry point: start/stop and the action dispatch table. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,24 @@ void sqs_service_stop(void)
         waiters_queue_gone(all[i]);
     free(all);
     registry_free();
+}
+
+sqs_queue *sqs_queue_by_arn(const char *arn)
+{
+    return registry_find_arn(arn);
+}
+
+sqs_queue_info sqs_queue_lookup(const char *arn)
+{
+    sqs_queue_info info = {0};
+    sqs_queue *q = registry_find_arn(arn);
+    if (q) {
+        info.exists = true;
+        info.fifo = q->fifo;
+        info.visibility_timeout_s = q->visibility_s;
+        snprintf(info.url_path, sizeof info.url_path, "/%s/%s", q->account, q->name);
+    }
+    return info;
 }
 
 bool sqs_action_is_endpoint_only(const char *action)

@@ -51,6 +51,13 @@ static const char *const statement_sql[STMT__COUNT] = {
         "INSERT OR REPLACE INTO receive_attempts(queue_id, attempt_id, response, expires_ms) VALUES(?1, ?2, ?3, ?4)",
     [STMT_ATTEMPT_PRUNE] = "DELETE FROM receive_attempts WHERE queue_id = ?1 AND expires_ms <= ?2",
     [STMT_ATTEMPT_DELETE_QUEUE] = "DELETE FROM receive_attempts WHERE queue_id = ?1",
+    [STMT_FUNCTION_INSERT] = "INSERT INTO functions(account, region, name, record) VALUES(?1, ?2, ?3, ?4)",
+    [STMT_FUNCTION_UPDATE] = "UPDATE functions SET record = ?2 WHERE id = ?1",
+    [STMT_FUNCTION_DELETE] = "DELETE FROM functions WHERE id = ?1",
+    [STMT_FUNCTION_SELECT_ALL] = "SELECT id, account, region, name, record FROM functions ORDER BY id",
+    [STMT_MAPPING_PUT] = "INSERT OR REPLACE INTO mappings(uuid, record) VALUES(?1, ?2)",
+    [STMT_MAPPING_DELETE] = "DELETE FROM mappings WHERE uuid = ?1",
+    [STMT_MAPPING_SELECT_ALL] = "SELECT uuid, record FROM mappings ORDER BY rowid",
     [STMT_MESSAGE_MARK_RECEIVED] =
         "UPDATE messages SET receive_count = receive_count + 1, first_receive_ms = COALESCE(first_receive_ms, ?2), "
         "visible_ms = ?3 WHERE id = ?1",
@@ -117,6 +124,16 @@ static const char schema_sql[] =
     "  expires_ms INTEGER NOT NULL,"
     "  PRIMARY KEY(queue_id, attempt_id));"
     "CREATE INDEX IF NOT EXISTS attempts_by_expiry ON receive_attempts(queue_id, expires_ms);"
+    "CREATE TABLE IF NOT EXISTS functions ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  record TEXT NOT NULL,"
+    "  UNIQUE(account, region, name));"
+    "CREATE TABLE IF NOT EXISTS mappings ("
+    "  uuid TEXT PRIMARY KEY,"
+    "  record TEXT NOT NULL);"
     "PRAGMA user_version = 1;";
 
 static bool exec_sql(const char *sql)

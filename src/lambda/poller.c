@@ -1,0 +1,458 @@
+/* lambda/poller: the SQS poller of each enabled mapping. Event-driven: it parks as a
+ * long-poll waiter on its queue and is woken by sends and visibility changes; it receives
+ * in-process through the SQS service, filters (deleting what matches no filter), builds
+ * batches (BatchSize, batching window, 6 MB), runs up to MaximumConcurrency invocations
+ * at once, and deletes what succeeded (with ReportBatchItemFailures as AWS reads it). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sqs/waiters.h"
+#include "event.h"
+#include "lambda_internal.h"
+#include "mapping.h"
+#include "sqsemu/buf.h"
+#include "sqsemu/clock.h"
+#include "sqsemu/log.h"
+#include "sqsemu/loop.h"
+#include "sqsemu/sqs.h"
+
+#define PAYLOAD_LIMIT 6291456
+#define IDLE_WAIT_MS 20000
+#define RETRY_MS 1000
+
+typedef struct poller {
+    mapping *m;
+    waiter waiter;
+    sq_timer timer;        /* batching window, or a retry while the queue is missing */
+    int in_flight;
+    cJSON *batch;          /* records collected for the next invocation */
+    size_t batch_bytes;
+    int64_t window_deadline;
+    bool run_scheduled;
+    bool dropped;
+} poller;
+
+typedef struct batch_call {
+    poller *p;
+    cJSON *records;
+} batch_call;
+
+static poller **all_pollers;
+static size_t poller_count;
+
+static void schedule_run(poller *p);
+
+/* ---- in-process SQS ---- */
+
+static bool sqs_call(const mapping *m, const char *action, cJSON *input, cJSON **output)
+{
+    const char *arn = mapping_string(m, "EventSourceArn");
+    sqs_queue_info info = sqs_queue_lookup(arn);
+    if (!info.exists)
+        return false;
+    /* arn:aws:sqs:<region>:<account>:<name> */
+    char region[64] = "", account[16] = "";
+    sscanf(arn, "arn:aws:sqs:%63[^:]:%15[^:]:", region, account);
+    cJSON_AddStringToObject(input, "QueueUrl", info.url_path);
+    sqs_ctx ctx = {
+        .account = account,
+        .region = region,
+        .url_base = "http://127.0.0.1",
+        .sender_id = account,
+        .now_ms = clock_now_ms(),
+    };
+    sqs_error err = {0};
+    sqs_status status = sqs_service_call(&ctx, action, input, output, &err);
+    if (status != SQS_STATUS_OK) {
+        log_warn("[mapping %s] %s failed: %s", m->uuid, action, err.message);
+        cJSON_Delete(*output);
+        *output = NULL;
+        return false;
+    }
+    return true;
+}
+
+static void delete_handles(const mapping *m, const char *const *handles, size_t count)
+{
+    for (size_t start = 0; start < count; start += 10) {
+        cJSON *input = cJSON_CreateObject();
+        cJSON *entries = cJSON_AddArrayToObject(input, "Entries");
+        for (size_t i = start; i < count && i < start + 10; i++) {
+            cJSON *entry = cJSON_CreateObject();
+            char id[32];
+            snprintf(id, sizeof id, "m%zu", i);
+            cJSON_AddStringToObject(entry, "Id", id);
+            cJSON_AddStringToObject(entry, "ReceiptHandle", handles[i]);
+            cJSON_AddItemToArray(entries, entry);
+        }
+        cJSON *output = NULL;
+        sqs_call(m, "DeleteMessageBatch", input, &output);
+        cJSON_Delete(output);
+        cJSON_Delete(input);
+    }
+}
+
+static void delete_one(const mapping *m, const char *handle)
+{
+    delete_handles(m, &handle, 1);
+}
+
+static void release_one(const mapping *m, const char *handle)
+{
+    cJSON *input = cJSON_CreateObject();
+    cJSON_AddStringToObject(input, "ReceiptHandle", handle);
+    cJSON_AddNumberToObject(input, "VisibilityTimeout", 0);
+    cJSON *output = NULL;
+    sqs_call(m, "ChangeMessageVisibility", input, &output);
+    cJSON_Delete(output);
+    cJSON_Delete(input);
+}
+
+/* ---- configuration of a running poller ---- */
+
+static lambda_function *target_function(const mapping *m)
+{
+    const char *arn = mapping_string(m, "FunctionArn");
+    char region[64] = "", account[16] = "", name[160] = "";
+    if (!arn || sscanf(arn, "arn:aws:lambda:%63[^:]:%15[^:]:function:%159[^:]", region, account, name) != 3)
+        return NULL;
+    return functions_find(account, region, name);
+}
+
+static int max_concurrency(const mapping *m)
+{
+    const cJSON *scaling = cJSON_GetObjectItemCaseSensitive(m->record, "ScalingConfig");
+    const cJSON *max = cJSON_GetObjectItemCaseSensitive(scaling, "MaximumConcurrency");
+    return cJSON_IsNumber(max) ? (int)max->valuedouble : lambda_config()->default_concurrency;
+}
+
+static long effective_visibility(const mapping *m, const lambda_function *f)
+{
+    sqs_queue_info info = sqs_queue_lookup(mapping_string(m, "EventSourceArn"));
+    long window = mapping_int(m, "MaximumBatchingWindowInSeconds");
+    long timeout = (long)function_int(f, "Timeout");
+    if (window + timeout > info.visibility_timeout_s)
+        return window + timeout + 30;
+    return info.visibility_timeout_s;
+}
+
+static bool record_passes(const mapping *m, const cJSON *record)
+{
+    if (m->filter_count == 0)
+        return true;
+    for (size_t i = 0; i < m->filter_count; i++) {
+        if (filter_matches(m->filters[i], record))
+            return true;
+    }
+    return false;
+}
+
+/* ---- batches ---- */
+
+static void stop_waiting(poller *p)
+{
+    waiters_cancel(&p->waiter);
+    timers_cancel(loop_timers(), &p->timer);
+}
+
+static void free_poller(poller *p)
+{
+    stop_waiting(p);
+    cJSON_Delete(p->batch);
+    for (size_t i = 0; i < poller_count; i++) {
+        if (all_pollers[i] == p) {
+            all_pollers[i] = all_pollers[--poller_count];
+            break;
+        }
+    }
+    free(p);
+}
+
+/* The handler's answer under ReportBatchItemFailures (spec §4.5): the ids to keep, or
+ * false when the whole batch counts as failed. */
+static bool parse_item_failures(const invoke_outcome *outcome, const cJSON *records, cJSON **failed_ids)
+{
+    *failed_ids = cJSON_CreateArray();
+    if (outcome->payload_len == 0)
+        return true;
+    cJSON *doc = cJSON_ParseWithLength(outcome->payload, outcome->payload_len);
+    if (!doc)
+        return false;
+    bool ok = true;
+    if (!cJSON_IsNull(doc)) {
+        const cJSON *failures = cJSON_GetObjectItemCaseSensitive(doc, "batchItemFailures");
+        if (!cJSON_IsObject(doc) || (failures && !cJSON_IsNull(failures) && !cJSON_IsArray(failures)))
+            ok = false;
+        const cJSON *entry;
+        const cJSON *list = cJSON_IsArray(failures) ? failures : NULL;
+        cJSON_ArrayForEach(entry, list)
+        {
+            const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(entry, "itemIdentifier"));
+            bool known = false;
+            const cJSON *r;
+            cJSON_ArrayForEach(r, records)
+            {
+                const char *mid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "messageId"));
+                known = known || (id && mid && strcmp(id, mid) == 0);
+            }
+            if (!id || !*id || !known) {
+                ok = false;
+                break;
+            }
+            cJSON_AddItemToArray(*failed_ids, cJSON_CreateString(id));
+        }
+    }
+    cJSON_Delete(doc);
+    return ok;
+}
+
+static bool id_listed(const cJSON *ids, const char *id)
+{
+    const cJSON *i;
+    cJSON_ArrayForEach(i, ids)
+    {
+        if (strcmp(i->valuestring, id) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void batch_done(invoke_outcome *outcome, void *arg)
+{
+    batch_call *call = arg;
+    poller *p = call->p;
+    p->in_flight--;
+    if (!p->dropped && !outcome->function_error) {
+        cJSON *failed = NULL;
+        bool partial_ok = !mapping_reports_item_failures(p->m) || parse_item_failures(outcome, call->records, &failed);
+        if (partial_ok) {
+            size_t n = (size_t)cJSON_GetArraySize(call->records);
+            const char **handles = xmalloc((n ? n : 1) * sizeof *handles);
+            size_t count = 0;
+            const cJSON *r;
+            cJSON_ArrayForEach(r, call->records)
+            {
+                const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "messageId"));
+                if (!failed || !id_listed(failed, id))
+                    handles[count++] = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "receiptHandle"));
+            }
+            delete_handles(p->m, handles, count);
+            free(handles);
+        } else {
+            log_info("[mapping %s] the batch response is not a valid partial batch response: the whole batch failed",
+                     p->m->uuid);
+        }
+        cJSON_Delete(failed);
+    }
+    cJSON_Delete(call->records);
+    free(call);
+    if (p->dropped) {
+        if (p->in_flight == 0)
+            free_poller(p);
+        return;
+    }
+    schedule_run(p);
+}
+
+static void dispatch(poller *p, lambda_function *f)
+{
+    cJSON *records = p->batch;
+    p->batch = NULL;
+    p->batch_bytes = 0;
+    p->window_deadline = 0;
+    timers_cancel(loop_timers(), &p->timer);
+    if (!records || cJSON_GetArraySize(records) == 0) {
+        cJSON_Delete(records);
+        return;
+    }
+    cJSON *event = cJSON_CreateObject();
+    cJSON_AddItemReferenceToObject(event, "Records", records);
+    char *payload = cJSON_PrintUnformatted(event);
+    cJSON_Delete(event);
+    batch_call *call = xcalloc(1, sizeof *call);
+    call->p = p;
+    call->records = records;
+    p->in_flight++;
+    invoke_request req = {
+        .payload = payload,
+        .payload_len = strlen(payload),
+        .invoked_arn = mapping_string(p->m, "FunctionArn"),
+    };
+    executor_invoke(f, &req, batch_done, call);
+    free(payload);
+}
+
+/* Adds a received message to the batch; false when it no longer fits (then it is released). */
+static bool add_record(poller *p, cJSON *record)
+{
+    char *text = cJSON_PrintUnformatted(record);
+    size_t size = strlen(text) + 1;
+    free(text);
+    if (!p->batch) {
+        p->batch = cJSON_CreateArray();
+        p->batch_bytes = strlen("{\"Records\":[]}");
+        p->window_deadline = clock_now_ms() + mapping_int(p->m, "MaximumBatchingWindowInSeconds") * 1000;
+    }
+    if (p->batch_bytes + size > PAYLOAD_LIMIT && cJSON_GetArraySize(p->batch) > 0)
+        return false;
+    p->batch_bytes += size;
+    cJSON_AddItemToArray(p->batch, record);
+    return true;
+}
+
+static void on_timer(void *arg)
+{
+    schedule_run(arg);
+}
+
+static void on_wake(waiter *w, void *arg)
+{
+    (void)w;
+    schedule_run(arg);
+}
+
+/* Receives once; returns the number of messages received, or -1 on failure. */
+static int receive_into_batch(poller *p, lambda_function *f, bool *full)
+{
+    const mapping *m = p->m;
+    long batch_size = mapping_int(m, "BatchSize");
+    long have = p->batch ? cJSON_GetArraySize(p->batch) : 0;
+    long want = batch_size - have < 10 ? batch_size - have : 10;
+    cJSON *input = cJSON_CreateObject();
+    cJSON_AddNumberToObject(input, "MaxNumberOfMessages", (double)want);
+    cJSON_AddNumberToObject(input, "VisibilityTimeout", (double)effective_visibility(m, f));
+    cJSON_AddNumberToObject(input, "WaitTimeSeconds", 0);
+    cJSON_AddItemToObject(input, "AttributeNames", cJSON_CreateStringArray((const char *[]){"All"}, 1));
+    cJSON_AddItemToObject(input, "MessageAttributeNames", cJSON_CreateStringArray((const char *[]){"All"}, 1));
+    cJSON *output = NULL;
+    bool ok = sqs_call(m, "ReceiveMessage", input, &output);
+    cJSON_Delete(input);
+    if (!ok)
+        return -1;
+    const cJSON *messages = cJSON_GetObjectItemCaseSensitive(output, "Messages");
+    int received = 0;
+    const char *arn = mapping_string(m, "EventSourceArn");
+    char region[64] = "";
+    sscanf(arn, "arn:aws:sqs:%63[^:]:", region);
+    const cJSON *msg;
+    cJSON_ArrayForEach(msg, messages)
+    {
+        received++;
+        cJSON *record = event_record_from_message(msg);
+        const char *handle = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(record, "receiptHandle"));
+        if (!record_passes(m, record)) {
+            delete_one(m, handle); /* filtered out: deleted without invoking, as AWS does */
+            cJSON_Delete(record);
+            continue;
+        }
+        event_record_add_source(record, arn, region);
+        if (*full || !add_record(p, record)) {
+            *full = true;
+            release_one(m, handle);
+            cJSON_Delete(record);
+        }
+    }
+    cJSON_Delete(output);
+    if (p->batch && cJSON_GetArraySize(p->batch) >= batch_size)
+        *full = true;
+    return received;
+}
+
+static bool poller_active(const poller *p, lambda_function **f)
+{
+    *f = target_function(p->m);
+    return mapping_enabled(p->m) && *f != NULL;
+}
+
+static void run(void *arg)
+{
+    poller *p = arg;
+    p->run_scheduled = false;
+    if (p->dropped) {
+        if (p->in_flight == 0)
+            free_poller(p);
+        return;
+    }
+    lambda_function *f = NULL;
+    if (!poller_active(p, &f)) {
+        stop_waiting(p);
+        return;
+    }
+    sqs_queue *queue = sqs_queue_by_arn(mapping_string(p->m, "EventSourceArn"));
+    if (!queue) {
+        waiters_cancel(&p->waiter);
+        timers_arm(loop_timers(), &p->timer, clock_now_ms() + RETRY_MS, on_timer, p);
+        return;
+    }
+    long window = mapping_int(p->m, "MaximumBatchingWindowInSeconds");
+    while (p->in_flight < max_concurrency(p->m)) {
+        bool full = false;
+        int received = receive_into_batch(p, f, &full);
+        if (received < 0) {
+            timers_arm(loop_timers(), &p->timer, clock_now_ms() + RETRY_MS, on_timer, p);
+            return;
+        }
+        bool have = p->batch && cJSON_GetArraySize(p->batch) > 0;
+        if (full || (have && (window == 0 || clock_now_ms() >= p->window_deadline))) {
+            dispatch(p, f);
+            continue;
+        }
+        if (received > 0)
+            continue; /* keep filling the batch within its window */
+        if (have)
+            timers_arm(loop_timers(), &p->timer, p->window_deadline, on_timer, p);
+        waiters_cancel(&p->waiter);
+        waiters_wait(&p->waiter, queue, clock_now_ms() + IDLE_WAIT_MS, on_wake, p);
+        return;
+    }
+}
+
+static void schedule_run(poller *p)
+{
+    if (p->run_scheduled)
+        return;
+    p->run_scheduled = true;
+    loop_defer(run, p);
+}
+
+/* ---- lifecycle ---- */
+
+void poller_sync(mapping *m)
+{
+    if (!m->poller) {
+        poller *p = xcalloc(1, sizeof *p);
+        p->m = m;
+        m->poller = p;
+        all_pollers = xrealloc(all_pollers, (poller_count + 1) * sizeof *all_pollers);
+        all_pollers[poller_count++] = p;
+    }
+    schedule_run(m->poller);
+}
+
+void poller_drop(mapping *m)
+{
+    poller *p = m->poller;
+    if (!p)
+        return;
+    m->poller = NULL;
+    p->dropped = true;
+    p->m = NULL;
+    stop_waiting(p);
+    cJSON_Delete(p->batch); /* collected but never invoked: they come back after the visibility timeout */
+    p->batch = NULL;
+    if (p->in_flight == 0 && !p->run_scheduled)
+        free_poller(p);
+}
+
+void pollers_stop_all(void)
+{
+    while (poller_count > 0) {
+        poller *p = all_pollers[0];
+        if (p->m)
+            p->m->poller = NULL;
+        free_poller(p);
+    }
+    free(all_pollers);
+    all_pollers = NULL;
+}

@@ -1,0 +1,886 @@
+"""Lambda functions against a real sqsemu: the control plane (spec lambda.md §1.4-§1.6,
+§2.1-§2.8, §2.10), Invoke (§2.9) and the handler processes behind it (§6), with python,
+node and `provided` (custom runtime) handlers from fixtures/handlers/.
+
+Handlers report what they saw by writing JSON files into OUT_DIR; nothing is mocked.
+"""
+import base64
+import json
+import os
+import re
+import time
+import unittest
+
+from botocore.exceptions import ClientError
+
+import harness
+from lambda_util import (ACCOUNT, AWS_CLI, CC, LAST_MODIFIED_RE, NODE, NODE_RUNTIME,
+                         PROVIDED_RUNTIME, PY_RUNTIME, REGION, ROLE, UUID_RE, CliFailed,
+                         LambdaTestCase, cli_env, copy_fixture, fixture_files, function_arn,
+                         provided_zip, read_records, run_cli, sha256_b64, wait_records,
+                         zip_bytes, zip_fixture)
+
+NAME_PATTERN = (r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?"
+                r"(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?")
+ROLE_PATTERN = r"arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+"
+BAD_ZIP_MESSAGE = "Could not unzip uploaded file. Please check your file, then try to upload again."
+
+
+def not_found(name, qualifier=None):
+    return "Function not found: " + function_arn(name, qualifier)
+
+
+def version_source(version):
+    files = fixture_files("py_version")
+    text = files["app.py"][0].decode("utf-8")
+    return text.replace('VERSION = "v1"', 'VERSION = "%s"' % version)
+
+
+class FunctionControlPlaneTests(LambdaTestCase):
+    """§2.1-§2.8, §2.10: create, read, list, update, delete, and their errors."""
+
+    def test_create_function_defaults_and_reads(self):
+        zipped = zip_fixture("py_recorder")
+        name = self.unique("create")
+        resp = self.create_function(name=name, zip_file=zipped, Tags={"team": "payments"})
+        self.assertEqual(resp["ResponseMetadata"]["HTTPStatusCode"], 201)
+        self.assertEqual(resp["FunctionName"], name)
+        self.assertEqual(resp["FunctionArn"], function_arn(name))
+        self.assertEqual(resp["Runtime"], PY_RUNTIME)
+        self.assertEqual(resp["Role"], ROLE)
+        self.assertEqual(resp["Handler"], "app.handler")
+        self.assertEqual(resp["Timeout"], 3, "default Timeout (§2.1)")
+        self.assertEqual(resp["MemorySize"], 128, "default MemorySize (§2.1)")
+        self.assertEqual(resp["CodeSize"], len(zipped))
+        self.assertEqual(resp["CodeSha256"], sha256_b64(zipped), "base64 SHA-256 of the zip (§2.1)")
+        self.assertEqual(resp["Description"], "")
+        self.assertEqual(resp["Version"], "$LATEST")
+        self.assertEqual(resp["PackageType"], "Zip")
+        self.assertEqual(resp["Architectures"], ["x86_64"])
+        self.assertEqual(resp["EphemeralStorage"], {"Size": 512})
+        self.assertEqual(resp["TracingConfig"], {"Mode": "PassThrough"})
+        self.assertEqual(resp["LoggingConfig"]["LogGroup"], "/aws/lambda/" + name)
+        self.assertEqual(resp["LoggingConfig"]["LogFormat"], "Text")
+        self.assertRegex(resp["LastModified"], LAST_MODIFIED_RE)
+        self.assertRegex(resp["RevisionId"], UUID_RE)
+        self.assertIn(resp["State"], ("Active", "Pending"))
+
+        got = self.lam.get_function(FunctionName=name)
+        cfg = got["Configuration"]
+        self.assertEqual(cfg["State"], "Active", "§2.4: Active right after creation")
+        self.assertEqual(cfg["LastUpdateStatus"], "Successful")
+        self.assertNotIn("StateReason", cfg)
+        for key in ("FunctionName", "FunctionArn", "CodeSha256", "CodeSize", "Timeout", "MemorySize",
+                    "Runtime", "Handler", "Role", "RevisionId", "LastModified", "Version"):
+            self.assertEqual(cfg[key], resp[key], key)
+        self.assertEqual(got["Code"]["RepositoryType"], "S3")
+        self.assertTrue(got["Code"].get("Location"), "GetFunction Code.Location (§2.3)")
+        self.assertEqual(got.get("Tags"), {"team": "payments"})
+
+        conf = self.lam.get_function_configuration(FunctionName=name)
+        conf.pop("ResponseMetadata")
+        self.assertEqual(conf, cfg, "GetFunctionConfiguration returns GetFunction's Configuration (§2.4)")
+
+    def test_environment_tags_and_options_echoed(self):
+        name = self.unique("opts")
+        resp = self.create_function(name=name, env={"TABLE": "orders"}, Timeout=30, MemorySize=256,
+                                    Description="order processor")
+        self.assertEqual(resp["Environment"], {"Variables": {"TABLE": "orders"}})
+        self.assertEqual((resp["Timeout"], resp["MemorySize"], resp["Description"]),
+                         (30, 256, "order processor"))
+        got = self.lam.get_function(FunctionName=name)
+        self.assertEqual(got["Configuration"]["Environment"], {"Variables": {"TABLE": "orders"}})
+        self.assertNotIn("Tags", got, "Tags omitted when the function has none (§2.3)")
+
+    def test_function_name_forms_for_get(self):
+        name = self.unique("forms")
+        self.create_function(name=name)
+        forms = [name, name + ":$LATEST",
+                 "%s:function:%s" % (ACCOUNT, name), "%s:function:%s:$LATEST" % (ACCOUNT, name),
+                 function_arn(name), function_arn(name, "$LATEST")]
+        for form in forms:
+            with self.subTest(form=form):
+                got = self.lam.get_function(FunctionName=form)
+                self.assertEqual(got["Configuration"]["FunctionName"], name)
+                conf = self.lam.get_function_configuration(FunctionName=form)
+                self.assertEqual(conf["FunctionName"], name)
+        self.assertEqual(self.lam.get_function(FunctionName=name, Qualifier="$LATEST")
+                         ["Configuration"]["FunctionName"], name)
+
+    def test_qualifiers_regions_and_accounts(self):
+        name = self.unique("qual")
+        self.create_function(name=name)
+        # §1.6 step 8: no versions or aliases in sqsemu
+        self.assertLambdaError(lambda: self.lam.get_function(FunctionName=name, Qualifier="7"),
+                               "ResourceNotFoundException", 404, message=not_found(name, "7"))
+        self.assertLambdaError(lambda: self.lam.get_function(FunctionName=name + ":live"),
+                               "ResourceNotFoundException", 404, message=not_found(name, "live"))
+        # §1.6 step 7
+        self.assertLambdaError(
+            lambda: self.lam.get_function(FunctionName=name + ":$LATEST", Qualifier="live"),
+            "InvalidParameterValueException", 400,
+            message="The derived qualifier from the function name does not match the specified qualifier.")
+        # §1.6 step 5
+        other = "arn:aws:lambda:ap-southeast-1:%s:function:%s" % (ACCOUNT, name)
+        self.assertLambdaError(lambda: self.lam.get_function(FunctionName=other),
+                               "ResourceNotFoundException", 404,
+                               message="Functions from 'ap-southeast-1' are not reachable in this region ('us-east-1')")
+        # §1.6 step 6
+        foreign = "arn:aws:lambda:%s:111122223333:function:%s" % (REGION, name)
+        self.assertLambdaError(lambda: self.lam.get_function(FunctionName=foreign),
+                               "AccessDeniedException", 403)
+
+    def test_function_name_forms_for_delete(self):
+        forms = [lambda n: n, lambda n: n + ":$LATEST", lambda n: "%s:function:%s" % (ACCOUNT, n),
+                 lambda n: function_arn(n)]
+        for i, form in enumerate(forms):
+            name = self.unique("del%d" % i)
+            self.create_function(name=name)
+            with self.subTest(form=form(name)):
+                resp = self.lam.delete_function(FunctionName=form(name))
+                self.assertIn(resp["ResponseMetadata"]["HTTPStatusCode"], (200, 204))
+                self.assertLambdaError(lambda: self.lam.get_function(FunctionName=name),
+                                       "ResourceNotFoundException", 404, message=not_found(name))
+
+    def test_invalid_function_names(self):
+        bad = "bad!name"
+        self.assertLambdaError(
+            lambda: self.lam.get_function(FunctionName=bad), "ValidationException", 400,
+            message="1 validation error detected: Value '%s' at 'functionName' failed to satisfy "
+                    "constraint: Member must satisfy regular expression pattern: %s" % (bad, NAME_PATTERN))
+        long_name = "f" * 65
+        self.assertLambdaError(
+            lambda: self.create_function(name=long_name, cleanup=False),
+            "InvalidParameterValueException", 400,
+            message="1 validation error detected: Value '%s' at 'functionName' failed to satisfy "
+                    "constraint: Member must have length less than or equal to 64" % long_name)
+
+    def test_list_functions_pages_with_max_items_and_marker(self):
+        prefix = self.unique("list")
+        names = ["%s-%d" % (prefix, i) for i in range(5)]
+        for n in names:
+            self.create_function(name=n)
+        seen, marker, pages = [], None, 0
+        while True:
+            params = {"MaxItems": 2}
+            if marker:
+                params["Marker"] = marker
+            page = self.lam.list_functions(**params)
+            pages += 1
+            self.assertLessEqual(len(page["Functions"]), 2)
+            seen += [f["FunctionName"] for f in page["Functions"]]
+            marker = page.get("NextMarker")
+            if not marker:
+                break
+            self.assertLess(pages, 100, "NextMarker never ends")
+        self.assertEqual(len(seen), len(set(seen)), "a function listed twice across pages")
+        self.assertEqual(sorted(n for n in seen if n.startswith(prefix)), names)
+        self.assertGreaterEqual(pages, 3)
+
+        via_paginator = []
+        for page in self.lam.get_paginator("list_functions").paginate(PaginationConfig={"PageSize": 2}):
+            via_paginator += [f for f in page["Functions"] if f["FunctionName"].startswith(prefix)]
+        self.assertEqual(sorted(f["FunctionName"] for f in via_paginator), names)
+        item = via_paginator[0]
+        self.assertEqual(item["FunctionArn"], function_arn(item["FunctionName"]))
+        self.assertEqual(item["Runtime"], PY_RUNTIME)
+        self.assertEqual(item["Version"], "$LATEST")
+
+        everything = self.lam.list_functions(FunctionVersion="ALL", MaxItems=50)
+        self.assertTrue(any(f["FunctionName"] == names[0] for f in everything["Functions"])
+                        or "NextMarker" in everything)
+        self.assertLambdaError(
+            lambda: self.lam.list_functions(FunctionVersion="invalid"), "ValidationException", 400,
+            message="1 validation error detected: Value 'invalid' at 'functionVersion' failed to satisfy "
+                    "constraint: Member must satisfy enum value set: [ALL]")
+
+    def test_update_function_code_takes_effect_on_next_invoke(self):
+        name = self.unique("code")
+        v1 = zip_bytes({"app.py": version_source("v1")})
+        self.create_function(name=name, zip_file=v1)
+        _, _, out = self.invoke(name)
+        self.assertEqual(out["version"], "v1")
+        before = self.lam.get_function_configuration(FunctionName=name)
+
+        v2 = zip_bytes({"app.py": version_source("v2")})
+        upd = self.lam.update_function_code(FunctionName=name, ZipFile=v2)
+        self.assertEqual(upd["ResponseMetadata"]["HTTPStatusCode"], 200)
+        self.assertEqual(upd["CodeSha256"], sha256_b64(v2))
+        self.assertEqual(upd["CodeSize"], len(v2))
+        self.assertNotEqual(upd["RevisionId"], before["RevisionId"])
+        self.assertIn(upd.get("LastUpdateStatus"), ("Successful", "InProgress"))
+        after = self.lam.get_function_configuration(FunctionName=name)
+        self.assertEqual((after["State"], after["LastUpdateStatus"]), ("Active", "Successful"))
+        self.assertEqual(after["CodeSha256"], sha256_b64(v2))
+        _, _, out = self.invoke(name)
+        self.assertEqual(out["version"], "v2", "new code must serve the next invocation (§2.6)")
+
+        # DryRun validates only (§2.6)
+        v3 = zip_bytes({"app.py": version_source("v3")})
+        self.lam.update_function_code(FunctionName=name, ZipFile=v3, DryRun=True)
+        self.assertEqual(self.lam.get_function_configuration(FunctionName=name)["CodeSha256"], sha256_b64(v2))
+        self.assertEqual(self.invoke(name)[2]["version"], "v2")
+
+        # RevisionId preconditions (§2.6)
+        self.assertLambdaError(
+            lambda: self.lam.update_function_code(FunctionName=name, ZipFile=v3,
+                                                  RevisionId="00000000-0000-4000-8000-000000000000"),
+            "PreconditionFailedException", 412,
+            message="The Revision Id provided does not match the latest Revision Id. Call the "
+                    "GetFunction/GetAlias API to retrieve the latest Revision Id")
+        ok = self.lam.update_function_code(FunctionName=name, ZipFile=v3, RevisionId=after["RevisionId"])
+        self.assertEqual(ok["CodeSha256"], sha256_b64(v3))
+        self.assertEqual(self.invoke(name)[2]["version"], "v3")
+
+        self.assertLambdaError(lambda: self.lam.update_function_code(FunctionName=name, ZipFile=b"not a zip"),
+                               "InvalidParameterValueException", 400, message=BAD_ZIP_MESSAGE)
+        self.assertEqual(self.invoke(name)[2]["version"], "v3", "a rejected update changes nothing")
+
+    def test_update_function_configuration_replaces_environment(self):
+        out = self.out_dir()
+        name = self.unique("conf")
+        self.create_function(name=name, env={"OUT_DIR": out, "FIRST": "1", "SECOND": "2"})
+        _, _, first = self.invoke(name, {"action": "echo"})
+        first_pid = first["state"]["pid"]
+        upd = self.lam.update_function_configuration(
+            FunctionName=name, Environment={"Variables": {"OUT_DIR": out, "THIRD": "3"}},
+            Timeout=5, MemorySize=256, Description="changed")
+        self.assertEqual(upd["ResponseMetadata"]["HTTPStatusCode"], 200)
+        self.assertEqual(upd["Environment"], {"Variables": {"OUT_DIR": out, "THIRD": "3"}})
+        self.assertEqual((upd["Timeout"], upd["MemorySize"], upd["Description"]), (5, 256, "changed"))
+        conf = self.lam.get_function_configuration(FunctionName=name)
+        self.assertEqual(conf["Environment"], {"Variables": {"OUT_DIR": out, "THIRD": "3"}},
+                         "Environment.Variables replaces the whole map (§2.7)")
+        self.assertEqual(conf["LastUpdateStatus"], "Successful")
+
+        _, _, second = self.invoke(name, {"action": "echo"})
+        self.assertNotEqual(second["state"]["pid"], first_pid, "warm processes are recycled (§2.7)")
+        self.assertEqual(second["context"]["memory_limit_in_mb"], "256")
+        self.assertGreater(second["context"]["remaining_ms"], 3000, "the new 5 s timeout applies")
+        self.assertLessEqual(second["context"]["remaining_ms"], 5000)
+        env = read_records(out)[-1]["env"]
+        self.assertNotIn("FIRST", env)
+        self.assertNotIn("SECOND", env)
+        self.assertEqual(env["THIRD"], "3")
+        self.assertEqual(env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], "256")
+
+        self.assertLambdaError(lambda: self.lam.update_function_configuration(FunctionName=name, Role="r1"),
+                               "ValidationException", 400,
+                               message="1 validation error detected: Value 'r1' at 'role' failed to satisfy "
+                                       "constraint: Member must satisfy regular expression pattern: " + ROLE_PATTERN)
+        self.assertLambdaError(lambda: self.lam.update_function_configuration(FunctionName=name, Runtime="cobol85"),
+                               "InvalidParameterValueException", 400,
+                               message_prefix="Value cobol85 at 'runtime' failed to satisfy constraint")
+
+    def test_delete_function_then_not_found(self):
+        name = self.unique("gone")
+        self.create_function(name=name)
+        resp = self.lam.delete_function(FunctionName=name)
+        self.assertEqual(resp["ResponseMetadata"]["HTTPStatusCode"], 204, "DeleteFunction answers 204 (§2.8)")
+        for call in (lambda: self.lam.get_function(FunctionName=name),
+                     lambda: self.lam.get_function_configuration(FunctionName=name),
+                     lambda: self.lam.delete_function(FunctionName=name),
+                     lambda: self.lam.delete_function(FunctionName=name + ":$LATEST"),
+                     lambda: self.lam.update_function_configuration(FunctionName=name, Timeout=10),
+                     lambda: self.lam.update_function_code(FunctionName=name, ZipFile=zip_fixture("py_version"))):
+            self.assertLambdaError(call, "ResourceNotFoundException", 404, message=not_found(name))
+        # Invoke names the qualifier, $LATEST when none was given (§2.9.1)
+        self.assertLambdaError(lambda: self.lam.invoke(FunctionName=name), "ResourceNotFoundException", 404,
+                               message=not_found(name, "$LATEST"))
+        listed = [f["FunctionName"] for p in self.lam.get_paginator("list_functions").paginate()
+                  for f in p["Functions"]]
+        self.assertNotIn(name, listed)
+        # the name can be used again
+        again = self.create_function(name=name)
+        self.assertEqual(again["ResponseMetadata"]["HTTPStatusCode"], 201)
+
+    def test_create_function_errors(self):
+        name = self.unique("err")
+        self.assertLambdaError(
+            lambda: self.create_function(name=name, Role="r1", cleanup=False), "ValidationException", 400,
+            message="1 validation error detected: Value 'r1' at 'role' failed to satisfy constraint: "
+                    "Member must satisfy regular expression pattern: " + ROLE_PATTERN)
+        exc = self.assertLambdaError(
+            lambda: self.create_function(name=name, runtime="PYTHON3.9", cleanup=False),
+            "InvalidParameterValueException", 400,
+            message_prefix="Value PYTHON3.9 at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [")
+        self.assertTrue(exc.response["Error"]["Message"].endswith("] or be a valid ARN"))
+        self.assertIn("python3.12", exc.response["Error"]["Message"])
+        self.assertLambdaError(
+            lambda: self.create_function(name=name, Architectures=["x86_64", "arm64"], cleanup=False),
+            "ValidationException", 400,
+            message="1 validation error detected: Value '[x86_64, arm64]' at 'architectures' failed to "
+                    "satisfy constraint: Member must have length less than or equal to 1")
+        self.assertLambdaError(
+            lambda: self.create_function(name=name, Architectures=["X86_64"], cleanup=False),
+            "ValidationException", 400,
+            message="1 validation error detected: Value '[X86_64]' at 'architectures' failed to satisfy "
+                    "constraint: Member must satisfy constraint: [Member must satisfy enum value set: "
+                    "[x86_64, arm64], Member must not be null]")
+        self.assertLambdaError(lambda: self.create_function(name=name, zip_file=b"PK\x03\x04 broken", cleanup=False),
+                               "InvalidParameterValueException", 400, message=BAD_ZIP_MESSAGE)
+        self.assertLambdaError(lambda: self.create_function(name=name, zip_file=b"plain text", cleanup=False),
+                               "InvalidParameterValueException", 400, message=BAD_ZIP_MESSAGE)
+        self.assertLambdaError(
+            lambda: self.lam.create_function(FunctionName=name, Role=ROLE, Handler="app.handler",
+                                             Code={"ZipFile": zip_fixture("py_version")}),
+            "InvalidParameterValueException", 400)  # Zip package without Runtime (§2.2)
+        exc = self.assertLambdaError(
+            lambda: self.create_function(name=name, env={"AWS_REGION": "eu-west-1"}, cleanup=False),
+            "InvalidParameterValueException", 400,
+            message_prefix="Lambda was unable to configure your environment variables because the "
+                           "environment variables you have provided contains reserved keys")
+        self.assertIn("AWS_REGION", exc.response["Error"]["Message"])
+        self.assertLambdaError(
+            lambda: self.create_function(name=name, env={"BIG": "x" * 5000}, cleanup=False),
+            "InvalidParameterValueException", 400,
+            message_prefix="Lambda was unable to configure your environment variables because the "
+                           "environment variables you have provided exceeded the 4KB limit.")
+        # none of the rejected requests created anything
+        self.assertLambdaError(lambda: self.lam.get_function(FunctionName=name),
+                               "ResourceNotFoundException", 404, message=not_found(name))
+
+        self.create_function(name=name)
+        self.assertLambdaError(lambda: self.create_function(name=name, cleanup=False),
+                               "ResourceConflictException", 409, message="Function already exist: " + name)
+
+    def test_missing_function_errors(self):
+        name = self.unique("missing")
+        for call in (lambda: self.lam.get_function(FunctionName=name),
+                     lambda: self.lam.get_function_configuration(FunctionName=name),
+                     lambda: self.lam.get_function(FunctionName=function_arn(name))):
+            self.assertLambdaError(call, "ResourceNotFoundException", 404, message=not_found(name))
+
+    def test_error_wire_shape(self):
+        name = self.unique("wire")
+        status, hdrs, body = self.raw_json("GET", "/2015-03-31/functions/" + name)
+        self.assertEqual(status, 404)
+        self.assertEqual(hdrs.get("x-amzn-errortype"), "ResourceNotFoundException")
+        self.assertTrue(hdrs.get("content-type", "").startswith("application/json"))
+        self.assertTrue(hdrs.get("x-amzn-requestid"), "x-amzn-RequestId on errors (§1.3)")
+        self.assertEqual(body, {"Type": "User", "Message": not_found(name)}, "§1.4: Message with a capital M")
+
+        create = {"FunctionName": name, "Runtime": PY_RUNTIME, "Role": ROLE, "Handler": "app.handler",
+                  "Code": {"ZipFile": base64.b64encode(b"not a zip").decode()}}
+        status, hdrs, body = self.raw_json("POST", "/2015-03-31/functions", create)
+        self.assertEqual(status, 400)
+        self.assertEqual(hdrs.get("x-amzn-errortype"), "InvalidParameterValueException")
+        self.assertEqual(body, {"Type": "User", "message": BAD_ZIP_MESSAGE}, "§1.4: lower-case message")
+
+        status, hdrs, body = self.raw_json("POST", "/2015-03-31/functions", dict(create, Role="r1"))
+        self.assertEqual(status, 400)
+        self.assertEqual(hdrs.get("x-amzn-errortype"), "ValidationException")
+        self.assertIn("message", body)
+        self.assertNotIn("Message", body)
+
+        create["Code"]["ZipFile"] = base64.b64encode(zip_fixture("py_version")).decode()
+        status, hdrs, body = self.raw_json("POST", "/2015-03-31/functions", create)
+        self.addCleanup(self._delete_function_quietly, name)
+        self.assertEqual(status, 201, "an unsigned request works (§1.1)")
+        self.assertTrue(hdrs.get("x-amzn-requestid"))
+        self.assertIsInstance(body["MemorySize"], int)
+        self.assertIsInstance(body["LastModified"], str)
+        status, hdrs, body = self.raw_json("POST", "/2015-03-31/functions", create)
+        self.assertEqual(status, 409)
+        self.assertEqual(hdrs.get("x-amzn-errortype"), "ResourceConflictException")
+        self.assertEqual(body, {"Type": "User", "message": "Function already exist: " + name})
+
+        # percent-encoded ARN label and trailing-slash collection path (§1.1)
+        status, _, body = self.raw_json("GET", "/2015-03-31/functions/" + function_arn(name).replace(":", "%3A")
+                                        + "?Qualifier=%24LATEST")
+        self.assertEqual(status, 200)
+        self.assertEqual(body["Configuration"]["FunctionName"], name)
+        status, _, body = self.raw_json("GET", "/2015-03-31/functions/")
+        self.assertEqual(status, 200)
+        self.assertIn("Functions", body)
+
+    def test_waiters_finish_immediately(self):
+        name = self.unique("wait")
+        self.create_function(name=name)
+        for waiter in ("function_exists", "function_active", "function_active_v2",
+                       "function_updated", "function_updated_v2"):
+            with self.subTest(waiter=waiter):
+                t0 = time.monotonic()
+                self.lam.get_waiter(waiter).wait(FunctionName=name, WaiterConfig={"Delay": 5, "MaxAttempts": 2})
+                self.assertLess(time.monotonic() - t0, 2.0, "the first poll must already succeed (§2.10)")
+        self.lam.update_function_configuration(FunctionName=name, Description="after update")
+        t0 = time.monotonic()
+        self.lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 5, "MaxAttempts": 2})
+        self.assertLess(time.monotonic() - t0, 2.0)
+
+
+class InvokeTests(LambdaTestCase):
+    """§2.9 Invoke and the handler lifecycle of §6.2, with the python recorder fixture."""
+
+    def recorder(self, **kwargs):
+        out = self.out_dir()
+        env = {"OUT_DIR": out}
+        env.update(kwargs.pop("env", {}))
+        name = self.create_function(env=env, **kwargs)["FunctionName"]
+        return name, out
+
+    def test_request_response_echoes_payload(self):
+        name, out = self.recorder()
+        payload = {"action": "echo", "n": 1, "text": "h\u00e9llo \u2603", "nested": {"list": [1, 2, None]}}
+        resp, raw, body = self.invoke(name, payload)
+        self.assertEqual(resp["StatusCode"], 200)
+        self.assertNotIn("FunctionError", resp)
+        self.assertEqual(resp.get("ExecutedVersion"), "$LATEST")
+        self.assertEqual(body["event"], payload)
+        request_id = resp["ResponseMetadata"]["HTTPHeaders"].get("x-amzn-requestid")
+        self.assertEqual(body["context"]["aws_request_id"], request_id,
+                         "the Invoke request id is the invocation's request id (§1.5)")
+        self.assertRegex(request_id, UUID_RE)
+        self.assertEqual(body["context"]["invoked_function_arn"], function_arn(name))
+        self.assertEqual(body["context"]["function_name"], name)
+        self.assertEqual(body["context"]["function_version"], "$LATEST")
+        self.assertEqual(body["context"]["log_group_name"], "/aws/lambda/" + name)
+        self.assertGreater(body["context"]["remaining_ms"], 0)
+        self.assertLessEqual(body["context"]["remaining_ms"], 3000)
+
+        # other name forms and the invoked ARN the handler sees (§6.1)
+        for form, arn in ((name + ":$LATEST", function_arn(name, "$LATEST")),
+                          (function_arn(name), function_arn(name)),
+                          ("%s:function:%s" % (ACCOUNT, name), function_arn(name))):
+            with self.subTest(form=form):
+                resp, _, body = self.invoke(form, {"action": "echo"})
+                self.assertEqual(resp["StatusCode"], 200)
+                self.assertEqual(body["context"]["invoked_function_arn"], arn)
+        resp, _, body = self.invoke(name, {"action": "echo"}, Qualifier="$LATEST")
+        self.assertEqual(body["context"]["invoked_function_arn"], function_arn(name, "$LATEST"))
+
+    def test_result_bytes_verbatim(self):
+        name, _ = self.recorder()
+        for value in ("a string", 42, [1, "two"], None, {"k": {"deep": True}}):
+            with self.subTest(value=value):
+                resp, raw, body = self.invoke(name, {"action": "return", "value": value})
+                self.assertEqual(resp["StatusCode"], 200)
+                self.assertEqual(json.loads(raw), value)
+
+    def test_empty_payload_delivers_empty_object(self):
+        name, out = self.recorder()
+        resp, raw, _ = self.invoke(name)
+        self.assertEqual(resp["StatusCode"], 200)
+        self.assertEqual(raw, b"null", "a Python handler returning None yields null (§2.9.2)")
+        self.assertEqual(read_records(out)[-1]["event"], {})
+
+    def test_invalid_json_payload_rejected(self):
+        name, out = self.recorder()
+        self.assertLambdaError(lambda: self.lam.invoke(FunctionName=name, Payload=b"{not json"),
+                               "InvalidRequestContentException", 400,
+                               message_prefix="Could not parse request body into json: Could not parse payload into json")
+        self.assertEqual(read_records(out), [])
+
+    def test_event_invocation_runs_later(self):
+        name, out = self.recorder()
+        resp, raw, _ = self.invoke(name, {"action": "echo", "async": True}, InvocationType="Event")
+        self.assertEqual(resp["StatusCode"], 202)
+        self.assertEqual(raw, b"")
+        docs = wait_records(out, 1, timeout=10)
+        self.assertEqual(len(docs), 1, "the Event invocation never ran")
+        self.assertEqual(docs[0]["event"], {"action": "echo", "async": True})
+
+    def test_dry_run_does_not_invoke(self):
+        name, out = self.recorder()
+        resp, raw, _ = self.invoke(name, {"action": "echo"}, InvocationType="DryRun")
+        self.assertEqual(resp["StatusCode"], 204)
+        self.assertEqual(raw, b"")
+        time.sleep(1.0)
+        self.assertEqual(read_records(out), [])
+
+    def test_function_error_is_200_unhandled(self):
+        name, _ = self.recorder()
+        resp, raw, body = self.invoke(name, {"action": "raise", "message": "kaboom"})
+        self.assertEqual(resp["StatusCode"], 200, "function errors keep HTTP 200 (§2.9.2)")
+        self.assertEqual(resp.get("FunctionError"), "Unhandled")
+        self.assertEqual(body["errorMessage"], "kaboom")
+        self.assertEqual(body["errorType"], "ValueError")
+        self.assertIsInstance(body.get("stackTrace"), list)
+        # the environment survives a handled exception
+        resp, _, body = self.invoke(name, {"action": "echo"})
+        self.assertNotIn("FunctionError", resp)
+
+    def test_log_tail(self):
+        name, _ = self.recorder()
+        marker = "marker-%s" % self.unique("log")
+        resp, _, _ = self.invoke(name, {"action": "print", "text": marker}, LogType="Tail")
+        request_id = resp["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+        self.assertIn("LogResult", resp)
+        log = base64.b64decode(resp["LogResult"]).decode("utf-8")
+        start = log.find("START RequestId: %s Version: $LATEST" % request_id)
+        mark = log.find(marker)
+        end = log.find("END RequestId: %s" % request_id)
+        report = log.find("REPORT RequestId: %s" % request_id)
+        self.assertTrue(0 <= start < mark < end < report, "START, output, END, REPORT in order:\n" + log)
+        report_line = log[report:].splitlines()[0]
+        for part in ("Duration: ", "Billed Duration: ", "Memory Size: 128 MB", "Max Memory Used: "):
+            self.assertIn(part, report_line)
+
+        resp, _, _ = self.invoke(name, {"action": "echo"})
+        self.assertNotIn("LogResult", resp, "no log without LogType Tail")
+
+        big = "y" * 9000
+        resp, _, _ = self.invoke(name, {"action": "print", "text": big}, LogType="Tail")
+        log = base64.b64decode(resp["LogResult"])
+        self.assertLessEqual(len(log), 4096, "only the last 4 KB (§2.9.5)")
+        self.assertIn(b"REPORT RequestId: ", log)
+
+    def test_warm_environment_is_reused(self):
+        name, _ = self.recorder()
+        _, _, first = self.invoke(name, {"action": "state"})
+        _, _, second = self.invoke(name, {"action": "state"})
+        self.assertEqual(first["pid"], second["pid"], "a warm environment serves the next invocation (§6.2)")
+        self.assertEqual(second["invocations"], first["invocations"] + 1)
+
+    def test_timeout_is_sandbox_timedout(self):
+        name, _ = self.recorder(Timeout=1)
+        _, _, warm = self.invoke(name, {"action": "state"})
+        t0 = time.monotonic()
+        resp, _, body = self.invoke(name, {"action": "sleep", "seconds": 3})
+        elapsed = time.monotonic() - t0
+        request_id = resp["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+        self.assertEqual(resp["StatusCode"], 200)
+        self.assertEqual(resp.get("FunctionError"), "Unhandled")
+        self.assertEqual(body["errorType"], "Sandbox.Timedout")
+        self.assertIn("Task timed out after 1.00 seconds", body["errorMessage"])
+        self.assertIn(request_id, body["errorMessage"])
+        self.assertLess(elapsed, 2.9, "the invocation must end at its deadline, not when the handler does")
+        resp, _, after = self.invoke(name, {"action": "state"})
+        self.assertNotIn("FunctionError", resp)
+        self.assertNotEqual(after["pid"], warm["pid"], "a timed-out runtime is replaced (§6.2)")
+        self.assertEqual(after["invocations"], 1)
+
+    def test_crash_is_runtime_exit_error(self):
+        name, _ = self.recorder()
+        t0 = time.monotonic()
+        resp, _, body = self.invoke(name, {"action": "exit", "code": 3})
+        self.assertLess(time.monotonic() - t0, 2.5, "a crash is reported at once, not at the deadline")
+        self.assertEqual(resp["StatusCode"], 200)
+        self.assertEqual(resp.get("FunctionError"), "Unhandled")
+        self.assertEqual(body["errorType"], "Runtime.ExitError")
+        self.assertIn("exit status 3", body["errorMessage"])
+        resp, _, body = self.invoke(name, {"action": "state"})
+        self.assertNotIn("FunctionError", resp, "the next invocation cold-starts a new runtime")
+        self.assertEqual(body["invocations"], 1)
+
+    def test_init_errors_are_reported(self):
+        cases = [
+            ("bad_import.handler", "Runtime.ImportModuleError", "Unable to import module 'bad_import'"),
+            ("bad_init.handler", "Exception", "Runtime startup fails"),
+            ("fine.missing", "Runtime.HandlerNotFound", None),
+        ]
+        for handler, error_type, text in cases:
+            with self.subTest(handler=handler):
+                name = self.create_function(fixture="py_init_error", handler=handler)["FunctionName"]
+                for attempt in (1, 2):  # every invocation cold-starts and fails the same way
+                    t0 = time.monotonic()
+                    resp, _, body = self.invoke(name, {"attempt": attempt})
+                    self.assertLess(time.monotonic() - t0, 5.0)
+                    self.assertEqual(resp["StatusCode"], 200)
+                    self.assertEqual(resp.get("FunctionError"), "Unhandled")
+                    self.assertEqual(body.get("errorType"), error_type, body)
+                    if text:
+                        self.assertIn(text, body.get("errorMessage", ""))
+        name = self.create_function(fixture="py_init_error", handler="fine.handler")["FunctionName"]
+        self.assertEqual(self.invoke(name)[2], "fine")
+
+    def test_hot_reload_directory(self):
+        code_dir = copy_fixture("py_version", os.path.join(self.tmpdir(), "code"))
+        name = self.create_function(fixture=None, code={"S3Bucket": "hot-reload", "S3Key": code_dir})["FunctionName"]
+        resp, _, body = self.invoke(name)
+        self.assertNotIn("FunctionError", resp, body)
+        self.assertEqual(body["version"], "v1")
+        self.assertEqual(os.path.realpath(body["task_root"]), os.path.realpath(code_dir),
+                         "a hot-reload directory is used in place (§2.1)")
+        with open(os.path.join(code_dir, "app.py"), "w") as f:
+            f.write(version_source("v2"))
+        # force a cold start: a configuration update recycles warm environments (§2.7)
+        self.lam.update_function_configuration(FunctionName=name, Description="reload")
+        self.assertEqual(self.invoke(name)[2]["version"], "v2", "edited code must be read on the next cold start")
+        with open(os.path.join(code_dir, "app.py"), "w") as f:
+            f.write(version_source("v3"))
+        self.lam.update_function_configuration(FunctionName=name, Description="reload again")
+        self.assertEqual(self.invoke(name)[2]["version"], "v3")
+
+    def test_unsupported_runtime_rejected_at_create(self):
+        name = self.unique("java")
+        try:
+            self.create_function(name=name, runtime="java21", handler="example.Handler::handleRequest")
+        except ClientError as exc:
+            code, message, status = (exc.response["Error"].get("Code"), exc.response["Error"].get("Message"),
+                                     exc.response["ResponseMetadata"]["HTTPStatusCode"])
+            self.assertIn(status, (400, 502), (code, message))
+            self.assertIn("java21", message or "", "the error must name the runtime")
+        else:
+            self.fail("creating a java21 function must fail: sqsemu cannot run it (§2.9.6)")
+
+    def test_image_package_fails_at_invoke(self):
+        name = self.unique("image")
+        resp = self.lam.create_function(FunctionName=name, Role=ROLE, PackageType="Image",
+                                        Code={"ImageUri": "%s.dkr.ecr.%s.amazonaws.com/repo:latest" % (ACCOUNT, REGION)})
+        self.addCleanup(self._delete_function_quietly, name)
+        self.assertEqual(resp["PackageType"], "Image")
+        self.assertLambdaError(lambda: self.lam.invoke(FunctionName=name), "InvalidRuntimeException", 502)
+
+    def test_handler_calls_sqs_through_endpoint_url(self):
+        url, _ = self.queue("from-lambda")
+        name = self.create_function(fixture="py_sqs_sender", Timeout=15)["FunctionName"]
+        resp, _, body = self.invoke(name, {"queue_url": url, "body": "sent by a handler"})
+        self.assertNotIn("FunctionError", resp, body)
+        self.assertEqual(body["endpoint"], self.server.endpoint)
+        msgs = self.sqs.receive_message(QueueUrl=url, MessageAttributeNames=["All"],
+                                        WaitTimeSeconds=2).get("Messages", [])
+        self.assertEqual(len(msgs), 1)
+        self.assertEqual(msgs[0]["MessageId"], body["MessageId"])
+        self.assertEqual(msgs[0]["Body"], "sent by a handler")
+        self.assertEqual(msgs[0]["MessageAttributes"]["From"]["StringValue"], name)
+
+
+# Variables the spec's §6.3 table lets sqsemu set; any other variable of the test process
+# must not reach handlers.
+SPEC_ENV = {
+    "AWS_LAMBDA_RUNTIME_API", "_HANDLER", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV", "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_XRAY_CONTEXT_MISSING",
+    "AWS_XRAY_DAEMON_ADDRESS", "_AWS_XRAY_DAEMON_ADDRESS", "_AWS_XRAY_DAEMON_PORT",
+    "_X_AMZN_TRACE_ID", "TZ", "LANG", "PATH", "LD_LIBRARY_PATH", "PYTHONPATH", "NODE_PATH",
+    "AWS_ENDPOINT_URL", "AWS_LAMBDA_FUNCTION_TIMEOUT",
+}
+# Set by a shell or a pyenv shim that may stand between sqsemu and the interpreter.
+SHELL_ENV = {"PWD", "OLDPWD", "SHLVL", "_"}
+LEAK = "SQSEMU_TEST_LEAK"
+
+
+class HandlerEnvironmentTests(LambdaTestCase):
+    """§6.3: exactly the documented environment, the user's variables, nothing of ours."""
+
+    @classmethod
+    def setUpClass(cls):
+        os.environ[LEAK] = "1"
+        try:
+            super().setUpClass()  # the server inherits the marker
+        finally:
+            del os.environ[LEAK]
+
+    def check_environment(self, env, name, runtime, handler, memory="256"):
+        self.assertRegex(env.get("AWS_LAMBDA_RUNTIME_API", ""), r"^127\.0\.0\.1:\d+$")
+        self.assertEqual(env.get("_HANDLER"), handler)
+        root = env.get("LAMBDA_TASK_ROOT", "")
+        self.assertTrue(os.path.isabs(root), root)
+        self.assertTrue(os.path.isdir(root), root)
+        self.assertEqual(env.get("AWS_LAMBDA_FUNCTION_NAME"), name)
+        self.assertEqual(env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"), memory)
+        self.assertEqual(env.get("AWS_LAMBDA_FUNCTION_VERSION"), "$LATEST")
+        self.assertEqual(env.get("AWS_LAMBDA_INITIALIZATION_TYPE"), "on-demand")
+        self.assertEqual(env.get("AWS_LAMBDA_LOG_GROUP_NAME"), "/aws/lambda/" + name)
+        self.assertRegex(env.get("AWS_LAMBDA_LOG_STREAM_NAME", ""), r"^\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]+$")
+        self.assertEqual(env.get("AWS_REGION"), REGION)
+        self.assertEqual(env.get("AWS_DEFAULT_REGION"), REGION)
+        self.assertEqual(env.get("TZ"), ":UTC")
+        self.assertEqual(env.get("LANG"), "en_US.UTF-8")
+        self.assertEqual(env.get("AWS_ENDPOINT_URL"), self.server.endpoint)
+        self.assertTrue(env.get("AWS_ACCESS_KEY_ID"))
+        self.assertTrue(env.get("AWS_SECRET_ACCESS_KEY"))
+        if runtime.startswith("provided"):
+            self.assertNotIn("AWS_EXECUTION_ENV", env, "absent for provided runtimes (§6.3)")
+        else:
+            self.assertEqual(env.get("AWS_EXECUTION_ENV"), "AWS_Lambda_" + runtime)
+        self.assertEqual(env.get("USER_VAR"), "hello world")
+        for forbidden in (LEAK, "_LAMBDA_TELEMETRY_LOG_FD", "AWS_LAMBDA_MAX_CONCURRENCY"):
+            self.assertNotIn(forbidden, env)
+        leaked = sorted(k for k in os.environ
+                        if env.get(k) == os.environ[k] and k not in SPEC_ENV and k not in SHELL_ENV
+                        and not k.startswith(("PYENV", "_PYENV")))
+        self.assertEqual(leaked, [], "variables of the process that started sqsemu reached the handler")
+        return root
+
+    def test_python_handler_environment(self):
+        out = self.out_dir()
+        name = self.create_function(env={"OUT_DIR": out, "USER_VAR": "hello world"}, MemorySize=256,
+                                    Timeout=7)["FunctionName"]
+        resp, _, body = self.invoke(name, {"action": "echo"})
+        self.assertNotIn("FunctionError", resp, body)
+        doc = read_records(out)[-1]
+        root = self.check_environment(doc["env"], name, PY_RUNTIME, "app.handler")
+        self.assertTrue(os.path.isfile(os.path.join(root, "app.py")), "the unpacked code is the task root")
+        self.assertEqual(os.path.realpath(doc["cwd"]), os.path.realpath(root), "cwd = LAMBDA_TASK_ROOT (§6.2)")
+        ctx = doc["context"]
+        self.assertEqual(ctx["function_name"], name)
+        self.assertEqual(ctx["memory_limit_in_mb"], "256")
+        self.assertEqual(ctx["invoked_function_arn"], function_arn(name))
+        self.assertRegex(ctx["aws_request_id"], UUID_RE)
+        self.assertEqual(ctx["log_stream_name"], doc["env"]["AWS_LAMBDA_LOG_STREAM_NAME"])
+        self.assertTrue(0 < ctx["remaining_ms"] <= 7000)
+
+    @unittest.skipIf(NODE is None, "node is not installed")
+    def test_node_handler_environment(self):
+        out = self.out_dir()
+        name = self.create_function(fixture="node_cjs", handler="index.handler", runtime=NODE_RUNTIME,
+                                    env={"OUT_DIR": out, "USER_VAR": "hello world"}, MemorySize=256)["FunctionName"]
+        resp, _, body = self.invoke(name, {"k": 1})
+        self.assertNotIn("FunctionError", resp, body)
+        doc = read_records(out)[-1]
+        root = self.check_environment(doc["env"], name, NODE_RUNTIME, "index.handler")
+        self.assertTrue(os.path.isfile(os.path.join(root, "index.js")))
+
+    @unittest.skipIf(CC is None, "no C compiler")
+    def test_provided_handler_environment(self):
+        out = self.out_dir()
+        name = self.create_function(zip_file=provided_zip(), runtime=PROVIDED_RUNTIME, handler="echo",
+                                    env={"OUT_DIR": out, "USER_VAR": "hello world"}, MemorySize=256)["FunctionName"]
+        resp, _, body = self.invoke(name, {"k": 1})
+        self.assertNotIn("FunctionError", resp, body)
+        root = self.check_environment(body["env"], name, PROVIDED_RUNTIME, "echo")
+        self.assertTrue(os.access(os.path.join(root, "bootstrap"), os.X_OK), "bootstrap keeps its exec bit")
+
+
+@unittest.skipIf(NODE is None, "node is not installed")
+class NodeHandlerTests(LambdaTestCase):
+    """Node.js handlers: CommonJS (async and callback), ES modules, errors."""
+
+    def test_commonjs_async_handler(self):
+        name = self.create_function(fixture="node_cjs", handler="index.handler", runtime=NODE_RUNTIME)["FunctionName"]
+        resp, _, body = self.invoke(name, {"k": [1, 2]}, LogType="Tail")
+        self.assertNotIn("FunctionError", resp, body)
+        request_id = resp["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+        self.assertEqual((body["style"], body["module"]), ("async", "cjs"))
+        self.assertEqual(body["event"], {"k": [1, 2]})
+        self.assertEqual(body["context"]["functionName"], name)
+        self.assertEqual(body["context"]["awsRequestId"], request_id)
+        self.assertEqual(body["context"]["invokedFunctionArn"], function_arn(name))
+        self.assertEqual(body["context"]["memoryLimitInMB"], "128")
+        self.assertTrue(0 < body["context"]["remainingMs"] <= 3000)
+        log = base64.b64decode(resp["LogResult"]).decode("utf-8")
+        self.assertIn("node cjs handling " + request_id, log)
+        _, _, again = self.invoke(name, {})
+        self.assertEqual(again["invocations"], 2, "warm reuse keeps module state")
+
+    def test_commonjs_callback_handler(self):
+        name = self.create_function(fixture="node_cjs", handler="index.callbackHandler",
+                                    runtime=NODE_RUNTIME)["FunctionName"]
+        resp, _, body = self.invoke(name, {"cb": True})
+        self.assertNotIn("FunctionError", resp, body)
+        self.assertEqual(body, {"style": "callback", "module": "cjs", "event": {"cb": True}})
+
+    def test_esm_handler(self):
+        name = self.create_function(fixture="node_esm", handler="index.handler", runtime=NODE_RUNTIME)["FunctionName"]
+        resp, _, body = self.invoke(name, {"esm": 1})
+        self.assertNotIn("FunctionError", resp, body)
+        self.assertEqual((body["style"], body["module"]), ("async", "esm"))
+        self.assertEqual(body["event"], {"esm": 1})
+        self.assertEqual(body["context"]["functionName"], name)
+
+    def test_node_errors(self):
+        name = self.create_function(fixture="node_cjs", handler="index.errorHandler",
+                                    runtime=NODE_RUNTIME)["FunctionName"]
+        resp, _, body = self.invoke(name, {"reason": "bad order"})
+        self.assertEqual(resp["StatusCode"], 200)
+        self.assertEqual(resp.get("FunctionError"), "Unhandled")
+        self.assertEqual(body["errorType"], "Error")
+        self.assertEqual(body["errorMessage"], "node failure: bad order")
+        name = self.create_function(fixture="node_cjs", handler="index.callbackErrorHandler",
+                                    runtime=NODE_RUNTIME)["FunctionName"]
+        resp, _, body = self.invoke(name, {})
+        self.assertEqual(resp.get("FunctionError"), "Unhandled")
+        self.assertEqual(body["errorType"], "TypeError")
+        self.assertEqual(body["errorMessage"], "callback failure")
+
+
+@unittest.skipIf(CC is None, "no C compiler")
+class ProvidedRuntimeTests(LambdaTestCase):
+    """A custom runtime: the compiled fixtures/handlers/provided_echo/bootstrap.c (§6.1, §6.4)."""
+
+    def test_bootstrap_echo_and_runtime_api_headers(self):
+        out = self.out_dir()
+        name = self.create_function(zip_file=provided_zip(), runtime=PROVIDED_RUNTIME, handler="echo",
+                                    env={"OUT_DIR": out})["FunctionName"]
+        client_context = {"custom": {"k": "v"}, "env": {"locale": "en"}}
+        before_ms = int(time.time() * 1000)
+        resp, _, body = self.invoke(name, {"a": 1}, LogType="Tail",
+                                    ClientContext=base64.b64encode(json.dumps(client_context).encode()).decode())
+        self.assertEqual(resp["StatusCode"], 200)
+        self.assertNotIn("FunctionError", resp, body)
+        request_id = resp["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+        self.assertEqual(body["event"], {"a": 1})
+        self.assertEqual(body["requestId"], request_id)
+        self.assertEqual(body["handler"], "echo")
+        self.assertEqual(body["invokedFunctionArn"], function_arn(name))
+        deadline = int(body["deadlineMs"])
+        self.assertTrue(before_ms + 2000 <= deadline <= int(time.time() * 1000) + 3000,
+                        "deadline = hand-out time + Timeout (§6.1)")
+        self.assertEqual(json.loads(body["clientContext"]), client_context, "decoded client context (§6.1)")
+        self.assertRegex(body["traceId"] or "", r"^Root=1-[0-9a-f]{8}-[0-9a-f]{24}")
+        self.assertEqual(len(read_records(out)), 1)
+        log = base64.b64decode(resp["LogResult"]).decode("utf-8")
+        self.assertIn("bootstrap handling " + request_id, log)
+
+        resp, _, body = self.invoke(name, {"b": 2})
+        self.assertEqual(body["invocations"], 2, "the bootstrap process stays warm")
+        self.assertIsNone(body["clientContext"], "no client context header without X-Amz-Client-Context")
+
+    def test_bootstrap_error_and_exit(self):
+        name = self.create_function(zip_file=provided_zip(), runtime=PROVIDED_RUNTIME, handler="error")["FunctionName"]
+        resp, raw, body = self.invoke(name, {})
+        self.assertEqual(resp["StatusCode"], 200)
+        self.assertEqual(resp.get("FunctionError"), "Unhandled")
+        self.assertEqual(body, {"errorMessage": "custom failure", "errorType": "Function.Custom"},
+                         "the posted error document verbatim (§6.1)")
+        name = self.create_function(zip_file=provided_zip(), runtime="provided.al2", handler="exit")["FunctionName"]
+        resp, raw, body = self.invoke(name, {})
+        self.assertEqual(resp.get("FunctionError"), "Unhandled")
+        self.assertEqual(body["errorType"], "Runtime.ExitError")
+        self.assertIn("exit status 7", body["errorMessage"])
+
+    def test_missing_bootstrap(self):
+        name = self.create_function(zip_file=zip_bytes({"README": "no bootstrap here"}),
+                                    runtime=PROVIDED_RUNTIME, handler="echo")["FunctionName"]
+        resp, _, body = self.invoke(name, {})
+        self.assertEqual(resp["StatusCode"], 200)
+        self.assertEqual(resp.get("FunctionError"), "Unhandled")
+        self.assertTrue(body["errorType"].startswith("Runtime."), body)
+
+
+@unittest.skipIf(AWS_CLI is None, "the aws CLI is not installed")
+class CliFunctionTests(LambdaTestCase):
+    """The same through `aws lambda ...` (Appendix A)."""
+
+    def test_cli_create_wait_invoke_list_delete(self):
+        home = self.tmpdir()
+        env = cli_env(home)
+        zip_path = os.path.join(home, "fn.zip")
+        with open(zip_path, "wb") as f:
+            f.write(zip_fixture("py_recorder"))
+        name = self.unique("cli")
+        created, _ = run_cli(self.server, env, "lambda", "create-function", "--function-name", name,
+                             "--runtime", PY_RUNTIME, "--handler", "app.handler", "--role", ROLE,
+                             "--zip-file", "fileb://" + zip_path, "--timeout", "10")
+        self.addCleanup(self._delete_function_quietly, name)
+        self.assertEqual(created["FunctionArn"], function_arn(name))
+        self.assertEqual(created["Timeout"], 10)
+        t0 = time.monotonic()
+        run_cli(self.server, env, "lambda", "wait", "function-active-v2", "--function-name", name)
+        run_cli(self.server, env, "lambda", "wait", "function-updated-v2", "--function-name", name)
+        self.assertLess(time.monotonic() - t0, 20)
+
+        payload = os.path.join(home, "payload.json")
+        with open(payload, "w") as f:
+            f.write('{"action": "echo", "from": "cli"}\n')  # the CLI sends it verbatim
+        outfile = os.path.join(home, "out.json")
+        result, _ = run_cli(self.server, env, "lambda", "invoke", "--function-name", name,
+                            "--payload", "file://" + payload, "--log-type", "Tail", outfile)
+        self.assertEqual(result["StatusCode"], 200)
+        self.assertNotIn("FunctionError", result)
+        self.assertIn("START RequestId:", base64.b64decode(result["LogResult"]).decode())
+        with open(outfile) as f:
+            self.assertEqual(json.load(f)["event"], {"action": "echo", "from": "cli"})
+
+        listed, _ = run_cli(self.server, env, "lambda", "list-functions")
+        self.assertIn(name, [fn["FunctionName"] for fn in listed["Functions"]])
+        got, _ = run_cli(self.server, env, "lambda", "get-function", "--function-name", function_arn(name))
+        self.assertEqual(got["Configuration"]["State"], "Active")
+        run_cli(self.server, env, "lambda", "delete-function", "--function-name", name)
+        _, proc = run_cli(self.server, env, "lambda", "get-function", "--function-name", name, check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("ResourceNotFoundException", proc.stderr)
