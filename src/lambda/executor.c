@@ -97,7 +97,7 @@ static void inv_log_line(environment *env, invocation *inv, const char *line)
         buf_puts(&inv->log, line);
         buf_putc(&inv->log, '\n');
     }
-    log_info("[%s] %s", env->fn->name, line);
+    log_info("[%s %s] %s", env->fn->name, inv ? inv->request_id : "-", line);
 }
 
 static void finish(environment *env, bool function_error, char *payload, size_t len)
