@@ -87,7 +87,7 @@ int main(int argc, char **argv)
     if (!cfg.in_memory && !db_path)
         return 1;
     int status = 1;
-    sqs_settings settings = {cfg.account_id, cfg.region};
+    sqs_settings settings = {cfg.account_id, cfg.region, cfg.strict};
     if (!loop_init() || !store_open(db_path))
         goto out;
     if (!sqs_service_start(&settings))

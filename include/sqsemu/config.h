@@ -19,6 +19,7 @@ typedef struct config {
     char runtimes_dir[4096];   /* "" = next to the binary */
     int lambda_idle_timeout_s;
     int lambda_concurrency;
+    bool strict;               /* AWS's 60-second PurgeQueue and re-creation rules */
 } config;
 
 typedef enum config_result { CONFIG_OK, CONFIG_EXIT_OK, CONFIG_EXIT_ERROR } config_result;

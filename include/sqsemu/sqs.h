@@ -63,6 +63,7 @@ typedef enum sqs_status { SQS_STATUS_OK, SQS_STATUS_ERROR, SQS_STATUS_PENDING } 
 typedef struct sqs_settings {
     const char *default_account;
     const char *default_region;
+    bool strict; /* AWS's 60-second PurgeQueue and queue re-creation rules */
 } sqs_settings;
 
 bool sqs_service_start(const sqs_settings *settings);

@@ -129,6 +129,18 @@ char *store_attempt_find(int64_t queue_id, const char *attempt_id, int64_t now_m
 bool store_attempt_put(int64_t queue_id, const char *attempt_id, const char *response_json, int64_t expires_ms);
 bool store_attempt_prune(int64_t queue_id, int64_t now_ms);
 
+/* ---- message move tasks ---- */
+
+/* Copies a message into another queue as a new message (new id, enqueue time now_ms,
+ * receive count 0), then deletes the original. sequence > 0 for a FIFO destination
+ * (the new id then also becomes its deduplication id). */
+bool store_message_redrive(int64_t rowid, int64_t to_queue_id, const char *new_message_id, int64_t now_ms,
+                           int64_t visible_ms, int64_t secret, int64_t sequence);
+bool store_task_put(const char *task_id, const char *source_arn, const char *record);
+/* Keeps only the 10 most recent tasks of a source. */
+bool store_task_trim(const char *source_arn);
+bool store_task_each(void (*fn)(const char *task_id, const char *record, void *arg), void *arg);
+
 /* ---- Lambda: functions and event-source mappings, each kept as one JSON record ---- */
 
 int64_t store_function_insert(const char *account, const char *region, const char *name, const char *record);

@@ -40,6 +40,8 @@ static void print_help(FILE *out)
             "  --lambda-idle-timeout S  stop execution environments idle for S seconds (default 600)\n"
             "  --lambda-concurrency N   concurrent batches per event-source mapping without\n"
             "                      ScalingConfig.MaximumConcurrency (default 5)\n"
+            "  --strict            enforce AWS's 60-second rules: one PurgeQueue per queue per 60 s\n"
+            "                      and no re-creation of a deleted queue name for 60 s\n"
             "  --help              show this help and exit\n"
             "  --version           show the version and exit\n");
 }
@@ -87,7 +89,7 @@ config_result config_parse(config *cfg, int argc, char **argv)
 {
     enum {
         OPT_HOST = 256, OPT_PORT, OPT_DATA_DIR, OPT_IN_MEMORY, OPT_REGION, OPT_ACCOUNT, OPT_LOG_LEVEL, OPT_HELP,
-        OPT_VERSION, OPT_RUNTIMES_DIR, OPT_IDLE, OPT_CONCURRENCY
+        OPT_VERSION, OPT_RUNTIMES_DIR, OPT_IDLE, OPT_CONCURRENCY, OPT_STRICT
     };
     static const struct option options[] = {
         {"host", required_argument, NULL, OPT_HOST},
@@ -100,6 +102,7 @@ config_result config_parse(config *cfg, int argc, char **argv)
         {"runtimes-dir", required_argument, NULL, OPT_RUNTIMES_DIR},
         {"lambda-idle-timeout", required_argument, NULL, OPT_IDLE},
         {"lambda-concurrency", required_argument, NULL, OPT_CONCURRENCY},
+        {"strict", no_argument, NULL, OPT_STRICT},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
@@ -113,6 +116,7 @@ config_result config_parse(config *cfg, int argc, char **argv)
         case OPT_PORT: ok = parse_port(optarg, &cfg->port); break;
         case OPT_DATA_DIR: ok = copy_arg(cfg->data_dir, sizeof cfg->data_dir, optarg); break;
         case OPT_IN_MEMORY: cfg->in_memory = true; break;
+        case OPT_STRICT: cfg->strict = true; break;
         case OPT_REGION: ok = copy_arg(cfg->region, sizeof cfg->region, optarg); break;
         case OPT_ACCOUNT: ok = valid_account(optarg) && copy_arg(cfg->account_id, sizeof cfg->account_id, optarg); break;
         case OPT_LOG_LEVEL: ok = log_parse_level(optarg, &cfg->log_level); break;

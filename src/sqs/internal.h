@@ -25,6 +25,7 @@ sqs_queue *require_queue(const sqs_ctx *ctx, const cJSON *in, sqs_error *err);
 bool require_string(const cJSON *in, const char *name, const char **out, sqs_error *err);
 
 bool internal_error(sqs_error *err);
+const sqs_settings *sqs_settings_get(void);
 bool tx_begin(sqs_error *err);
 bool tx_commit(sqs_error *err);
 
@@ -55,6 +56,10 @@ bool action_send_message(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
 bool action_send_message_batch(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
 /* receive.c */
 bool action_receive_message(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
+/* move_tasks.c */
+bool action_start_message_move_task(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
+bool action_list_message_move_tasks(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
+bool action_cancel_message_move_task(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
 /* visibility.c */
 bool action_delete_message(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
 bool action_delete_message_batch(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);

@@ -131,6 +131,27 @@ static bool redrive_invalid(sqs_error *err, const char *reason)
                     "Value for parameter RedrivePolicy is invalid. Reason: %s", reason);
 }
 
+/* Does the dead-letter queue's RedriveAllowPolicy let source_arn name it? (absent = allowAll) */
+static bool redrive_allowed(const sqs_queue *dlq, const char *source_arn)
+{
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(dlq->attributes, "RedriveAllowPolicy");
+    if (!cJSON_IsString(text))
+        return true;
+    cJSON *doc = cJSON_Parse(text->valuestring);
+    const char *permission = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "redrivePermission"));
+    bool allowed = !permission || strcmp(permission, "allowAll") == 0;
+    if (permission && strcmp(permission, "byQueue") == 0) {
+        const cJSON *arn;
+        cJSON_ArrayForEach(arn, cJSON_GetObjectItemCaseSensitive(doc, "sourceQueueArns"))
+        {
+            if (cJSON_IsString(arn) && strcmp(arn->valuestring, source_arn) == 0)
+                allowed = true;
+        }
+    }
+    cJSON_Delete(doc);
+    return allowed;
+}
+
 static bool normalize_redrive(const attr_def *def, const char *value, bool fifo, const char *self_arn, cJSON *out,
                               sqs_error *err)
 {
@@ -166,6 +187,11 @@ static bool normalize_redrive(const attr_def *def, const char *value, bool fifo,
             sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
                      "Value %s for parameter RedrivePolicy is invalid. Reason: Dead-letter queue must be of the same "
                      "type as the source queue.", value);
+        else if (self_arn && !redrive_allowed(dlq, self_arn))
+            sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
+                     "Value %s for parameter RedrivePolicy is invalid. Reason: Queue %s does not have permission to "
+                     "use %s as a dead-letter queue (RedriveAllowPolicy of the dead-letter queue).", value, self_arn,
+                     dlq->arn);
         else if (self_arn && strcmp(dlq->arn, self_arn) == 0)
             sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
                      "Value %s for parameter RedrivePolicy is invalid. Reason: A queue cannot be its own dead-letter "

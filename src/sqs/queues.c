@@ -14,6 +14,63 @@
 #include "sqsemu/store.h"
 
 #define MAX_TAGS 50
+#define STRICT_WINDOW_MS 60000
+
+/* --strict: names of queues deleted in the last 60 s (in memory: a restart forgets them). */
+typedef struct deleted_name {
+    char *key;
+    int64_t deleted_ms;
+    struct deleted_name *next;
+} deleted_name;
+
+static deleted_name *recently_deleted;
+
+static char *name_key(const char *account, const char *region, const char *name)
+{
+    buf_t b;
+    buf_init(&b);
+    buf_printf(&b, "%s/%s/%s", account, region, name);
+    return buf_detach(&b, NULL);
+}
+
+static void remember_deleted(const sqs_queue *q, int64_t now_ms)
+{
+    deleted_name *d = xmalloc(sizeof *d);
+    d->key = name_key(q->account, q->region, q->name);
+    d->deleted_ms = now_ms;
+    d->next = recently_deleted;
+    recently_deleted = d;
+}
+
+/* True when the name was deleted less than 60 s ago; forgets older entries on the way. */
+static bool deleted_recently(const char *account, const char *region, const char *name, int64_t now_ms)
+{
+    char *key = name_key(account, region, name);
+    bool found = false;
+    for (deleted_name **link = &recently_deleted; *link;) {
+        deleted_name *d = *link;
+        if (now_ms - d->deleted_ms >= STRICT_WINDOW_MS) {
+            *link = d->next;
+            free(d->key);
+            free(d);
+            continue;
+        }
+        found = found || strcmp(d->key, key) == 0;
+        link = &d->next;
+    }
+    free(key);
+    return found;
+}
+
+void queues_forget_deleted(void)
+{
+    while (recently_deleted) {
+        deleted_name *d = recently_deleted;
+        recently_deleted = d->next;
+        free(d->key);
+        free(d);
+    }
+}
 
 static bool name_char_valid(char c)
 {
@@ -162,8 +219,12 @@ bool action_create_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *e
         return false;
     bool ok = false;
     sqs_queue *q = registry_find(ctx->account, ctx->region, name);
+    bool strict = sqs_settings_get()->strict;
     if (q) {
         ok = existing_queue_matches(q, normalized, err);
+    } else if (strict && deleted_recently(ctx->account, ctx->region, name, ctx->now_ms)) {
+        sqs_fail(err, SQS_ERR_QUEUE_DELETED_RECENTLY,
+                 "You must wait 60 seconds after deleting a queue before you can create another with the same name.");
     } else if (tags_check(tags, 0, err) && tx_begin(err)) {
         q = create_new_queue(ctx, name, fifo, normalized, tags, err);
         ok = q && tx_commit(err);
@@ -194,6 +255,8 @@ bool action_delete_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *e
     if (!tx_commit(err))
         return false;
     waiters_queue_gone(q);
+    if (sqs_settings_get()->strict)
+        remember_deleted(q, ctx->now_ms);
     registry_remove(q);
     queue_free(q);
     return true;
@@ -372,7 +435,12 @@ bool action_purge_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *er
 {
     (void)out;
     sqs_queue *q = require_queue(ctx, in, err);
-    if (!q || !tx_begin(err))
+    if (!q)
+        return false;
+    if (sqs_settings_get()->strict && q->last_purge_ms && ctx->now_ms - q->last_purge_ms < STRICT_WINDOW_MS)
+        return sqs_fail(err, SQS_ERR_PURGE_IN_PROGRESS, "Only one PurgeQueue operation on %s is allowed every 60 seconds.",
+                        q->name);
+    if (!tx_begin(err))
         return false;
     if (!store_messages_purge(q->id, NULL)) {
         store_rollback();

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "move_tasks.h"
 #include "registry.h"
 #include "waiters.h"
 #include "sqsemu/log.h"
@@ -16,6 +17,7 @@ typedef struct action_entry {
 
 static const action_entry actions[] = {
     {"AddPermission", action_add_permission, false},
+    {"CancelMessageMoveTask", action_cancel_message_move_task, false},
     {"ChangeMessageVisibility", action_change_message_visibility, false},
     {"ChangeMessageVisibilityBatch", action_change_message_visibility_batch, false},
     {"CreateQueue", action_create_queue, true},
@@ -25,6 +27,7 @@ static const action_entry actions[] = {
     {"GetQueueAttributes", action_get_queue_attributes, false},
     {"GetQueueUrl", action_get_queue_url, false},
     {"ListDeadLetterSourceQueues", action_list_dead_letter_source_queues, false},
+    {"ListMessageMoveTasks", action_list_message_move_tasks, false},
     {"ListQueueTags", action_list_queue_tags, false},
     {"ListQueues", action_list_queues, true},
     {"PurgeQueue", action_purge_queue, false},
@@ -33,6 +36,7 @@ static const action_entry actions[] = {
     {"SendMessage", action_send_message, false},
     {"SendMessageBatch", action_send_message_batch, false},
     {"SetQueueAttributes", action_set_queue_attributes, false},
+    {"StartMessageMoveTask", action_start_message_move_task, false},
     {"TagQueue", action_tag_queue, false},
     {"UntagQueue", action_untag_queue, false},
 };
@@ -46,19 +50,30 @@ static const action_entry *find_action(const char *name)
     return NULL;
 }
 
+static sqs_settings current_settings;
+
+const sqs_settings *sqs_settings_get(void)
+{
+    return &current_settings;
+}
+
 bool sqs_service_start(const sqs_settings *settings)
 {
-    (void)settings;
+    current_settings = *settings;
     registry_init();
-    if (!registry_load()) {
+    if (!registry_load() || !move_tasks_load()) {
         log_error("could not load the queues from the store");
         return false;
     }
     return true;
 }
 
+void queues_forget_deleted(void);
+
 void sqs_service_stop(void)
 {
+    queues_forget_deleted();
+    move_tasks_free();
     size_t count = 0;
     sqs_queue **all = registry_all(&count);
     for (size_t i = 0; i < count; i++)

@@ -58,6 +58,16 @@ static const char *const statement_sql[STMT__COUNT] = {
     [STMT_MAPPING_PUT] = "INSERT OR REPLACE INTO mappings(uuid, record) VALUES(?1, ?2)",
     [STMT_MAPPING_DELETE] = "DELETE FROM mappings WHERE uuid = ?1",
     [STMT_MAPPING_SELECT_ALL] = "SELECT uuid, record FROM mappings ORDER BY rowid",
+    [STMT_MESSAGE_REDRIVE] =
+        "INSERT INTO messages(queue_id, message_id, body, md5_body, attributes, md5_attributes, trace_header, "
+        "group_id, sender_id, sent_ms, visible_ms, secret, dedup_id, sequence) "
+        "SELECT ?2, ?3, body, md5_body, attributes, md5_attributes, trace_header, group_id, sender_id, ?4, ?5, ?6, "
+        "CASE WHEN ?7 > 0 THEN ?3 ELSE NULL END, CASE WHEN ?7 > 0 THEN ?7 ELSE NULL END FROM messages WHERE id = ?1",
+    [STMT_TASK_PUT] = "INSERT OR REPLACE INTO move_tasks(task_id, source_arn, record) VALUES(?1, ?2, ?3)",
+    [STMT_TASK_SELECT_ALL] = "SELECT task_id, record FROM move_tasks ORDER BY rowid",
+    [STMT_TASK_DELETE_OLD] =
+        "DELETE FROM move_tasks WHERE source_arn = ?1 AND task_id NOT IN "
+        "(SELECT task_id FROM move_tasks WHERE source_arn = ?1 ORDER BY rowid DESC LIMIT 10)",
     [STMT_MESSAGE_MARK_RECEIVED] =
         "UPDATE messages SET receive_count = receive_count + 1, first_receive_ms = COALESCE(first_receive_ms, ?2), "
         "visible_ms = ?3 WHERE id = ?1",
@@ -131,6 +141,10 @@ static const char schema_sql[] =
     "  name TEXT NOT NULL,"
     "  record TEXT NOT NULL,"
     "  UNIQUE(account, region, name));"
+    "CREATE TABLE IF NOT EXISTS move_tasks ("
+    "  task_id TEXT PRIMARY KEY,"
+    "  source_arn TEXT NOT NULL,"
+    "  record TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS mappings ("
     "  uuid TEXT PRIMARY KEY,"
     "  record TEXT NOT NULL);"

@@ -46,6 +46,10 @@ typedef enum db_statement {
     STMT_MAPPING_PUT,
     STMT_MAPPING_DELETE,
     STMT_MAPPING_SELECT_ALL,
+    STMT_MESSAGE_REDRIVE,
+    STMT_TASK_PUT,
+    STMT_TASK_SELECT_ALL,
+    STMT_TASK_DELETE_OLD,
     STMT__COUNT
 } db_statement;
 
