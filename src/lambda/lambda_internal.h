@@ -96,6 +96,11 @@ typedef struct invoke_request {
 /* Runs one invocation of f; done(outcome, arg) is called on the loop thread when it ends
  * (never before this returns). The outcome is freed after done returns. */
 void executor_invoke(lambda_function *f, const invoke_request *req, invoke_done_fn done, void *arg);
+/* Queues an Event invocation (retries and dead-letter queue included); its request id
+ * is written to request_id. */
+void async_invoke(lambda_function *f, const invoke_request *req, char request_id[37]);
+void async_invoke_stop(void);
+
 /* Stops f's idle environments and marks busy ones to stop after their invocation. */
 void executor_retire(lambda_function *f);
 bool executor_start(void);

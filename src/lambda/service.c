@@ -38,7 +38,8 @@ bool lambda_service_start(const lambda_settings *s)
 
 void lambda_service_stop(void)
 {
-    executor_stop();
+    executor_stop(); /* finishes in-flight invocations first: their callbacks use what follows */
+    async_invoke_stop();
     mappings_free_all();
     functions_free_all();
     if (temp_data_dir) {

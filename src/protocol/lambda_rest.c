@@ -132,12 +132,6 @@ static void invoke_done(invoke_outcome *outcome, void *arg)
     http_resume(r);
 }
 
-static void event_done(invoke_outcome *outcome, void *arg)
-{
-    (void)outcome;
-    (void)arg;
-}
-
 static void handle_invoke(http_request *r, const lambda_ctx *ctx, const char *name, const form_params *query)
 {
     lambda_error err = {0};
@@ -210,8 +204,10 @@ static void handle_invoke(http_request *r, const lambda_ctx *ctx, const char *na
         .client_context = client_context,
     };
     if (async) {
-        executor_invoke(f, &req, event_done, NULL);
+        char request_id[37];
+        async_invoke(f, &req, request_id);
         http_respond(r, 202, "application/json", xstrdup(""), 0);
+        http_set_request_id(r, request_id);
     } else {
         invoke_call *call = xcalloc(1, sizeof *call);
         call->request = r;
