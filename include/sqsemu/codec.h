@@ -14,6 +14,9 @@ char *base64_encode(const void *data, size_t len);
  * Returns a malloc'd buffer (NUL-terminated for convenience) or NULL when invalid. */
 unsigned char *base64_decode(const char *text, size_t text_len, size_t *out_len);
 
+/* The value of one hexadecimal digit, or -1. */
+int hex_digit(char c);
+
 void hex_encode(const unsigned char *data, size_t len, char *out);
 
 void md5_hex(const void *data, size_t len, char out[MD5_HEX_LEN]);

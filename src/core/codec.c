@@ -43,6 +43,17 @@ unsigned char *base64_decode(const char *text, size_t text_len, size_t *out_len)
     return out;
 }
 
+int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 void hex_encode(const unsigned char *data, size_t len, char *out)
 {
     static const char digits[] = "0123456789abcdef";

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "sqsemu/buf.h"
+#include "sqsemu/codec.h"
 
 /* ------------------------------------------------------------------ arena */
 
@@ -121,17 +122,6 @@ static bool jp_literal(jparser *ps, const char *word)
         return false;
     ps->p += n;
     return true;
-}
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 static bool jp_hex4(const char *p, const char *end, unsigned *out)

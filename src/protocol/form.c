@@ -1,6 +1,7 @@
 /* form: decodes application/x-www-form-urlencoded data (query strings and form bodies) into
  * an ordered list of name/value pairs; a later duplicate name replaces the earlier value. */
 #include "sqsemu/form.h"
+#include "sqsemu/codec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,17 +23,6 @@ void form_params_free(form_params *p)
     }
     free(p->items);
     form_params_init(p);
-}
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* Decodes one url-encoded component into a fresh NUL-terminated buffer.

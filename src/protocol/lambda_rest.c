@@ -51,10 +51,10 @@ static char *percent_decode(const char *s, size_t len)
     char *out = xmalloc(len + 1);
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
-        if (s[i] == '%' && i + 2 < len + 0 + 1 && i + 2 <= len - 1 && isxdigit((unsigned char)s[i + 1]) &&
-            isxdigit((unsigned char)s[i + 2])) {
-            char hex[3] = {s[i + 1], s[i + 2], 0};
-            out[n++] = (char)strtol(hex, NULL, 16);
+        int hi = s[i] == '%' && i + 2 < len ? hex_digit(s[i + 1]) : -1;
+        int lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
+        if (lo >= 0) {
+            out[n++] = (char)(hi * 16 + lo);
             i += 2;
         } else {
             out[n++] = s[i];

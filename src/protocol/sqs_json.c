@@ -4,18 +4,8 @@
 #include <string.h>
 
 #include "sqsemu/buf.h"
+#include "sqsemu/codec.h"
 #include "sqsemu/sqs_shapes.h"
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* The code unit of a "\uXXXX" escape starting at body[i] (a backslash), or -1. */
 static long unicode_escape_at(const char *body, size_t len, size_t i)
@@ -24,7 +14,7 @@ static long unicode_escape_at(const char *body, size_t len, size_t i)
         return -1;
     long unit = 0;
     for (size_t k = 2; k < 6; k++) {
-        int h = hex_value(body[i + k]);
+        int h = hex_digit(body[i + k]);
         if (h < 0)
             return -1;
         unit = unit * 16 + h;

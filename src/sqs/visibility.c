@@ -141,19 +141,15 @@ static void attach_results(cJSON *out, cJSON *successful, cJSON *failed)
         cJSON_Delete(failed);
 }
 
-/* Per-entry errors are reported in Failed; only store failures abort the batch. */
-static bool entry_failed_hard(const sqs_error *e)
-{
-    return e->kind == SQS_ERR_INTERNAL;
-}
+/* One entry of a batch: true on success, false with the entry's error. */
+typedef bool (*entry_fn)(sqs_ctx *ctx, sqs_queue *q, const cJSON *entry, int64_t *visible_ms, sqs_error *err);
 
-bool action_delete_message_batch(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
+/* Runs every entry in one transaction: per-entry errors go to Failed, only a store
+ * failure aborts the whole batch. Reports whether any message became visible now or later. */
+static bool run_batch(sqs_ctx *ctx, sqs_queue *q, const cJSON *entries, entry_fn fn, cJSON *out, bool *visible_now,
+                      bool *later, sqs_error *err)
 {
-    sqs_queue *q = require_queue(ctx, in, err);
-    if (!q)
-        return false;
-    const cJSON *entries = req_member(in, "Entries");
-    if (!batch_check_entries(entries, "DeleteMessageBatchRequestEntry", err) || !tx_begin(err))
+    if (!tx_begin(err))
         return false;
     cJSON *successful = cJSON_CreateArray();
     cJSON *failed = cJSON_CreateArray();
@@ -162,9 +158,12 @@ bool action_delete_message_batch(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_
     {
         sqs_error entry_err = {0};
         const char *id = req_string(entry, "Id");
-        if (delete_one(q, req_string(entry, "ReceiptHandle"), ctx->now_ms, &entry_err)) {
+        int64_t visible_ms = 0;
+        if (fn(ctx, q, entry, &visible_ms, &entry_err)) {
             add_success(successful, id);
-        } else if (entry_failed_hard(&entry_err)) {
+            *visible_now |= visible_ms && visible_ms <= ctx->now_ms;
+            *later |= visible_ms > ctx->now_ms;
+        } else if (entry_err.kind == SQS_ERR_INTERNAL) {
             *err = entry_err;
             cJSON_Delete(successful);
             cJSON_Delete(failed);
@@ -183,43 +182,33 @@ bool action_delete_message_batch(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_
     return true;
 }
 
+static bool delete_entry(sqs_ctx *ctx, sqs_queue *q, const cJSON *entry, int64_t *visible_ms, sqs_error *err)
+{
+    (void)visible_ms;
+    return delete_one(q, req_string(entry, "ReceiptHandle"), ctx->now_ms, err);
+}
+
+bool action_delete_message_batch(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
+{
+    sqs_queue *q = require_queue(ctx, in, err);
+    if (!q)
+        return false;
+    const cJSON *entries = req_member(in, "Entries");
+    bool visible_now = false, later = false;
+    return batch_check_entries(entries, "DeleteMessageBatchRequestEntry", err) &&
+           run_batch(ctx, q, entries, delete_entry, out, &visible_now, &later, err);
+}
+
 bool action_change_message_visibility_batch(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
 {
     sqs_queue *q = require_queue(ctx, in, err);
     if (!q)
         return false;
     const cJSON *entries = req_member(in, "Entries");
-    if (!batch_check_entries(entries, "ChangeMessageVisibilityBatchRequestEntry", err) || !tx_begin(err))
-        return false;
-    cJSON *successful = cJSON_CreateArray();
-    cJSON *failed = cJSON_CreateArray();
     bool visible_now = false, later = false;
-    const cJSON *entry;
-    cJSON_ArrayForEach(entry, entries)
-    {
-        sqs_error entry_err = {0};
-        const char *id = req_string(entry, "Id");
-        int64_t visible_ms = 0;
-        if (change_one(ctx, q, entry, &visible_ms, &entry_err)) {
-            add_success(successful, id);
-            visible_now |= visible_ms <= ctx->now_ms;
-            later |= visible_ms > ctx->now_ms;
-        } else if (entry_failed_hard(&entry_err)) {
-            *err = entry_err;
-            cJSON_Delete(successful);
-            cJSON_Delete(failed);
-            store_rollback();
-            return false;
-        } else {
-            batch_add_failure(failed, id, &entry_err);
-        }
-    }
-    if (!tx_commit(err)) {
-        cJSON_Delete(successful);
-        cJSON_Delete(failed);
+    if (!batch_check_entries(entries, "ChangeMessageVisibilityBatchRequestEntry", err) ||
+        !run_batch(ctx, q, entries, change_one, out, &visible_now, &later, err))
         return false;
-    }
     announce_visibility(q, visible_now, later);
-    attach_results(out, successful, failed);
     return true;
 }
