@@ -79,7 +79,7 @@ f=$(grep -E '^# fail [0-9]+' "$out" | awk '{print $3}' | tail -1)
 p=${p:-0}; f=${f:-0}
 if [ $code -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 [ "$f" -gt 0 ] && tail -80 "$out" >&2
-add "js (@aws-sdk/client-sqs)" "$p" "$f"
+add "js (@aws-sdk/client-sqs, client-lambda)" "$p" "$f"
 
 rm -rf "$LOGS"
 echo "$total_pass passed, $total_fail failed"

@@ -100,11 +100,16 @@ static void inv_log_line(environment *env, invocation *inv, const char *line)
     log_info("[%s %s] %s", env->fn->name, inv ? inv->request_id : "-", line);
 }
 
+static void drain_output(environment *env);
+
 static void finish(environment *env, bool function_error, char *payload, size_t len)
 {
     invocation *inv = env->inv;
     if (!inv)
         return;
+    /* What the handler printed before answering is already in the pipes: read it into
+     * this invocation's log before the END line. */
+    drain_output(env);
     env->inv = NULL;
     timers_cancel(loop_timers(), &env->deadline_timer);
     int64_t now = clock_now_ms();
@@ -458,6 +463,14 @@ static void read_output(environment *env, int *fd, loop_watch *watch, buf_t *par
     }
 }
 
+static void drain_output(environment *env)
+{
+    if (env->out_fd >= 0)
+        read_output(env, &env->out_fd, &env->out_watch, &env->out_partial);
+    if (env->err_fd >= 0)
+        read_output(env, &env->err_fd, &env->err_watch, &env->err_partial);
+}
+
 static void on_stdout(void *arg, uint32_t events)
 {
     (void)events;
@@ -761,10 +774,7 @@ static void on_child_exit(int pid, int status)
         if (env->pid != pid)
             continue;
         env->exited = true;
-        if (env->out_fd >= 0)
-            read_output(env, &env->out_fd, &env->out_watch, &env->out_partial);
-        if (env->err_fd >= 0)
-            read_output(env, &env->err_fd, &env->err_watch, &env->err_partial);
+        drain_output(env);
         if (env->inv) {
             char detail[64] = "";
             if (WIFEXITED(status) && WEXITSTATUS(status) != 0)

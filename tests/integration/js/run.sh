@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the @aws-sdk/client-sqs integration tests against the real sqsemu binary
-# ($SQSEMU_BIN or <repo>/build/sqsemu) with node's built-in test runner.
+# Runs the @aws-sdk/client-sqs and @aws-sdk/client-lambda integration tests against the
+# real sqsemu binary ($SQSEMU_BIN or <repo>/build/sqsemu) with node's built-in test runner.
 # Output always ends with node's TAP summary ("# pass N" / "# fail M").
 set -u
 
@@ -17,11 +17,11 @@ summary_fail() {
 
 command -v node >/dev/null 2>&1 || summary_fail "node is not installed"
 command -v npm >/dev/null 2>&1 || summary_fail "npm is not installed"
-# @aws-sdk/client-sqs needs node >= 20; --test-timeout needs >= 20.11.
+# @aws-sdk/client-sqs and client-lambda need node >= 20; --test-timeout needs >= 20.11.
 node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 11) ? 0 : 1)' \
   || summary_fail "node $(node --version) is too old: need >= 20.11"
 
-if [ ! -f node_modules/@aws-sdk/client-sqs/package.json ]; then
+if [ ! -f node_modules/@aws-sdk/client-sqs/package.json ] || [ ! -f node_modules/@aws-sdk/client-lambda/package.json ]; then
   if [ -f package-lock.json ]; then
     timeout 300 npm ci --no-audit --no-fund --loglevel=error >npm-install.log 2>&1
   else

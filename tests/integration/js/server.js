@@ -71,6 +71,17 @@ function tryConnect(port, timeoutMs) {
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Resolves to p's value, or to onTimeout after ms; the timer never outlives the race. */
+async function raceTimeout(p, ms, onTimeout) {
+  let timer;
+  const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve(onTimeout), ms); });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** One sqsemu process. Use startServer(); stop() ends it by its PID. */
 export class Server {
   constructor({ extraArgs = [], inMemory = false } = {}) {
@@ -149,10 +160,11 @@ export class Server {
     let result;
     if (proc.exitCode === null && proc.signalCode === null) {
       try { process.kill(proc.pid, "SIGTERM"); } catch { /* already gone */ }
-      result = await Promise.race([this.exited, delay(timeoutMs).then(() => null)]);
+      // The pending timer of a plain delay() would keep node alive for timeoutMs after the exit.
+      result = await raceTimeout(this.exited, timeoutMs, null);
       if (result === null) {
         try { process.kill(proc.pid, "SIGKILL"); } catch { /* already gone */ }
-        result = await Promise.race([this.exited, delay(5_000).then(() => ({ code: null, signal: "timeout" }))]);
+        result = await raceTimeout(this.exited, 5_000, { code: null, signal: "timeout" });
         result = { ...result, killed: true };
       }
     } else {
@@ -245,4 +257,35 @@ export async function expectError(fn) {
     return err;
   }
   throw new Error("expected the call to fail, but it succeeded");
+}
+
+/**
+ * Calls check() every intervalMs until it returns a value other than undefined/false/null,
+ * and returns that value; after timeoutMs it returns the last result (so the caller's
+ * assertion reports what was seen). Errors thrown by check() propagate.
+ */
+export async function waitFor(check, { timeoutMs = 10_000, intervalMs = 50 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false && value !== null) return value;
+    if (Date.now() >= deadline) return value;
+    await delay(intervalMs);
+  }
+}
+
+/**
+ * Stops a server and throws if it did not exit cleanly: a non-zero exit, a kill after the
+ * SIGTERM grace period, or a sanitizer report (AddressSanitizer / UBSan) in its output.
+ * Meant for after() hooks, so such a failure is reported against the suite.
+ */
+export async function stopChecked(server) {
+  if (!server) return;
+  const result = await server.stop();
+  if (result === null) return; // never started or already stopped
+  const log = server.log();
+  const sanitizer = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/.test(log);
+  if (result.killed || result.code !== 0 || sanitizer) {
+    throw new Error(`sqsemu did not exit cleanly (${JSON.stringify(result)})\n${log.slice(-8_000)}`);
+  }
 }
