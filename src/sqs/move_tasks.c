@@ -232,6 +232,23 @@ static char *make_handle(const char *task_id, const char *source_arn)
 
 /* ---- actions ---- */
 
+/* arn:<partition>:sqs:<region>:<account>:<name> */
+static bool arn_well_formed(const char *arn)
+{
+    int colons = 0;
+    for (const char *p = arn; *p; p++)
+        colons += *p == ':';
+    return colons == 5 && strncmp(arn, "arn:", 4) == 0 && strstr(arn, ":sqs:") && arn[strlen(arn) - 1] != ':';
+}
+
+static bool check_arn(const char *member, const char *arn, sqs_error *err)
+{
+    if (arn_well_formed(arn))
+        return true;
+    return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE, "Value %s for parameter %s is invalid. Reason: Invalid ARN.",
+                    arn, member);
+}
+
 static bool source_missing(sqs_error *err)
 {
     return sqs_fail(err, SQS_ERR_RESOURCE_NOT_FOUND, "The resource that you specified for the SourceArn parameter "
@@ -263,7 +280,8 @@ static move_task *active_task(const char *source_arn)
 bool action_start_message_move_task(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
 {
     const char *source_arn, *dest_arn = req_string(in, "DestinationArn");
-    if (!require_string(in, "SourceArn", &source_arn, err))
+    if (!require_string(in, "SourceArn", &source_arn, err) || !check_arn("SourceArn", source_arn, err) ||
+        (dest_arn && *dest_arn && !check_arn("DestinationArn", dest_arn, err)))
         return false;
     int64_t rate = DEFAULT_RATE;
     bool has_rate = false;
@@ -344,7 +362,7 @@ bool action_list_message_move_tasks(sqs_ctx *ctx, const cJSON *in, cJSON *out, s
 {
     (void)ctx;
     const char *source_arn;
-    if (!require_string(in, "SourceArn", &source_arn, err))
+    if (!require_string(in, "SourceArn", &source_arn, err) || !check_arn("SourceArn", source_arn, err))
         return false;
     int64_t max = 1;
     bool has_max = false;

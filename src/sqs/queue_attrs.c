@@ -284,9 +284,32 @@ static bool check_name(const attr_def *def, const char *name, bool fifo, bool cr
     return true;
 }
 
-bool queue_attrs_check(const cJSON *requested, bool fifo, bool creating, const char *self_arn,
+/* FifoThroughputLimit=perMessageGroupId needs DeduplicationScope=messageGroup, counting
+ * the queue's current values for whichever of the two the request leaves out. */
+static bool check_throughput_pair(const cJSON *normalized, const sqs_queue *current, sqs_error *err)
+{
+    const cJSON *scope = cJSON_GetObjectItemCaseSensitive(normalized, "DeduplicationScope");
+    const cJSON *limit = cJSON_GetObjectItemCaseSensitive(normalized, "FifoThroughputLimit");
+    if (!scope && !limit)
+        return true;
+    char *current_scope = current ? queue_attrs_effective(current, "DeduplicationScope") : NULL;
+    char *current_limit = current ? queue_attrs_effective(current, "FifoThroughputLimit") : NULL;
+    const char *effective_scope = scope ? scope->valuestring : current_scope ? current_scope : "queue";
+    const char *effective_limit = limit ? limit->valuestring : current_limit ? current_limit : "perQueue";
+    bool ok = !(strcmp(effective_limit, "perMessageGroupId") == 0 && strcmp(effective_scope, "queue") == 0);
+    free(current_scope);
+    free(current_limit);
+    if (!ok)
+        return sqs_fail(err, SQS_ERR_INVALID_ATTRIBUTE_VALUE,
+                        "Invalid value for the parameter FifoThroughputLimit. Reason: perMessageGroupId is only valid "
+                        "when DeduplicationScope is messageGroup.");
+    return true;
+}
+
+bool queue_attrs_check(const cJSON *requested, bool fifo, const sqs_queue *current, const char *self_arn,
                        cJSON **normalized, sqs_error *err)
 {
+    bool creating = current == NULL;
     *normalized = cJSON_CreateObject();
     const cJSON *item;
     cJSON_ArrayForEach(item, requested)
@@ -310,17 +333,8 @@ bool queue_attrs_check(const cJSON *requested, bool fifo, bool creating, const c
         if (!normalize_one(def, item->valuestring, fifo, self_arn, *normalized, err))
             goto fail;
     }
-    if (fifo) {
-        const cJSON *scope = cJSON_GetObjectItemCaseSensitive(*normalized, "DeduplicationScope");
-        const cJSON *limit = cJSON_GetObjectItemCaseSensitive(*normalized, "FifoThroughputLimit");
-        if (limit && strcmp(limit->valuestring, "perMessageGroupId") == 0 && scope &&
-            strcmp(scope->valuestring, "queue") == 0) {
-            sqs_fail(err, SQS_ERR_INVALID_ATTRIBUTE_VALUE,
-                     "Invalid value for the parameter FifoThroughputLimit. Reason: perMessageGroupId is only valid "
-                     "when DeduplicationScope is messageGroup.");
-            goto fail;
-        }
-    }
+    if (fifo && !check_throughput_pair(*normalized, current, err))
+        goto fail;
     return true;
 fail:
     cJSON_Delete(*normalized);

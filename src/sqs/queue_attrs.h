@@ -10,9 +10,10 @@
 #include "sqsemu/sqs.h"
 
 /* Validates a requested attribute map (name -> string) for a queue of the given type and
- * builds *normalized (name -> normalised string value; "" means "remove"). creating=true
- * for CreateQueue (FifoQueue allowed). self_arn is the ARN of the queue being configured. */
-bool queue_attrs_check(const cJSON *requested, bool fifo, bool creating, const char *self_arn,
+ * builds *normalized (name -> normalised string value; "" means "remove"). current is the
+ * queue being changed (SetQueueAttributes) or NULL (CreateQueue, where FifoQueue is
+ * allowed). self_arn is the ARN of the queue being configured. */
+bool queue_attrs_check(const cJSON *requested, bool fifo, const sqs_queue *current, const char *self_arn,
                        cJSON **normalized, sqs_error *err);
 
 /* Merges normalised values into q->attributes (dropping removals) and refreshes the

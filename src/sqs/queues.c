@@ -215,7 +215,7 @@ bool action_create_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *e
     char arn[512];
     snprintf(arn, sizeof arn, "arn:aws:sqs:%s:%s:%s", ctx->region, ctx->account, name);
     cJSON *normalized = NULL;
-    if (!queue_attrs_check(attributes, fifo, true, arn, &normalized, err))
+    if (!queue_attrs_check(attributes, fifo, NULL, arn, &normalized, err))
         return false;
     bool ok = false;
     sqs_queue *q = registry_find(ctx->account, ctx->region, name);
@@ -410,7 +410,7 @@ bool action_set_queue_attributes(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_
     if (!attributes)
         return sqs_fail_missing_param(err, "Attributes");
     cJSON *normalized = NULL;
-    if (!queue_attrs_check(attributes, q->fifo, false, q->arn, &normalized, err))
+    if (!queue_attrs_check(attributes, q->fifo, q, q->arn, &normalized, err))
         return false;
     cJSON *previous = cJSON_Duplicate(q->attributes, true);
     int64_t previous_modified = q->modified_s;

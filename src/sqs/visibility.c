@@ -62,7 +62,11 @@ bool action_delete_message(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error 
         store_rollback();
         return false;
     }
-    return tx_commit(err);
+    if (!tx_commit(err))
+        return false;
+    if (q->fifo)
+        waiters_notify(q); /* the next message of the group may be receivable now */
+    return true;
 }
 
 static bool change_one(sqs_ctx *ctx, sqs_queue *q, const cJSON *entry, int64_t *new_visible_ms, sqs_error *err)
@@ -195,8 +199,12 @@ bool action_delete_message_batch(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_
         return false;
     const cJSON *entries = req_member(in, "Entries");
     bool visible_now = false, later = false;
-    return batch_check_entries(entries, "DeleteMessageBatchRequestEntry", err) &&
-           run_batch(ctx, q, entries, delete_entry, out, &visible_now, &later, err);
+    if (!batch_check_entries(entries, "DeleteMessageBatchRequestEntry", err) ||
+        !run_batch(ctx, q, entries, delete_entry, out, &visible_now, &later, err))
+        return false;
+    if (q->fifo)
+        waiters_notify(q); /* groups may have unlocked */
+    return true;
 }
 
 bool action_change_message_visibility_batch(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
