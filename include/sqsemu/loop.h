@@ -33,6 +33,8 @@ void loop_set_child_handler(loop_child_fn fn);
 /* Runs fn(arg) on the loop thread after the current event has been handled. */
 void loop_defer(loop_task_fn fn, void *arg);
 timers *loop_timers(void);
+/* Asks for another pass before the loop sleeps (work became due inside a hook). */
+void loop_wake(void);
 /* Runs until loop_stop() or a SIGINT/SIGTERM. */
 void loop_run(void);
 void loop_stop(void);

@@ -34,6 +34,7 @@ static struct {
     size_t prepare_count;
     size_t prepare_cap;
     loop_child_fn on_child;
+    bool wake_pending; /* set by loop_wake(): do not sleep this pass */
     bool running;
 } L = {.epoll_fd = -1, .signal_fd = -1};
 
@@ -148,6 +149,11 @@ void loop_defer(loop_task_fn fn, void *arg)
     L.tasks[L.task_count++] = (deferred){fn, arg};
 }
 
+void loop_wake(void)
+{
+    L.wake_pending = true;
+}
+
 timers *loop_timers(void)
 {
     return &L.timers;
@@ -172,12 +178,17 @@ static int wait_timeout_ms(void)
 {
     if (L.task_count)
         return 0;
+    /* A hook may make work for a hook that already ran in this pass (a Runtime API
+     * callback resuming an Invoke connection of the main server): then do not sleep. */
+    L.wake_pending = false;
     int64_t limit = -1;
     for (size_t i = 0; i < L.prepare_count; i++) {
         int64_t hook_limit = L.prepares[i].fn(L.prepares[i].arg);
         if (hook_limit >= 0 && (limit < 0 || hook_limit < limit))
             limit = hook_limit;
     }
+    if (L.wake_pending)
+        return 0;
     int64_t due = timers_next_due(&L.timers);
     if (due >= 0) {
         int64_t until = due - clock_now_ms();

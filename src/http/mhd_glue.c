@@ -55,4 +55,5 @@ void mhd_unbind(mhd_binding *b)
 void mhd_kick(mhd_binding *b)
 {
     b->run_pending = true;
+    loop_wake();
 }

@@ -454,6 +454,41 @@ static void remove_owned_code(const lambda_function *f)
     const char *dir = function_code_dir(f);
     if (dir && !cJSON_IsTrue(hot))
         code_remove_dir(dir);
+    const char *zip = function_string(f, "CodeZip");
+    if (zip)
+        unlink(zip);
+}
+
+/* Keeps the uploaded archive next to its unpacked directory, for GetFunction's Code.Location. */
+static bool keep_zip(const char *dir, const unsigned char *zip, size_t len, char **path)
+{
+    buf_t b;
+    buf_init(&b);
+    buf_printf(&b, "%s.zip", dir);
+    FILE *out = fopen(b.data, "wb");
+    bool ok = out && fwrite(zip, 1, len, out) == len;
+    if (out && fclose(out) != 0)
+        ok = false;
+    if (!ok)
+        unlink(b.data);
+    *path = buf_detach(&b, NULL);
+    return ok;
+}
+
+char *function_code_zip(const lambda_function *f, size_t *len)
+{
+    const char *path = function_string(f, "CodeZip");
+    FILE *in = path ? fopen(path, "rb") : NULL;
+    if (!in)
+        return NULL;
+    buf_t b;
+    buf_init(&b);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
+        buf_append(&b, chunk, n);
+    fclose(in);
+    return buf_detach(&b, len);
 }
 
 /* Installs the code given in `code` (a Code member, or UpdateFunctionCode's input) into
@@ -468,6 +503,7 @@ static bool install_code(lambda_function *f, const cJSON *code, lambda_error *er
         /* Accepted and stored; invoking it fails (no container engine here). */
         remove_owned_code(f);
         cJSON_DeleteItemFromObjectCaseSensitive(f->record, "CodeDir");
+        cJSON_DeleteItemFromObjectCaseSensitive(f->record, "CodeZip");
         set_string(f->record, "ImageUri", image);
         set_string(f->record, "PackageType", "Image");
         char sha[CODE_SHA256_B64_LEN];
@@ -482,6 +518,7 @@ static bool install_code(lambda_function *f, const cJSON *code, lambda_error *er
             return lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER,
                                "S3Key must be an absolute path of an existing directory when S3Bucket is hot-reload.");
         remove_owned_code(f);
+        cJSON_DeleteItemFromObjectCaseSensitive(f->record, "CodeZip");
         set_string(f->record, "CodeDir", key);
         cJSON_DeleteItemFromObjectCaseSensitive(f->record, "HotReload");
         cJSON_AddTrueToObject(f->record, "HotReload");
@@ -512,10 +549,13 @@ static bool install_code(lambda_function *f, const cJSON *code, lambda_error *er
     buf_printf(&dir, "%s/%s", root, revision);
     free(root);
     char detail[256] = "";
-    bool ok = make_dirs(dir.data) && code_unpack_zip(zip, zip_len, dir.data, detail, sizeof detail);
+    char *zip_path = NULL;
+    bool ok = make_dirs(dir.data) && code_unpack_zip(zip, zip_len, dir.data, detail, sizeof detail) &&
+              keep_zip(dir.data, zip, zip_len, &zip_path);
     if (ok) {
         remove_owned_code(f);
         set_string(f->record, "CodeDir", dir.data);
+        set_string(f->record, "CodeZip", zip_path);
         cJSON_DeleteItemFromObjectCaseSensitive(f->record, "HotReload");
         char sha[CODE_SHA256_B64_LEN];
         code_sha256_base64(zip, zip_len, sha);
@@ -523,10 +563,13 @@ static bool install_code(lambda_function *f, const cJSON *code, lambda_error *er
         set_number(f->record, "CodeSize", (double)zip_len);
     } else {
         code_remove_dir(dir.data);
+        if (zip_path)
+            unlink(zip_path);
         log_debug("zip rejected: %s", detail);
         lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER,
                     "Could not unzip uploaded file. Please check your file, then try to upload again.");
     }
+    free(zip_path);
     buf_free(&dir);
     free(zip);
     return ok;

@@ -56,6 +56,8 @@ const char *function_string(const lambda_function *f, const char *member);
 int64_t function_int(const lambda_function *f, const char *member);
 /* Directory holding the code to run (unpacked zip, or the hot-reload directory). */
 const char *function_code_dir(const lambda_function *f);
+/* The uploaded zip archive (malloc'd) or NULL (hot-reload directory, image). */
+char *function_code_zip(const lambda_function *f, size_t *len);
 
 /* Persists f->record after a change made outside this module (tags). */
 bool function_save(lambda_function *f, lambda_error *err);

@@ -19,8 +19,12 @@
 #define MAX_SYNC_PAYLOAD 6291456
 #define MAX_ASYNC_PAYLOAD 1048576
 
+#define CODE_PREFIX "/_sqsemu/lambda/code/"
+
 bool lambda_rest_is_path(const char *path)
 {
+    if (strncmp(path, CODE_PREFIX, strlen(CODE_PREFIX)) == 0)
+        return true;
     /* Every Lambda path starts with a date segment: /YYYY-MM-DD/ */
     return strlen(path) > 12 && path[0] == '/' && isdigit((unsigned char)path[1]) && path[5] == '-' && path[8] == '-' &&
            path[11] == '/';
@@ -299,6 +303,27 @@ static bool handle_mappings(http_request *r, const lambda_ctx *ctx, verb v, char
 
 #define TAGS_PREFIX "/2017-03-31/tags/"
 
+/* GET /_sqsemu/lambda/code/<name>.zip: the archive GetFunction's Code.Location points at. */
+static void serve_code(http_request *r, const lambda_ctx *ctx)
+{
+    const char *rest = http_path(r) + strlen(CODE_PREFIX);
+    char *name = percent_decode(rest, strlen(rest));
+    size_t len = strlen(name);
+    if (len > 4 && strcmp(name + len - 4, ".zip") == 0)
+        name[len - 4] = '\0';
+    lambda_function *f = functions_find(ctx->account, ctx->region, name);
+    size_t zip_len = 0;
+    char *zip = f ? function_code_zip(f, &zip_len) : NULL;
+    if (zip) {
+        http_respond(r, 200, "application/zip", zip, zip_len);
+    } else {
+        lambda_error err;
+        lambda_fail(&err, LAMBDA_ERR_NOT_FOUND, "No stored code archive for %s", name);
+        respond_error(r, &err);
+    }
+    free(name);
+}
+
 /* /2017-03-31/tags/{ARN}: GET lists, POST adds (204), DELETE ?tagKeys=… removes (204). */
 static bool handle_tags(http_request *r, const lambda_ctx *ctx, verb v, const char *raw_query, cJSON *out,
                         int *status, lambda_error *err)
@@ -352,6 +377,10 @@ void lambda_rest_handle(http_request *r, const char *account, const char *region
     bool ok;
     if (n >= 3 && strcmp(seg[0], "functions") == 0 && strcmp(seg[2], "invocations") == 0 && v == VERB_POST) {
         handle_invoke(r, &ctx, seg[1], &query);
+        goto done;
+    }
+    if (strncmp(path, CODE_PREFIX, strlen(CODE_PREFIX)) == 0 && v == VERB_GET) {
+        serve_code(r, &ctx);
         goto done;
     }
     if (strncmp(path, TAGS_PREFIX, strlen(TAGS_PREFIX)) == 0)

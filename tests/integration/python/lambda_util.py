@@ -20,6 +20,8 @@ import tempfile
 import time
 import zipfile
 
+import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import harness
@@ -234,15 +236,24 @@ def percentile(values, p):
 
 # ---- test case base ----------------------------------------------------------------
 
+def lambda_client(server, read_timeout=60):
+    """A boto3 Lambda client that sends every request exactly once (no retry after a read
+    timeout, which would run an Invoke twice and hide a hung response)."""
+    cfg = Config(retries={"total_max_attempts": 1}, read_timeout=read_timeout, connect_timeout=5)
+    return boto3.session.Session().client("lambda", endpoint_url=server.endpoint, region_name=REGION,
+                                          aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret",
+                                          config=cfg)
+
+
 class LambdaTestCase(harness.ServerTestCase):
     """A server per class plus helpers that clean up after each test."""
 
-    read_timeout = 60
+    read_timeout = 30
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.lam = cls.server.client("lambda", read_timeout=cls.read_timeout)
+        cls.lam = lambda_client(cls.server, cls.read_timeout)
         cls.sqs = cls.server.client("sqs", read_timeout=cls.read_timeout)
 
     # -- scratch space --

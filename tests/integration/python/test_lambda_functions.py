@@ -7,16 +7,17 @@ Handlers report what they saw by writing JSON files into OUT_DIR; nothing is moc
 import base64
 import json
 import os
-import re
+import threading
 import time
 import unittest
+import urllib.error
+import urllib.request
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ReadTimeoutError
 
-import harness
 from lambda_util import (ACCOUNT, AWS_CLI, CC, LAST_MODIFIED_RE, NODE, NODE_RUNTIME,
-                         PROVIDED_RUNTIME, PY_RUNTIME, REGION, ROLE, UUID_RE, CliFailed,
-                         LambdaTestCase, cli_env, copy_fixture, fixture_files, function_arn,
+                         PROVIDED_RUNTIME, PY_RUNTIME, REGION, ROLE, UUID_RE,
+                         LambdaTestCase, cli_env, copy_fixture, fixture_files, function_arn, lambda_client,
                          provided_zip, read_records, run_cli, sha256_b64, wait_records,
                          zip_bytes, zip_fixture)
 
@@ -75,6 +76,13 @@ class FunctionControlPlaneTests(LambdaTestCase):
             self.assertEqual(cfg[key], resp[key], key)
         self.assertEqual(got["Code"]["RepositoryType"], "S3")
         self.assertTrue(got["Code"].get("Location"), "GetFunction Code.Location (§2.3)")
+        try:
+            with urllib.request.urlopen(got["Code"]["Location"], timeout=10) as r:
+                served = r.read()
+        except urllib.error.HTTPError as exc:
+            self.fail("GetFunction Code.Location %s answers HTTP %d (§2.3: sqsemu serves the stored zip there)"
+                      % (got["Code"]["Location"], exc.code))
+        self.assertEqual(served, zipped, "Code.Location serves the uploaded zip")
         self.assertEqual(got.get("Tags"), {"team": "payments"})
 
         conf = self.lam.get_function_configuration(FunctionName=name)
@@ -91,6 +99,16 @@ class FunctionControlPlaneTests(LambdaTestCase):
         got = self.lam.get_function(FunctionName=name)
         self.assertEqual(got["Configuration"]["Environment"], {"Variables": {"TABLE": "orders"}})
         self.assertNotIn("Tags", got, "Tags omitted when the function has none (§2.3)")
+
+    def test_function_tags(self):
+        name = self.unique("tags")
+        arn = self.create_function(name=name, Tags={"team": "payments"})["FunctionArn"]
+        self.assertEqual(self.lam.list_tags(Resource=arn)["Tags"], {"team": "payments"})
+        self.lam.tag_resource(Resource=arn, Tags={"env": "dev", "team": "orders"})
+        self.assertEqual(self.lam.list_tags(Resource=arn)["Tags"], {"team": "orders", "env": "dev"})
+        self.lam.untag_resource(Resource=arn, TagKeys=["team"])
+        self.assertEqual(self.lam.list_tags(Resource=arn)["Tags"], {"env": "dev"})
+        self.assertEqual(self.lam.get_function(FunctionName=name).get("Tags"), {"env": "dev"})
 
     def test_function_name_forms_for_get(self):
         name = self.unique("forms")
@@ -115,6 +133,8 @@ class FunctionControlPlaneTests(LambdaTestCase):
                                "ResourceNotFoundException", 404, message=not_found(name, "7"))
         self.assertLambdaError(lambda: self.lam.get_function(FunctionName=name + ":live"),
                                "ResourceNotFoundException", 404, message=not_found(name, "live"))
+        self.assertLambdaError(lambda: self.lam.invoke(FunctionName=name, Qualifier="1"),
+                               "ResourceNotFoundException", 404, message=not_found(name, "1"))
         # §1.6 step 7
         self.assertLambdaError(
             lambda: self.lam.get_function(FunctionName=name + ":$LATEST", Qualifier="live"),
@@ -336,6 +356,9 @@ class FunctionControlPlaneTests(LambdaTestCase):
             "InvalidParameterValueException", 400,
             message_prefix="Lambda was unable to configure your environment variables because the "
                            "environment variables you have provided exceeded the 4KB limit.")
+        self.assertLambdaError(
+            lambda: self.create_function(name=name, code={"S3Bucket": "no-such-bucket", "S3Key": "fn.zip"}, cleanup=False),
+            "InvalidParameterValueException", 400, message_prefix="Error occurred while GetObject.")  # §2.1
         # none of the rejected requests created anything
         self.assertLambdaError(lambda: self.lam.get_function(FunctionName=name),
                                "ResourceNotFoundException", 404, message=not_found(name))
@@ -519,10 +542,12 @@ class InvokeTests(LambdaTestCase):
         resp, _, _ = self.invoke(name, {"action": "echo"})
         self.assertNotIn("LogResult", resp, "no log without LogType Tail")
 
-        big = "y" * 9000
+        big = "y" * 300000  # more than a pipe buffer: sqsemu must keep draining the output
         resp, _, _ = self.invoke(name, {"action": "print", "text": big}, LogType="Tail")
+        self.assertNotIn("FunctionError", resp)
         log = base64.b64decode(resp["LogResult"])
         self.assertLessEqual(len(log), 4096, "only the last 4 KB (§2.9.5)")
+        self.assertGreater(len(log), 3000)
         self.assertIn(b"REPORT RequestId: ", log)
 
     def test_warm_environment_is_reused(self):
@@ -584,6 +609,122 @@ class InvokeTests(LambdaTestCase):
         name = self.create_function(fixture="py_init_error", handler="fine.handler")["FunctionName"]
         self.assertEqual(self.invoke(name)[2], "fine")
 
+    def test_invoke_accepts_any_content_type(self):
+        # §1.2: boto3 sends none, JS v3 application/octet-stream, JS v2 binary/octet-stream
+        name, _ = self.recorder()
+        path = "/2015-03-31/functions/%s/invocations" % name
+        for ctype in (None, "application/octet-stream", "binary/octet-stream", "text/plain", "application/json"):
+            with self.subTest(content_type=ctype):
+                headers = {"Content-Type": ctype} if ctype else {}
+                status, hdrs, raw = self.server.raw("POST", path, b'{"action": "echo", "ct": 1}', headers)
+                self.assertEqual(status, 200, raw)
+                self.assertEqual(json.loads(raw)["event"], {"action": "echo", "ct": 1})
+                self.assertEqual(hdrs.get("x-amz-executed-version"), "$LATEST")
+                self.assertNotIn("x-amz-function-error", hdrs)
+
+    def test_request_payload_too_large(self):
+        name, out = self.recorder()
+        payload = json.dumps({"action": "echo", "pad": "p" * 6400000})
+        self.assertLambdaError(lambda: self.lam.invoke(FunctionName=name, Payload=payload),
+                               "RequestTooLargeException", 413)
+        self.assertEqual(read_records(out), [])
+
+    def test_response_too_large(self):
+        name, _ = self.recorder(Timeout=10)
+        lam = lambda_client(self.server, read_timeout=15)
+        resp = lam.invoke(FunctionName=name, Payload=json.dumps({"action": "big", "size": 6400000}))
+        body = json.loads(resp["Payload"].read())
+        self.assertEqual(resp["StatusCode"], 200)
+        self.assertEqual(resp.get("FunctionError"), "Unhandled")
+        self.assertEqual(body["errorType"], "Function.ResponseSizeTooLarge")
+        self.assertIn("6291556", body["errorMessage"])
+        resp = lam.invoke(FunctionName=name, Payload=json.dumps({"action": "big", "size": 6000000}))
+        self.assertNotIn("FunctionError", resp)
+        self.assertEqual(len(json.loads(resp["Payload"].read())), 6000000)
+
+    def test_large_responses_always_arrive(self):
+        # §2.9.2: the runtime's bytes go back verbatim, up to 6 MB. Every response must reach
+        # the caller promptly (a 15 s read timeout, no retry).
+        name, _ = self.recorder(Timeout=10)
+        lam = lambda_client(self.server, read_timeout=15)
+        for i, size in enumerate([600000, 1000000, 3000000, 6000000] * 10):
+            t0 = time.monotonic()
+            try:
+                resp = lam.invoke(FunctionName=name, Payload=json.dumps({"action": "big", "size": size}))
+                data = resp["Payload"].read()
+            except ReadTimeoutError:
+                self.fail("invocation %d: the %d-byte response never arrived (waited %.0fs)"
+                          % (i, size, time.monotonic() - t0))
+            self.assertNotIn("FunctionError", resp)
+            self.assertEqual(len(data), size + 2)
+
+    def test_concurrent_invocations_get_separate_environments(self):
+        name, _ = self.recorder()
+        self.invoke(name, {"action": "state"})  # one warm environment already
+        results = [None] * 3
+
+        def call(i):
+            results[i] = self.invoke(name, {"action": "sleep", "seconds": 1})
+
+        threads = [threading.Thread(target=call, args=(i,), daemon=True) for i in range(3)]
+        t0 = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(20)
+        elapsed = time.monotonic() - t0
+        self.assertTrue(all(r is not None for r in results), "an invocation never returned")
+        for resp, _, body in results:
+            self.assertNotIn("FunctionError", resp, body)
+        pids = {body["state"]["pid"] for _, _, body in results}
+        self.assertEqual(len(pids), 3, "one environment runs one invocation at a time (§6.2)")
+        self.assertLess(elapsed, 2.8, "the three invocations must run in parallel")
+
+    def test_in_flight_invocation_survives_update_and_delete(self):
+        name, _ = self.recorder()
+        result = {}
+
+        def slow():
+            result["r"] = self.invoke(name, {"action": "sleep", "seconds": 1})
+
+        t = threading.Thread(target=slow, daemon=True)
+        t.start()
+        time.sleep(0.4)
+        self.lam.update_function_code(FunctionName=name, ZipFile=zip_bytes({"app.py": version_source("v9")}))
+        t.join(10)
+        resp, _, body = result["r"]
+        self.assertNotIn("FunctionError", resp, body)
+        self.assertEqual(body["event"], {"action": "sleep", "seconds": 1}, "finished on the old code (§6.2 step 7)")
+        self.assertEqual(self.invoke(name)[2]["version"], "v9")
+
+        name, _ = self.recorder()
+        self.invoke(name, {"action": "state"})
+        result.clear()
+        t = threading.Thread(target=slow, daemon=True)
+        t.start()
+        time.sleep(0.4)
+        self.lam.delete_function(FunctionName=name)
+        t.join(10)
+        self.assertIn("r", result, "the in-flight invocation never returned")
+        resp, _, body = result["r"]
+        self.assertEqual(resp["StatusCode"], 200)
+        self.assertNotIn("FunctionError", resp, "an in-flight invocation finishes after DeleteFunction (§2.8)")
+
+    def test_stdout_and_stderr_in_log_tail(self):
+        name, _ = self.recorder()
+        resp, _, _ = self.invoke(name, {"action": "print", "text": "to-stdout-1", "stderr": "to-stderr-2"},
+                                 LogType="Tail")
+        log = base64.b64decode(resp["LogResult"]).decode("utf-8")
+        self.assertIn("to-stdout-1", log)
+        self.assertIn("to-stderr-2", log)
+
+    def test_handler_in_a_subdirectory(self):
+        name = self.create_function(fixture="py_nested", handler="src/handlers/app.handler")["FunctionName"]
+        resp, _, body = self.invoke(name, {})
+        self.assertNotIn("FunctionError", resp, body)
+        self.assertEqual(body, {"module": "src.handlers.app", "helper": "helper"},
+                         "'/' in the module part becomes '.' (§6.4)")
+
     def test_hot_reload_directory(self):
         code_dir = copy_fixture("py_version", os.path.join(self.tmpdir(), "code"))
         name = self.create_function(fixture=None, code={"S3Bucket": "hot-reload", "S3Key": code_dir})["FunctionName"]
@@ -614,10 +755,19 @@ class InvokeTests(LambdaTestCase):
         else:
             self.fail("creating a java21 function must fail: sqsemu cannot run it (§2.9.6)")
 
-    def test_image_package_fails_at_invoke(self):
+    def test_image_package_cannot_run(self):
+        # §2.1/§2.9.6: an image function is either refused with a clear error at create time,
+        # or stored and then refused at invoke time with 502 InvalidRuntimeException.
         name = self.unique("image")
-        resp = self.lam.create_function(FunctionName=name, Role=ROLE, PackageType="Image",
-                                        Code={"ImageUri": "%s.dkr.ecr.%s.amazonaws.com/repo:latest" % (ACCOUNT, REGION)})
+        try:
+            resp = self.lam.create_function(
+                FunctionName=name, Role=ROLE, PackageType="Image",
+                Code={"ImageUri": "%s.dkr.ecr.%s.amazonaws.com/repo:latest" % (ACCOUNT, REGION)})
+        except ClientError as exc:
+            status = exc.response["ResponseMetadata"]["HTTPStatusCode"]
+            self.assertIn(status, (400, 502), exc.response["Error"])
+            self.assertTrue(exc.response["Error"].get("Message"), "the refusal must say why")
+            return
         self.addCleanup(self._delete_function_quietly, name)
         self.assertEqual(resp["PackageType"], "Image")
         self.assertLambdaError(lambda: self.lam.invoke(FunctionName=name), "InvalidRuntimeException", 502)
@@ -772,6 +922,25 @@ class NodeHandlerTests(LambdaTestCase):
         self.assertEqual(body["event"], {"esm": 1})
         self.assertEqual(body["context"]["functionName"], name)
 
+    def test_esm_package_type_module(self):
+        name = self.create_function(fixture="node_esm_pkg", handler="index.handler",
+                                    runtime=NODE_RUNTIME)["FunctionName"]
+        resp, _, body = self.invoke(name, {"pkg": 1})
+        self.assertNotIn("FunctionError", resp, body)
+        self.assertEqual(body, {"style": "async", "module": "esm-package", "file": "index.js",
+                                "event": {"pkg": 1}, "functionName": name})
+
+    def test_node_init_errors(self):
+        for handler, error_type in (("nosuchmodule.handler", "Runtime.ImportModuleError"),
+                                    ("index.noSuchExport", "Runtime.HandlerNotFound")):
+            with self.subTest(handler=handler):
+                name = self.create_function(fixture="node_cjs", handler=handler, runtime=NODE_RUNTIME)["FunctionName"]
+                t0 = time.monotonic()
+                resp, _, body = self.invoke(name, {})
+                self.assertLess(time.monotonic() - t0, 5.0)
+                self.assertEqual(resp.get("FunctionError"), "Unhandled")
+                self.assertEqual(body.get("errorType"), error_type, body)
+
     def test_node_errors(self):
         name = self.create_function(fixture="node_cjs", handler="index.errorHandler",
                                     runtime=NODE_RUNTIME)["FunctionName"]
@@ -820,7 +989,17 @@ class ProvidedRuntimeTests(LambdaTestCase):
         self.assertEqual(body["invocations"], 2, "the bootstrap process stays warm")
         self.assertIsNone(body["clientContext"], "no client context header without X-Amz-Client-Context")
 
-    def test_bootstrap_error_and_exit(self):
+    def test_next_waits_without_timeout(self):
+        # §6.1: /next hangs as long as the environment is idle; it must not be cut off
+        name = self.create_function(zip_file=provided_zip(), runtime=PROVIDED_RUNTIME, handler="echo")["FunctionName"]
+        first = self.invoke(name, {"n": 1})[2]
+        time.sleep(12)
+        resp, _, second = self.invoke(name, {"n": 2})
+        self.assertNotIn("FunctionError", resp, second)
+        self.assertEqual(second["pid"], first["pid"], "the idle bootstrap was lost while waiting on /next")
+        self.assertEqual(second["invocations"], 2)
+
+
         name = self.create_function(zip_file=provided_zip(), runtime=PROVIDED_RUNTIME, handler="error")["FunctionName"]
         resp, raw, body = self.invoke(name, {})
         self.assertEqual(resp["StatusCode"], 200)
@@ -840,6 +1019,32 @@ class ProvidedRuntimeTests(LambdaTestCase):
         self.assertEqual(resp["StatusCode"], 200)
         self.assertEqual(resp.get("FunctionError"), "Unhandled")
         self.assertTrue(body["errorType"].startswith("Runtime."), body)
+
+
+class IdleEnvironmentTests(LambdaTestCase):
+    """§6.2 step 6 with --lambda-idle-timeout 1: idle environments are stopped, so the next
+    invocation cold-starts (and a hot-reload directory is read again)."""
+
+    server_args = ("--lambda-idle-timeout", "1")
+
+    def test_idle_environment_is_reaped(self):
+        name = self.create_function()["FunctionName"]
+        first = self.invoke(name, {"action": "state"})[2]
+        second = self.invoke(name, {"action": "state"})[2]
+        self.assertEqual(first["pid"], second["pid"])
+        time.sleep(2.5)
+        third = self.invoke(name, {"action": "state"})[2]
+        self.assertNotEqual(third["pid"], first["pid"], "an environment idle past the limit must be stopped")
+        self.assertEqual(third["invocations"], 1)
+
+    def test_hot_reload_after_idle(self):
+        code_dir = copy_fixture("py_version", os.path.join(self.tmpdir(), "code"))
+        name = self.create_function(code={"S3Bucket": "hot-reload", "S3Key": code_dir})["FunctionName"]
+        self.assertEqual(self.invoke(name)[2]["version"], "v1")
+        with open(os.path.join(code_dir, "app.py"), "w") as f:
+            f.write(version_source("v2"))
+        time.sleep(2.5)
+        self.assertEqual(self.invoke(name)[2]["version"], "v2", "no redeploy needed after an idle cold start")
 
 
 @unittest.skipIf(AWS_CLI is None, "the aws CLI is not installed")

@@ -1,13 +1,13 @@
 """Event-source mappings for SQS against a real sqsemu: the control plane of spec lambda.md
 §3.1-§3.7 and the validation catalogue of §3.2 / §3.8 (exact codes, statuses, messages)."""
 import json
-import os
 import time
 import unittest
 
 import harness
-from lambda_util import (ACCOUNT, AWS_CLI, NOT_FOUND_RESOURCE, REGION, UUID_RE, LambdaTestCase,
-                         cli_env, function_arn, mapping_arn, queue_arn_for, run_cli)
+from lambda_util import (ACCOUNT, AWS_CLI, NOT_FOUND_RESOURCE, UUID_RE, LambdaTestCase,
+                         cli_env, function_arn, lambda_client, mapping_arn, queue_arn_for, read_records,
+                         run_cli)
 
 
 def validation(value, path, constraint):
@@ -220,6 +220,16 @@ class MappingLifecycleTests(MappingTestBase):
         self.assertEqual(item["BatchSize"], 10)
         self.assertEqual(item["FunctionResponseTypes"], [])
 
+    def test_list_by_qualified_function_name(self):
+        url2, arn2 = self.queue("src2", {"VisibilityTimeout": 30})
+        plain = self.create_mapping(self.fn, self.arn, wait_enabled=False)["UUID"]
+        latest = self.create_mapping(self.fn + ":$LATEST", arn2, wait_enabled=False)["UUID"]
+        listed = lambda **kw: sorted(m["UUID"] for m in self.lam.list_event_source_mappings(**kw)["EventSourceMappings"])
+        self.assertEqual(listed(FunctionName=self.fn), sorted([plain, latest]),
+                         "an unqualified filter matches every mapping of the function (§3.6)")
+        self.assertEqual(listed(FunctionName=self.fn + ":$LATEST"), [latest])
+        self.assertEqual(listed(FunctionName=function_arn(self.fn, "$LATEST")), [latest])
+
     def test_mapping_survives_function_deletion(self):
         fn = self.create_function()["FunctionName"]
         m = self.create_mapping(fn, self.arn)
@@ -331,6 +341,11 @@ class MappingValidationTests(MappingTestBase):
         ]})
         self.assertEqual(len(ok["FilterCriteria"]["Filters"]), 3)
 
+    def test_too_many_filters(self):
+        filters = [{"Pattern": json.dumps({"body": {"k": ["v%d" % i]}})} for i in range(11)]
+        self.assertLambdaError(lambda: self.create(FilterCriteria={"Filters": filters}),
+                               "InvalidParameterValueException", 400)  # §3.2 step 6 (text unverified)
+
     def test_service_checks(self):
         self.assertLambdaError(
             lambda: self.create(DestinationConfig={"OnSuccess": {"Destination": self.arn}}),
@@ -369,6 +384,39 @@ class MappingValidationTests(MappingTestBase):
         self.assertEqual(hdrs.get("x-amzn-errortype"), "ResourceConflictException")
         self.assertEqual(body.get("Type"), "User")
         self.assertIn(first["UUID"], body.get("message", ""), "ResourceConflictException uses 'message' (§1.4)")
+
+
+class RestartTests(LambdaTestCase):
+    """Functions and mappings are stored (SQLite + code directory, §2.1) and come back after a
+    restart of the server on the same data directory; the poller resumes by itself."""
+
+    def test_functions_and_mappings_survive_restart(self):
+        out = self.out_dir()
+        fn = self.create_function(env={"OUT_DIR": out})["FunctionName"]
+        url, arn = self.queue("durable", {"VisibilityTimeout": 30})
+        m = self.create_mapping(fn, arn, BatchSize=3, FunctionResponseTypes=["ReportBatchItemFailures"])
+        disabled = self.create_mapping(fn, self.queue("off", {"VisibilityTimeout": 30})[1], Enabled=False)
+        before = self.lam.get_function_configuration(FunctionName=fn)
+        self.assertEqual(self.server.stop(), 0, "clean shutdown on SIGTERM")
+        self.server.restart()
+        type(self).lam = lambda_client(self.server)
+        type(self).sqs = self.server.client("sqs", read_timeout=60)
+
+        after = self.lam.get_function_configuration(FunctionName=fn)
+        for key in ("FunctionArn", "CodeSha256", "CodeSize", "RevisionId", "Environment", "Timeout", "LastModified"):
+            self.assertEqual(after[key], before[key], key)
+        self.assertEqual((after["State"], after["LastUpdateStatus"]), ("Active", "Successful"))
+        got = self.lam.get_event_source_mapping(UUID=m["UUID"])
+        self.assertEqual((got["State"], got["BatchSize"], got["FunctionResponseTypes"]),
+                         ("Enabled", 3, ["ReportBatchItemFailures"]))
+        self.assertEqual(self.lam.get_event_source_mapping(UUID=disabled["UUID"])["State"], "Disabled")
+        resp, _, body = self.invoke(fn, {"action": "echo", "after": "restart"})
+        self.assertNotIn("FunctionError", resp, body)
+        self.sqs.send_message(QueueUrl=url, MessageBody="after restart")
+        docs = harness.wait_until(lambda: [d for d in read_records(out) if isinstance(d["event"], dict)
+                                           and d["event"].get("Records")], timeout=10)
+        self.assertTrue(docs, "the poller did not resume after the restart")
+        self.assertEqual(docs[0]["event"]["Records"][0]["body"], "after restart")
 
 
 @unittest.skipIf(AWS_CLI is None, "the aws CLI is not installed")

@@ -15,7 +15,7 @@ import time
 import unittest
 
 import harness
-from lambda_util import (CC, PROVIDED_RUNTIME, REGION, LambdaTestCase, counters, percentile,
+from lambda_util import (CC, NODE, NODE_RUNTIME, PROVIDED_RUNTIME, REGION, LambdaTestCase, counters, percentile,
                          provided_zip, read_records, sqs_records, wait_records, wait_sqs_records)
 
 TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
@@ -192,6 +192,34 @@ class EventDocumentTests(PollerTestBase):
         self.wait_counters(p.url, (0, 0, 0))
 
 
+class OtherRuntimesTests(PollerTestBase):
+    """The same event reaches node and `provided` handlers."""
+
+    @unittest.skipIf(NODE is None, "node is not installed")
+    def test_node_handler_receives_records(self):
+        out = self.out_dir()
+        fn = self.create_function(fixture="node_cjs", handler="index.handler", runtime=NODE_RUNTIME,
+                                  env={"OUT_DIR": out}, Timeout=1)["FunctionName"]
+        url, arn = self.queue("node", {"VisibilityTimeout": 30})
+        self.create_mapping(fn, arn)
+        self.send_bodies(url, ["to node 1", "to node 2"])
+        pairs = wait_sqs_records(out, lambda ps: len(ps) >= 2, timeout=10)
+        self.assertEqual(sorted(r["body"] for _, r in pairs), ["to node 1", "to node 2"])
+        for _, rec in pairs:
+            self.assertEqual(set(rec), RECORD_KEYS)
+        self.wait_counters(url, (0, 0, 0))
+
+    @unittest.skipIf(CC is None, "no C compiler")
+    def test_provided_handler_receives_records(self):
+        p = self.pipeline(provided=True)
+        self.create_mapping(p.fn, p.arn)
+        self.send_bodies(p.url, ["to bootstrap"])
+        pairs = wait_sqs_records(p.out, lambda ps: len(ps) >= 1, timeout=10)
+        self.assertEqual([r["body"] for _, r in pairs], ["to bootstrap"])
+        self.assertEqual(set(pairs[0][1]), RECORD_KEYS)
+        self.wait_counters(p.url, (0, 0, 0))
+
+
 class DeliveryTests(PollerTestBase):
     """§4.1, §4.2, §4.4: receive, batch, delete; retries paced by the visibility timeout; DLQ."""
 
@@ -279,6 +307,62 @@ class DeliveryTests(PollerTestBase):
         [msg] = self.sqs.receive_message(QueueUrl=p.url, AttributeNames=["All"]).get("Messages", [])
         self.assertEqual(msg["Attributes"]["ApproximateReceiveCount"], "1",
                          "messages are not received while the function is missing (§2.8)")
+
+
+class RobustnessTests(PollerTestBase):
+    """Queue and mapping situations around the poller."""
+
+    def test_delay_seconds_respected(self):
+        p = self.pipeline()
+        self.create_mapping(p.fn, p.arn)
+        t0 = time.time()
+        self.sqs.send_message(QueueUrl=p.url, MessageBody="delayed", DelaySeconds=2)
+        docs = wait_records(p.out, 1, timeout=8)
+        self.assertEqual(len(docs), 1, "the delayed message was never delivered")
+        self.assertGreaterEqual(docs[0]["start"] - t0, 1.8, "delivered before its DelaySeconds passed")
+        self.assertLess(docs[0]["start"] - t0, 4.0)
+
+    def test_two_mappings_on_one_queue_share_the_messages(self):
+        p = self.pipeline()
+        other = self.pipeline()
+        self.create_mapping(p.fn, p.arn)
+        self.create_mapping(other.fn, p.arn)
+        ids = self.send_bodies(p.url, ["s-%02d" % i for i in range(30)])
+        self.wait_counters(p.url, (0, 0, 0), timeout=10)
+        time.sleep(0.3)
+        got = deliveries(p.pairs() + other.pairs())
+        self.assertEqual(sorted(got), sorted(ids))
+        self.assertTrue(all(len(v) == 1 for v in got.values()), "a message was delivered twice")
+
+    def test_queue_deleted_under_a_mapping(self):
+        p = self.pipeline()
+        m = self.create_mapping(p.fn, p.arn)
+        self.sqs.delete_queue(QueueUrl=p.url)
+        time.sleep(1.5)
+        self.assertEqual(self.lam.get_event_source_mapping(UUID=m["UUID"])["UUID"], m["UUID"])
+        self.assertIsNone(self.server.proc.poll(), "the server died")
+        # the same name again: the mapping's ARN points at it and delivers from it
+        name = p.arn.rsplit(":", 1)[1]
+        url = self.sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "30"})["QueueUrl"]
+        self.sqs.send_message(QueueUrl=url, MessageBody="recreated")
+        pairs = wait_sqs_records(p.out, lambda ps: len(ps) >= 1, timeout=10)
+        self.assertEqual([r["body"] for _, r in pairs], ["recreated"])
+
+    def test_batches_stay_under_six_megabytes(self):
+        p = self.pipeline(visibility=60, timeout=10, queue_attrs={"MaximumMessageSize": 262144})
+        body = "b" * 200000
+        sent = [self.sqs.send_message(QueueUrl=p.url, MessageBody="%02d%s" % (i, body))["MessageId"]
+                for i in range(36)]
+        self.create_mapping(p.fn, p.arn, BatchSize=100, MaximumBatchingWindowInSeconds=2)
+        pairs = wait_sqs_records(p.out, lambda ps: len({r["messageId"] for _, r in ps}) >= 36, timeout=20)
+        self.assertEqual(sorted({r["messageId"] for _, r in pairs}), sorted(sent))
+        docs = read_records(p.out)
+        self.assertGreaterEqual(len(docs), 2, "36 x 200 KB cannot fit one 6 MB invocation")
+        for doc in docs:
+            size = len(json.dumps(doc["event"], separators=(",", ":")).encode("utf-8"))
+            self.assertLessEqual(size, 6291456, "invocation payload above 6 MB (§4.2)")
+        self.assertEqual(len(pairs), 36, "a message was delivered twice")
+        self.wait_counters(p.url, (0, 0, 0), timeout=5)
 
 
 # name, recorder environment, ReportBatchItemFailures on?, expected outcome, runs on `provided`
@@ -484,6 +568,22 @@ class FifoTests(PollerTestBase):
         self.assertIn("A-2", [r["body"] for r in failed[0]["event"]["Records"]])
         retried = [r for _, r in p.pairs() if r["body"] == "A-2"]
         self.assertEqual([r["attributes"]["ApproximateReceiveCount"] for r in retried], ["1", "2"])
+
+
+class ConfiguredConcurrencyTests(PollerTestBase):
+    """--lambda-concurrency N sets the per-mapping default of §4.3."""
+
+    server_args = ("--lambda-concurrency", "3")
+
+    def test_default_concurrency_flag(self):
+        p = self.pipeline(env={"SLEEP_SECONDS": "0.5"}, visibility=30, timeout=3)
+        self.send_bodies(p.url, ["d-%02d" % i for i in range(9)])
+        self.create_mapping(p.fn, p.arn, BatchSize=1)
+        docs = wait_records(p.out, 9, timeout=20)
+        self.assertEqual(len(docs), 9)
+        peak = max_overlap([(d["start"], d["end"]) for d in docs])
+        print("\n  --lambda-concurrency 3: at most %d handlers ran at once" % peak)
+        self.assertEqual(peak, 3)
 
 
 class LatencyTests(PollerTestBase):
