@@ -72,12 +72,23 @@ static void digest_hex(const EVP_MD *md, const void *data, size_t len, char *out
     hex_encode(digest, n, out);
 }
 
+/* Fetched once: OpenSSL 3 looks an algorithm up again on every EVP_md5() digest. */
+static const EVP_MD *fetched(EVP_MD **slot, const char *name)
+{
+    if (!*slot)
+        *slot = EVP_MD_fetch(NULL, name, NULL);
+    return *slot;
+}
+
+static EVP_MD *md5_algorithm;
+static EVP_MD *sha256_algorithm;
+
 void md5_hex(const void *data, size_t len, char out[MD5_HEX_LEN])
 {
-    digest_hex(EVP_md5(), data, len, out);
+    digest_hex(fetched(&md5_algorithm, "MD5"), data, len, out);
 }
 
 void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN])
 {
-    digest_hex(EVP_sha256(), data, len, out);
+    digest_hex(fetched(&sha256_algorithm, "SHA256"), data, len, out);
 }

@@ -16,16 +16,17 @@ static bool handle_invalid(sqs_error *err, const char *handle)
 }
 
 /* Decodes a handle for queue q and looks its message up. ref->found is false when the
- * message no longer exists in q (deleted, expired, purged or redriven). */
+ * message no longer exists in q (deleted, expired, purged or redriven). A handle that does
+ * not decode, or names another queue, is ReceiptHandleIsInvalid. */
 static bool resolve_handle(const sqs_queue *q, const char *handle, receipt *r, message_ref *ref, sqs_error *err)
 {
     if (!receipt_decode(handle, r) || r->queue_id != q->id)
         return handle_invalid(err, handle);
     if (!store_message_lookup(r->rowid, ref))
         return internal_error(err);
-    if (ref->found && ref->secret != r->secret)
-        return handle_invalid(err, handle);
-    if (ref->found && ref->queue_id != q->id)
+    /* Row ids are reused once a message is gone: another secret means another message,
+     * so the handle's own message no longer exists. */
+    if (ref->found && (ref->secret != r->secret || ref->queue_id != q->id))
         ref->found = false;
     return true;
 }

@@ -32,14 +32,14 @@ static const char *const statement_sql[STMT__COUNT] = {
     [STMT_MESSAGE_SELECT_FIFO] =
         "SELECT id, queue_id, message_id, body, md5_body, attributes, md5_attributes, trace_header, group_id, "
         "sender_id, sent_ms, visible_ms, receive_count, first_receive_ms, secret, dlq_source_arn, dedup_id, sequence "
-        "FROM messages AS m WHERE queue_id = ?1 AND visible_ms <= ?2 AND NOT EXISTS ("
+        "FROM messages AS m WHERE queue_id = ?1 AND sequence IS NOT NULL AND visible_ms <= ?2 AND NOT EXISTS ("
         "  SELECT 1 FROM messages AS p WHERE p.queue_id = ?1 AND p.group_id = m.group_id AND p.sequence < m.sequence "
-        "  AND p.visible_ms > ?2) ORDER BY sequence LIMIT ?3",
+        "  AND p.sequence IS NOT NULL AND p.visible_ms > ?2) ORDER BY sequence LIMIT ?3",
     [STMT_MESSAGE_MOVE_FIFO] =
         "UPDATE messages SET queue_id = ?2, dlq_source_arn = ?3, visible_ms = ?4, sequence = ?5, sent_ms = ?4, "
         "dedup_id = message_id WHERE id = ?1",
     [STMT_QUEUE_MAX_SEQUENCE] =
-        "SELECT MAX(s) FROM (SELECT MAX(sequence) AS s FROM messages WHERE queue_id = ?1 "
+        "SELECT MAX(s) FROM (SELECT MAX(sequence) AS s FROM messages WHERE queue_id = ?1 AND sequence IS NOT NULL "
         "UNION ALL SELECT MAX(sequence) FROM dedup WHERE queue_id = ?1)",
     [STMT_DEDUP_FIND] = "SELECT message_id, sequence FROM dedup WHERE queue_id = ?1 AND dedup_key = ?2 AND expires_ms > ?3",
     [STMT_DEDUP_PUT] =
@@ -97,7 +97,7 @@ static const char schema_sql[] =
     "  tags TEXT NOT NULL DEFAULT '{}',"
     "  UNIQUE(account, region, name));"
     "CREATE TABLE IF NOT EXISTS messages ("
-    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  id INTEGER PRIMARY KEY,"
     "  queue_id INTEGER NOT NULL,"
     "  message_id TEXT NOT NULL,"
     "  body BLOB NOT NULL,"
@@ -117,8 +117,9 @@ static const char schema_sql[] =
     "  sequence INTEGER);"
     "CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages(queue_id, visible_ms);"
     "CREATE INDEX IF NOT EXISTS messages_by_age ON messages(queue_id, sent_ms);"
-    "CREATE INDEX IF NOT EXISTS messages_by_group ON messages(queue_id, group_id, sequence);"
-    "CREATE INDEX IF NOT EXISTS messages_by_sequence ON messages(queue_id, sequence);"
+    "CREATE INDEX IF NOT EXISTS messages_by_group ON messages(queue_id, group_id, sequence) "
+    "  WHERE sequence IS NOT NULL;"
+    "CREATE INDEX IF NOT EXISTS messages_by_sequence ON messages(queue_id, sequence) WHERE sequence IS NOT NULL;"
     "CREATE TABLE IF NOT EXISTS dedup ("
     "  queue_id INTEGER NOT NULL,"
     "  dedup_key TEXT NOT NULL,"

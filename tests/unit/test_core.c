@@ -12,6 +12,7 @@
 
 #include "sqsemu/buf.h"
 #include "sqsemu/codec.h"
+#include "sqsemu/ids.h"
 #include "sqsemu/timers.h"
 
 #include "../../src/sqs/receipt.h"
@@ -814,6 +815,48 @@ static void test_x_string_helpers(void **state)
     free(c);
 }
 
+/* ---- ids ---- */
+
+static int compare_uuids(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+static void test_uuids_are_v4_and_distinct(void **state)
+{
+    (void)state;
+    enum { COUNT = 3000 }; /* more than one pool refill */
+    static char ids[COUNT][UUID_STR_LEN];
+    for (int i = 0; i < COUNT; i++) {
+        ids_uuid(ids[i]);
+        assert_int_equal(strlen(ids[i]), 36);
+        for (int k = 0; k < 36; k++) {
+            if (k == 8 || k == 13 || k == 18 || k == 23)
+                assert_int_equal(ids[i][k], '-');
+            else
+                assert_non_null(strchr("0123456789abcdef", ids[i][k]));
+        }
+        assert_int_equal(ids[i][14], '4');
+        assert_non_null(strchr("89ab", ids[i][19]));
+    }
+    qsort(ids, COUNT, UUID_STR_LEN, compare_uuids);
+    for (int i = 1; i < COUNT; i++)
+        assert_int_not_equal(strcmp(ids[i - 1], ids[i]), 0);
+}
+
+static void test_random_bytes_are_not_repeated(void **state)
+{
+    (void)state;
+    unsigned char a[5000], b[5000];
+    ids_random(a, sizeof a);
+    ids_random(b, sizeof b);
+    assert_int_not_equal(memcmp(a, b, sizeof a), 0);
+    int zeros = 0; /* a pool that handed out its cleared bytes would give long zero runs */
+    for (size_t i = 0; i < sizeof a; i++)
+        zeros += a[i] == 0;
+    assert_true(zeros < 100);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -841,6 +884,8 @@ int main(void)
         cmocka_unit_test(test_buf_reset),
         cmocka_unit_test(test_buf_detach),
         cmocka_unit_test(test_x_string_helpers),
+        cmocka_unit_test(test_uuids_are_v4_and_distinct),
+        cmocka_unit_test(test_random_bytes_are_not_repeated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
