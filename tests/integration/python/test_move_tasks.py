@@ -354,6 +354,25 @@ class MoveTaskBase(MoveTaskMixin, ProtocolCase):
             self.assertEqual(e["Status"], "COMPLETED")
 
 
+    def test_only_the_running_entry_carries_a_task_handle(self):
+        (dlq_url, dlq_arn), [(src, _)] = self.dlq_setup()
+        dest, dest_arn = self.new_queue("mt-mixed")
+        for _ in range(2):
+            self.sqs.start_message_move_task(SourceArn=dlq_arn, DestinationArn=dest_arn)
+            self.wait_status(dlq_arn, "COMPLETED")
+        self.fill(src, dlq_url, ["x-%d" % i for i in range(4)])
+        handle = self.sqs.start_message_move_task(SourceArn=dlq_arn, DestinationArn=dest_arn,
+                                                  MaxNumberOfMessagesPerSecond=1)["TaskHandle"]
+        listed = self.tasks(dlq_arn, MaxResults=10)
+        self.assertEqual([e["Status"] for e in listed], ["RUNNING", "COMPLETED", "COMPLETED"])
+        self.assertEqual(listed[0]["TaskHandle"], handle)
+        self.assertEqual([("TaskHandle" in e) for e in listed[1:]], [False, False])
+        self.sqs.cancel_message_move_task(TaskHandle=handle)
+        self.wait_status(dlq_arn, "CANCELLED", timeout=5)
+        self.assertEqual([e["Status"] for e in self.tasks(dlq_arn, MaxResults=10)],
+                         ["CANCELLED", "COMPLETED", "COMPLETED"])
+
+
 class TestMoveTasksJson(MoveTaskBase, harness.ServerTestCase):
     protocol = "json"
 
