@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "sqsemu/buf.h"
+#include "sqsemu/lambda_rest.h"
 #include "sqsemu/log.h"
 #include "sqsemu/loop.h"
 #include "sqsemu/mhd_glue.h"
@@ -28,6 +29,7 @@ struct http_request {
     buf_t body;
     bool started;
     bool too_large;
+    size_t body_limit;
     request_phase phase;
     char request_id[UUID_STR_LEN];
     /* response */
@@ -157,19 +159,32 @@ static enum MHD_Result send_response(http_request *r)
     return ret;
 }
 
+/* Lambda's CreateFunction may carry a 50 MB zip (base64): AWS's request limit for it. */
+#define LAMBDA_BODY_LIMIT 70167211
+
 static void respond_too_large(http_request *r)
 {
+    bool lambda = lambda_rest_is_path(r->path);
     bool json = http_header(r, "X-Amz-Target") != NULL;
     buf_t b;
     buf_init(&b);
+    if (lambda) {
+        buf_printf(&b, "{\"Type\":\"User\",\"message\":\"Request must be smaller than %zu bytes for the "
+                       "operation.\"}", r->body_limit);
+        size_t len;
+        char *body = buf_detach(&b, &len);
+        http_respond(r, 413, "application/json", body, len);
+        http_add_header(r, "x-amzn-ErrorType", "RequestEntityTooLargeException");
+        return;
+    }
     if (json) {
         buf_printf(&b, "{\"__type\":\"com.amazon.coral.service#RequestEntityTooLargeException\","
-                       "\"message\":\"Request body must be at most %zu bytes.\"}", S.cfg->max_body_bytes);
+                       "\"message\":\"Request body must be at most %zu bytes.\"}", r->body_limit);
     } else {
         buf_printf(&b, "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">"
                        "<Error><Type>Sender</Type><Code>RequestEntityTooLarge</Code><Message>Request body must be "
                        "at most %zu bytes.</Message><Detail/></Error><RequestId>%s</RequestId></ErrorResponse>",
-                   S.cfg->max_body_bytes, r->request_id);
+                   r->body_limit, r->request_id);
     }
     size_t len;
     char *body = buf_detach(&b, &len);
@@ -179,7 +194,7 @@ static void respond_too_large(http_request *r)
 static bool declared_too_large(http_request *r)
 {
     const char *length = http_header(r, "Content-Length");
-    return length && strtoull(length, NULL, 10) > S.cfg->max_body_bytes;
+    return length && strtoull(length, NULL, 10) > r->body_limit;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -197,6 +212,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->started = true;
         r->conn = conn;
         r->method = method;
+        r->body_limit = lambda_rest_is_path(r->path) ? LAMBDA_BODY_LIMIT : S.cfg->max_body_bytes;
         if (declared_too_large(r)) {
             respond_too_large(r);
             r->phase = PHASE_RESPONDING;
@@ -205,7 +221,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!r->too_large && r->body.len + *upload_size <= S.cfg->max_body_bytes)
+        if (!r->too_large && r->body.len + *upload_size <= r->body_limit)
             buf_append(&r->body, upload_data, *upload_size);
         else
             r->too_large = true;

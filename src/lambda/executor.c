@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,10 +30,12 @@
 #define INIT_TIMEOUT_MS 10000
 #define MAX_RESPONSE_BYTES 6291556
 #define LOG_TAIL_BYTES 4096
+#define LOG_KEEP_BYTES (4 * LOG_TAIL_BYTES) /* an invocation's log is only ever read for its tail */
+#define MAX_LINE_BYTES 65536                /* a longer line without a newline is logged in pieces */
 #define RUNTIME_PREFIX "/2018-06-01/runtime"
 
 void functions_release(lambda_function *f);
-extern char **environ;
+void functions_code_released(lambda_function *f, const char *dir);
 
 typedef struct invocation {
     char request_id[UUID_STR_LEN];
@@ -56,9 +59,9 @@ typedef enum env_phase { ENV_STARTING, ENV_READY, ENV_DEAD } env_phase;
 typedef struct rt_request {
     struct MHD_Connection *conn;
     buf_t body;
-    bool started;
     bool suspended;
-    bool released; /* resumed because the environment is going away */
+    bool released; /* resumed without an event: the environment is going away, or a newer
+                      GET /next replaced this one */
 } rt_request;
 
 typedef struct environment {
@@ -75,6 +78,7 @@ typedef struct environment {
     loop_watch err_watch;
     buf_t out_partial;
     buf_t err_partial;
+    char *code_dir; /* the code this process runs (kept until it is gone) */
     char log_stream[96];
     rt_request *waiting_next; /* a suspended GET /next */
     invocation *inv;
@@ -83,6 +87,7 @@ typedef struct environment {
     int64_t spawned_ms;
     bool retire;
     bool exited;
+    bool shutting_down;
     bool destroying;
     struct environment *next;
 } environment;
@@ -96,6 +101,10 @@ static void inv_log_line(environment *env, invocation *inv, const char *line)
     if (inv) {
         buf_puts(&inv->log, line);
         buf_putc(&inv->log, '\n');
+        if (inv->log.len > 2 * LOG_KEEP_BYTES) {
+            memmove(inv->log.data, inv->log.data + inv->log.len - LOG_KEEP_BYTES, LOG_KEEP_BYTES + 1);
+            inv->log.len = LOG_KEEP_BYTES;
+        }
     }
     log_info("[%s %s] %s", env->fn->name, inv ? inv->request_id : "-", line);
 }
@@ -178,8 +187,9 @@ static void destroy_later(void *arg)
 /* Stops an environment; its memory goes once the process is reaped and the server is down. */
 static void env_shutdown(environment *env)
 {
-    if (env->phase == ENV_DEAD)
+    if (env->shutting_down)
         return;
+    env->shutting_down = true;
     env->phase = ENV_DEAD;
     timers_cancel(loop_timers(), &env->idle_timer);
     timers_cancel(loop_timers(), &env->deadline_timer);
@@ -203,12 +213,11 @@ static void on_deadline(void *arg)
     invocation *inv = env->inv;
     if (!inv)
         return;
-    double seconds = (double)(inv->deadline_ms - inv->start_ms) / 1000.0;
+    double seconds = (double)function_int(env->fn, "Timeout");
     char detail[64];
     snprintf(detail, sizeof detail, "%.2f", seconds);
-    env_kill(env);
+    env_shutdown(env); /* first: nothing may hand this environment new work */
     finish_error(env, "Sandbox.Timedout", "RequestId: %s Error: Task timed out after %s seconds", detail);
-    env_shutdown(env);
 }
 
 static void on_init_timeout(void *arg)
@@ -216,9 +225,8 @@ static void on_init_timeout(void *arg)
     environment *env = arg;
     if (env->phase != ENV_STARTING)
         return;
-    env_kill(env);
-    finish_error(env, "Runtime.InitTimeout", "RequestId: %s Error: Runtime failed to start within %s seconds", "10");
     env_shutdown(env);
+    finish_error(env, "Runtime.InitTimeout", "RequestId: %s Error: Runtime failed to start within %s seconds", "10");
 }
 
 static void make_idle(environment *env)
@@ -278,6 +286,19 @@ static enum MHD_Result send_invocation(environment *env, struct MHD_Connection *
     enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+/* Answers the parked GET /next without an event (410) and forgets it. */
+static void release_next(environment *env)
+{
+    rt_request *next = env->waiting_next;
+    if (!next)
+        return;
+    env->waiting_next = NULL;
+    next->released = true;
+    next->suspended = false;
+    MHD_resume_connection(next->conn);
+    mhd_kick(&env->binding);
 }
 
 /* Gives the pending invocation to a runtime blocked in GET /next, if both exist. */
@@ -374,7 +395,8 @@ static enum MHD_Result on_runtime_request(void *cls, struct MHD_Connection *conn
         return MHD_YES;
     }
     if (req->released || env->phase == ENV_DEAD)
-        return reply(conn, 410, "{\"errorMessage\":\"The environment is shutting down.\",\"errorType\":\"Gone\"}");
+        return reply(conn, 410, "{\"errorMessage\":\"This request was replaced or the environment is shutting "
+                                "down.\",\"errorType\":\"Gone\"}");
     if (strcmp(method, "GET") == 0 && strcmp(url, RUNTIME_PREFIX "/invocation/next") == 0) {
         if (env->phase == ENV_STARTING) {
             env->phase = ENV_READY;
@@ -387,6 +409,8 @@ static enum MHD_Result on_runtime_request(void *cls, struct MHD_Connection *conn
                          " without answering this one");
         if (env->inv == NULL)
             make_idle(env);
+        if (env->waiting_next && env->waiting_next != req)
+            release_next(env); /* only the newest GET /next waits for the event */
         req->suspended = true;
         env->waiting_next = req;
         MHD_suspend_connection(conn);
@@ -450,7 +474,7 @@ static void read_output(environment *env, int *fd, loop_watch *watch, buf_t *par
         ssize_t n = read(*fd, chunk, sizeof chunk);
         if (n > 0) {
             buf_append(partial, chunk, (size_t)n);
-            emit_lines(env, partial, false);
+            emit_lines(env, partial, partial->len > MAX_LINE_BYTES);
             continue;
         }
         if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
@@ -475,14 +499,16 @@ static void on_stdout(void *arg, uint32_t events)
 {
     (void)events;
     environment *env = arg;
-    read_output(env, &env->out_fd, &env->out_watch, &env->out_partial);
+    if (env->out_fd >= 0) /* drain_output may have closed it earlier in this pass */
+        read_output(env, &env->out_fd, &env->out_watch, &env->out_partial);
 }
 
 static void on_stderr(void *arg, uint32_t events)
 {
     (void)events;
     environment *env = arg;
-    read_output(env, &env->err_fd, &env->err_watch, &env->err_partial);
+    if (env->err_fd >= 0)
+        read_output(env, &env->err_fd, &env->err_watch, &env->err_partial);
 }
 
 /* ---- spawning ---- */
@@ -524,11 +550,43 @@ static bool runtime_is(const lambda_function *f, const char *prefix)
     return runtime && strncmp(runtime, prefix, strlen(prefix)) == 0;
 }
 
-/* The handler process's whole environment (spec §6.3); nothing of sqsemu's own. */
+/* env_set with a printf-formatted value (any length). */
+static void env_setf(env_vars *v, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void env_setf(env_vars *v, const char *name, const char *fmt, ...)
+{
+    buf_t b;
+    buf_init(&b);
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    env_set(v, name, b.data ? b.data : "");
+    buf_free(&b);
+}
+
+/* The handler process's whole environment (spec §6.3); nothing of sqsemu's own. Three
+ * layers: defaults a user may override, the user's Environment.Variables, then the
+ * reserved variables, which always win (CreateFunction rejects them as user keys). */
 static void build_environment(const environment *env, env_vars *v)
 {
     const lambda_function *f = env->fn;
     const lambda_settings *cfg = lambda_config();
+    const char *task_root = function_code_dir(f);
+    const char *host_path = getenv("PATH");
+    const char *host_ld = getenv("LD_LIBRARY_PATH");
+
+    env_set(v, "AWS_ENDPOINT_URL", cfg->endpoint_url);
+    env_set(v, "AWS_DEFAULT_REGION", f->region);
+    env_set(v, "AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR");
+    env_set(v, "TZ", ":UTC");
+    env_set(v, "LANG", "en_US.UTF-8");
+    env_set(v, "PATH", host_path ? host_path : "/usr/local/bin:/usr/bin:/bin");
+    env_setf(v, "LD_LIBRARY_PATH", "%s%s%s/lib", host_ld ? host_ld : "", host_ld ? ":" : "", task_root);
+    if (runtime_is(f, "python"))
+        env_setf(v, "PYTHONPATH", "%s:%s/python", task_root, cfg->runtimes_dir);
+    if (runtime_is(f, "nodejs"))
+        env_setf(v, "NODE_PATH", "%s/node_modules:%s", task_root, task_root);
+
     const cJSON *vars = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(f->record, "Environment"),
                                                          "Variables");
     const cJSON *var;
@@ -537,57 +595,33 @@ static void build_environment(const environment *env, env_vars *v)
         if (cJSON_IsString(var))
             env_set(v, var->string, var->valuestring);
     }
-    char text[512];
-    const char *task_root = function_code_dir(f);
-    const char *host_path = getenv("PATH");
-    snprintf(text, sizeof text, "127.0.0.1:%d", env->port);
-    env_set(v, "AWS_LAMBDA_RUNTIME_API", text);
+
+    env_setf(v, "AWS_LAMBDA_RUNTIME_API", "127.0.0.1:%d", env->port);
     env_set(v, "_HANDLER", function_string(f, "Handler") ? function_string(f, "Handler") : "");
     env_set(v, "LAMBDA_TASK_ROOT", task_root);
     env_set(v, "LAMBDA_RUNTIME_DIR", cfg->runtimes_dir);
     env_set(v, "AWS_LAMBDA_FUNCTION_NAME", f->name);
     env_set(v, "AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
-    snprintf(text, sizeof text, "%lld", (long long)function_int(f, "MemorySize"));
-    env_set(v, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", text);
-    snprintf(text, sizeof text, "%lld", (long long)function_int(f, "Timeout"));
-    env_set(v, "AWS_LAMBDA_FUNCTION_TIMEOUT", text);
+    env_setf(v, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "%lld", (long long)function_int(f, "MemorySize"));
+    env_setf(v, "AWS_LAMBDA_FUNCTION_TIMEOUT", "%lld", (long long)function_int(f, "Timeout"));
     env_set(v, "AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
-    snprintf(text, sizeof text, "/aws/lambda/%s", f->name);
-    env_set(v, "AWS_LAMBDA_LOG_GROUP_NAME", text);
+    env_setf(v, "AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/%s", f->name);
     env_set(v, "AWS_LAMBDA_LOG_STREAM_NAME", env->log_stream);
     env_set(v, "AWS_REGION", f->region);
-    env_set(v, "AWS_DEFAULT_REGION", f->region);
-    if (!runtime_is(f, "provided")) {
-        snprintf(text, sizeof text, "AWS_Lambda_%s", function_string(f, "Runtime"));
-        env_set(v, "AWS_EXECUTION_ENV", text);
-    }
+    if (!runtime_is(f, "provided"))
+        env_setf(v, "AWS_EXECUTION_ENV", "AWS_Lambda_%s", function_string(f, "Runtime"));
     /* A 12-digit access key makes sqsemu attribute the handler's own SDK calls to the
      * function's account. */
     env_set(v, "AWS_ACCESS_KEY_ID", f->account);
     env_set(v, "AWS_SECRET_ACCESS_KEY", "sqsemu");
     env_set(v, "AWS_SESSION_TOKEN", "sqsemu");
-    env_set(v, "AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR");
-    env_set(v, "AWS_ENDPOINT_URL", cfg->endpoint_url);
-    env_set(v, "TZ", ":UTC");
-    env_set(v, "LANG", "en_US.UTF-8");
-    env_set(v, "PATH", host_path ? host_path : "/usr/local/bin:/usr/bin:/bin");
-    const char *host_ld = getenv("LD_LIBRARY_PATH");
-    snprintf(text, sizeof text, "%s%s%s/lib", host_ld ? host_ld : "", host_ld ? ":" : "", task_root);
-    env_set(v, "LD_LIBRARY_PATH", text);
-    if (runtime_is(f, "python")) {
-        snprintf(text, sizeof text, "%s:%s/python", task_root, cfg->runtimes_dir);
-        env_set(v, "PYTHONPATH", text);
-    }
-    if (runtime_is(f, "nodejs")) {
-        snprintf(text, sizeof text, "%s/node_modules:%s", task_root, task_root);
-        env_set(v, "NODE_PATH", text);
-    }
 }
 
 static bool spawn_process(environment *env)
 {
     const lambda_function *f = env->fn;
     const char *task_root = function_code_dir(f);
+    env->code_dir = xstrdup(task_root ? task_root : "");
     char script[1024], bootstrap[1024];
     const char *handler = function_string(f, "Handler") ? function_string(f, "Handler") : "";
     char *argv[5] = {0};
@@ -625,11 +659,7 @@ static bool spawn_process(environment *env)
     posix_spawnattr_init(&attr);
     sigset_t none, defaults;
     sigemptyset(&none);
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGPIPE);
-    sigaddset(&defaults, SIGINT);
-    sigaddset(&defaults, SIGTERM);
-    sigaddset(&defaults, SIGCHLD);
+    sigfillset(&defaults); /* nothing sqsemu ignores (SIGPIPE, or SIGHUP under nohup) stays ignored */
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setsigdefault(&attr, &defaults);
     posix_spawnattr_setpgroup(&attr, 0);
@@ -764,7 +794,10 @@ static void env_destroy(environment *env)
     env_unlink(env);
     lambda_function *f = env->fn;
     f->env_count--;
+    char *code_dir = env->code_dir;
     free(env);
+    functions_code_released(f, code_dir);
+    free(code_dir);
     functions_release(f);
 }
 
@@ -773,7 +806,10 @@ static void on_child_exit(int pid, int status)
     for (environment *env = all_envs; env; env = env->next) {
         if (env->pid != pid)
             continue;
+        /* Whatever the handler started goes with it (its process group). */
+        kill(-pid, SIGKILL);
         env->exited = true;
+        env->phase = ENV_DEAD;
         drain_output(env);
         if (env->inv) {
             char detail[64] = "";
@@ -787,7 +823,6 @@ static void on_child_exit(int pid, int status)
                 finish_error(env, "Runtime.ExitError", "RequestId: %s Error: Runtime exited without providing a "
                                                        "reason%s", "");
         }
-        env->phase = ENV_DEAD;
         if (!env->destroying) {
             env->destroying = true;
             loop_defer(destroy_later, env);
@@ -819,14 +854,23 @@ void executor_invoke(lambda_function *f, const invoke_request *req, invoke_done_
     inv->arg = arg;
     buf_init(&inv->log);
     f->running++;
+    /* A warm environment blocked in GET /next first; then one that has answered but not yet
+     * asked for more (its deadline runs from now, so a runtime that never asks again
+     * cannot hold the invocation forever). */
     environment *env = NULL;
-    for (environment *e = all_envs; e && !env; e = e->next) {
-        if (e->fn == f && e->phase != ENV_DEAD && !e->inv && !e->retire && e->generation == f->generation)
-            env = e;
+    for (int pass = 0; pass < 2 && !env; pass++) {
+        for (environment *e = all_envs; e && !env; e = e->next) {
+            bool usable = e->fn == f && e->phase != ENV_DEAD && !e->inv && !e->retire && e->generation == f->generation;
+            if (usable && (pass == 1 || e->waiting_next))
+                env = e;
+        }
     }
     if (env) {
         timers_cancel(loop_timers(), &env->idle_timer);
         env->inv = inv;
+        if (env->phase == ENV_READY && !env->waiting_next)
+            timers_arm(loop_timers(), &env->deadline_timer,
+                       clock_now_ms() + function_int(f, "Timeout") * 1000, on_deadline, env);
         dispatch(env);
         return;
     }
@@ -837,6 +881,15 @@ void executor_invoke(lambda_function *f, const invoke_request *req, invoke_done_
         env->destroying = true;
         loop_defer(fail_unstarted, env);
     }
+}
+
+bool executor_dir_in_use(const char *dir)
+{
+    for (environment *env = all_envs; env; env = env->next) {
+        if (env->code_dir && strcmp(env->code_dir, dir) == 0)
+            return true;
+    }
+    return false;
 }
 
 void executor_retire(lambda_function *f)
@@ -862,14 +915,16 @@ void executor_stop(void)
         env_kill(env);
         env->phase = ENV_DEAD;
     }
-    /* Reap every process we started (bounded), then release everything. */
+    /* Reap every process we started (SIGKILL was sent; bounded to 5 s), then release all. */
     int64_t deadline = clock_now_ms() + 5000;
     for (environment *env = all_envs; env; env = env->next) {
         while (env->pid > 0 && !env->exited && clock_now_ms() < deadline) {
             int status;
-            pid_t r = waitpid(env->pid, &status, 0);
+            pid_t r = waitpid(env->pid, &status, WNOHANG);
             if (r == env->pid || (r < 0 && errno == ECHILD))
                 env->exited = true;
+            else
+                nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
         }
         env->exited = true;
     }

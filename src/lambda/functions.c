@@ -448,15 +448,36 @@ static bool make_dirs(const char *path)
     return ok;
 }
 
-static void remove_owned_code(const lambda_function *f)
+/* Removes an unpacked code directory (and its kept zip) that sqsemu created, once no
+ * execution environment runs from it any more. Hot-reload directories are the user's and
+ * are never touched: only directories under the data directory's lambda/ are removed. */
+static void release_code_dir(const char *dir)
 {
-    const cJSON *hot = cJSON_GetObjectItemCaseSensitive(f->record, "HotReload");
-    const char *dir = function_code_dir(f);
-    if (dir && !cJSON_IsTrue(hot))
-        code_remove_dir(dir);
-    const char *zip = function_string(f, "CodeZip");
-    if (zip)
-        unlink(zip);
+    if (!dir || !*dir)
+        return;
+    buf_t root;
+    buf_init(&root);
+    buf_printf(&root, "%s/lambda/", lambda_config()->data_dir);
+    bool owned = strncmp(dir, root.data, root.len) == 0;
+    buf_free(&root);
+    if (!owned || executor_dir_in_use(dir))
+        return;
+    code_remove_dir(dir);
+    buf_t zip;
+    buf_init(&zip);
+    buf_printf(&zip, "%s.zip", dir);
+    unlink(zip.data);
+    buf_free(&zip);
+}
+
+/* An execution environment that ran from dir is gone: dir goes too unless it is still
+ * the function's current code. */
+void functions_code_released(lambda_function *f, const char *dir);
+void functions_code_released(lambda_function *f, const char *dir)
+{
+    const char *current = function_code_dir(f);
+    if (f->deleted || !current || strcmp(dir, current) != 0)
+        release_code_dir(dir);
 }
 
 /* Keeps the uploaded archive next to its unpacked directory, for GetFunction's Code.Location. */
@@ -492,7 +513,8 @@ char *function_code_zip(const lambda_function *f, size_t *len)
 }
 
 /* Installs the code given in `code` (a Code member, or UpdateFunctionCode's input) into
- * f->record: unpacks a ZipFile into a fresh directory or records a hot-reload directory. */
+ * f->record: unpacks a ZipFile into a fresh directory or records a hot-reload directory.
+ * The previous code stays on disk: the caller releases it once the change is committed. */
 static bool install_code(lambda_function *f, const cJSON *code, lambda_error *err)
 {
     const char *zip_b64 = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(code, "ZipFile"));
@@ -501,7 +523,6 @@ static bool install_code(lambda_function *f, const cJSON *code, lambda_error *er
     const char *image = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(code, "ImageUri"));
     if (image) {
         /* Accepted and stored; invoking it fails (no container engine here). */
-        remove_owned_code(f);
         cJSON_DeleteItemFromObjectCaseSensitive(f->record, "CodeDir");
         cJSON_DeleteItemFromObjectCaseSensitive(f->record, "CodeZip");
         set_string(f->record, "ImageUri", image);
@@ -517,7 +538,6 @@ static bool install_code(lambda_function *f, const cJSON *code, lambda_error *er
         if (!key || key[0] != '/' || stat(key, &st) != 0 || !S_ISDIR(st.st_mode))
             return lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER,
                                "S3Key must be an absolute path of an existing directory when S3Bucket is hot-reload.");
-        remove_owned_code(f);
         cJSON_DeleteItemFromObjectCaseSensitive(f->record, "CodeZip");
         set_string(f->record, "CodeDir", key);
         cJSON_DeleteItemFromObjectCaseSensitive(f->record, "HotReload");
@@ -553,7 +573,6 @@ static bool install_code(lambda_function *f, const cJSON *code, lambda_error *er
     bool ok = make_dirs(dir.data) && code_unpack_zip(zip, zip_len, dir.data, detail, sizeof detail) &&
               keep_zip(dir.data, zip, zip_len, &zip_path);
     if (ok) {
-        remove_owned_code(f);
         set_string(f->record, "CodeDir", dir.data);
         set_string(f->record, "CodeZip", zip_path);
         cJSON_DeleteItemFromObjectCaseSensitive(f->record, "HotReload");
@@ -612,14 +631,6 @@ static void add_configuration(const lambda_function *f, bool with_state, cJSON *
 }
 
 bool function_save(lambda_function *f, lambda_error *err)
-{
-    char *json = cJSON_PrintUnformatted(f->record);
-    bool ok = store_function_update(f->id, json);
-    free(json);
-    return ok || lambda_fail(err, LAMBDA_ERR_SERVICE, "The function could not be stored.");
-}
-
-static bool persist(lambda_function *f, lambda_error *err)
 {
     char *json = cJSON_PrintUnformatted(f->record);
     bool ok = store_function_update(f->id, json);
@@ -717,7 +728,7 @@ bool fn_create(const lambda_ctx *ctx, const cJSON *in, cJSON *out, lambda_error 
         ok = f->id >= 0 || lambda_fail(err, LAMBDA_ERR_SERVICE, "The function could not be stored.");
     }
     if (!ok) {
-        remove_owned_code(f);
+        release_code_dir(function_code_dir(f));
         function_unlink(f);
         function_free(f);
         return false;
@@ -821,20 +832,29 @@ static bool revision_matches(const lambda_function *f, const cJSON *in, lambda_e
 }
 
 /* Applies a change to a copy of the record; keeps the old one if anything fails. */
+/* Keeps the change to f->record if it is stored, else restores `previous`. Whichever code
+ * directory lost (the old one, or a freshly unpacked one) is released. */
 static bool commit_change(const lambda_ctx *ctx, lambda_function *f, cJSON *previous, bool ok, cJSON *out,
                           lambda_error *err)
 {
     if (ok) {
         touch(f, ctx->now_ms);
-        ok = persist(f, err);
+        ok = function_save(f, err);
     }
+    const char *old_dir = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(previous, "CodeDir"));
+    const char *new_dir = function_code_dir(f);
+    bool code_changed = new_dir && (!old_dir || strcmp(old_dir, new_dir) != 0);
     if (!ok) {
+        if (code_changed)
+            release_code_dir(new_dir);
         cJSON_Delete(f->record);
         f->record = previous;
         return false;
     }
-    cJSON_Delete(previous);
     executor_retire(f);
+    if (code_changed || !new_dir)
+        release_code_dir(old_dir); /* at once, or when its last environment is gone */
+    cJSON_Delete(previous);
     add_configuration(f, true, out);
     mappings_function_changed();
     return true;
@@ -852,7 +872,6 @@ bool fn_update_code(const lambda_ctx *ctx, const char *name, const cJSON *in, cJ
     if (!check_architectures(cJSON_GetObjectItemCaseSensitive(in, "Architectures"), err))
         return false;
     cJSON *previous = cJSON_Duplicate(f->record, true);
-    /* install_code removes the old directory only once the new code is in place. */
     bool ok = install_code(f, in, err);
     const cJSON *archs = cJSON_GetObjectItemCaseSensitive(in, "Architectures");
     if (archs && !cJSON_IsNull(archs))
@@ -880,8 +899,8 @@ bool fn_delete(const lambda_ctx *ctx, const char *name, const char *qualifier, l
         return lambda_fail(err, LAMBDA_ERR_SERVICE, "The function could not be deleted.");
     function_unlink(f);
     f->deleted = true;
-    remove_owned_code(f);
     executor_retire(f);
+    release_code_dir(function_code_dir(f)); /* at once, or when its last environment is gone */
     mappings_function_changed();
     if (f->env_count == 0 && f->running == 0)
         function_free(f);

@@ -103,6 +103,9 @@ void executor_invoke(lambda_function *f, const invoke_request *req, invoke_done_
 void async_invoke(lambda_function *f, const invoke_request *req, char request_id[37]);
 void async_invoke_stop(void);
 
+/* True while an execution environment runs code from dir. */
+bool executor_dir_in_use(const char *dir);
+
 /* Stops f's idle environments and marks busy ones to stop after their invocation. */
 void executor_retire(lambda_function *f);
 bool executor_start(void);

@@ -36,6 +36,8 @@ typedef struct poller {
 typedef struct batch_call {
     poller *p;
     cJSON *records;
+    char *queue_arn;        /* the batch's messages are settled even if the mapping went away */
+    bool report_failures;   /* ReportBatchItemFailures when the batch was sent */
 } batch_call;
 
 static poller **all_pollers;
@@ -45,9 +47,8 @@ static void schedule_run(poller *p);
 
 /* ---- in-process SQS ---- */
 
-static bool sqs_call(const mapping *m, const char *action, cJSON *input, cJSON **output)
+static bool sqs_call(const char *arn, const char *action, cJSON *input, cJSON **output)
 {
-    const char *arn = mapping_string(m, "EventSourceArn");
     sqs_queue_info info = sqs_queue_lookup(arn);
     if (!info.exists)
         return false;
@@ -65,7 +66,7 @@ static bool sqs_call(const mapping *m, const char *action, cJSON *input, cJSON *
     sqs_error err = {0};
     sqs_status status = sqs_service_call(&ctx, action, input, output, &err);
     if (status != SQS_STATUS_OK) {
-        log_warn("[mapping %s] %s failed: %s", m->uuid, action, err.message);
+        log_warn("[poller %s] %s failed: %s", arn, action, err.message);
         cJSON_Delete(*output);
         *output = NULL;
         return false;
@@ -73,7 +74,7 @@ static bool sqs_call(const mapping *m, const char *action, cJSON *input, cJSON *
     return true;
 }
 
-static void delete_handles(const mapping *m, const char *const *handles, size_t count)
+static void delete_handles(const char *arn, const char *const *handles, size_t count)
 {
     for (size_t start = 0; start < count; start += 10) {
         cJSON *input = cJSON_CreateObject();
@@ -87,24 +88,25 @@ static void delete_handles(const mapping *m, const char *const *handles, size_t 
             cJSON_AddItemToArray(entries, entry);
         }
         cJSON *output = NULL;
-        sqs_call(m, "DeleteMessageBatch", input, &output);
+        sqs_call(arn, "DeleteMessageBatch", input, &output);
         cJSON_Delete(output);
         cJSON_Delete(input);
     }
 }
 
-static void delete_one(const mapping *m, const char *handle)
+static void delete_one(const char *arn, const char *handle)
 {
-    delete_handles(m, &handle, 1);
+    delete_handles(arn, &handle, 1);
 }
 
-static void release_one(const mapping *m, const char *handle)
+/* Makes a received message visible again at once (it will not be invoked by this batch). */
+static void release_one(const char *arn, const char *handle)
 {
     cJSON *input = cJSON_CreateObject();
     cJSON_AddStringToObject(input, "ReceiptHandle", handle);
     cJSON_AddNumberToObject(input, "VisibilityTimeout", 0);
     cJSON *output = NULL;
-    sqs_call(m, "ChangeMessageVisibility", input, &output);
+    sqs_call(arn, "ChangeMessageVisibility", input, &output);
     cJSON_Delete(output);
     cJSON_Delete(input);
 }
@@ -154,6 +156,20 @@ static void stop_waiting(poller *p)
 {
     waiters_cancel(&p->waiter);
     timers_cancel(loop_timers(), &p->timer);
+}
+
+/* Gives back the messages collected for a batch that will not be invoked. */
+static void release_batch(poller *p, const char *queue_arn)
+{
+    const cJSON *r;
+    cJSON_ArrayForEach(r, p->batch)
+    {
+        release_one(queue_arn, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "receiptHandle")));
+    }
+    cJSON_Delete(p->batch);
+    p->batch = NULL;
+    p->batch_bytes = 0;
+    p->window_deadline = 0;
 }
 
 static void free_poller(poller *p)
@@ -223,9 +239,9 @@ static void batch_done(invoke_outcome *outcome, void *arg)
     batch_call *call = arg;
     poller *p = call->p;
     p->in_flight--;
-    if (!p->dropped && !outcome->function_error) {
+    if (!outcome->function_error) {
         cJSON *failed = NULL;
-        bool partial_ok = !mapping_reports_item_failures(p->m) || parse_item_failures(outcome, call->records, &failed);
+        bool partial_ok = !call->report_failures || parse_item_failures(outcome, call->records, &failed);
         if (partial_ok) {
             size_t n = (size_t)cJSON_GetArraySize(call->records);
             const char **handles = xmalloc((n ? n : 1) * sizeof *handles);
@@ -237,18 +253,19 @@ static void batch_done(invoke_outcome *outcome, void *arg)
                 if (!failed || !id_listed(failed, id))
                     handles[count++] = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "receiptHandle"));
             }
-            delete_handles(p->m, handles, count);
+            delete_handles(call->queue_arn, handles, count);
             free(handles);
         } else {
-            log_info("[mapping %s] the batch response is not a valid partial batch response: the whole batch failed",
-                     p->m->uuid);
+            log_info("[poller %s] the batch response is not a valid partial batch response: the whole batch failed",
+                     call->queue_arn);
         }
         cJSON_Delete(failed);
     }
     cJSON_Delete(call->records);
+    free(call->queue_arn);
     free(call);
     if (p->dropped) {
-        if (p->in_flight == 0)
+        if (p->in_flight == 0 && !p->run_scheduled)
             free_poller(p);
         return;
     }
@@ -273,6 +290,8 @@ static void dispatch(poller *p, lambda_function *f)
     batch_call *call = xcalloc(1, sizeof *call);
     call->p = p;
     call->records = records;
+    call->queue_arn = xstrdup(mapping_string(p->m, "EventSourceArn"));
+    call->report_failures = mapping_reports_item_failures(p->m);
     p->in_flight++;
     invoke_request req = {
         .payload = payload,
@@ -319,6 +338,8 @@ static int receive_into_batch(poller *p, lambda_function *f, bool *full)
     long batch_size = mapping_int(m, "BatchSize");
     long have = p->batch ? cJSON_GetArraySize(p->batch) : 0;
     long want = batch_size - have < 10 ? batch_size - have : 10;
+    if (want < 1)
+        want = 1; /* (run() dispatches a full batch before receiving more) */
     cJSON *input = cJSON_CreateObject();
     cJSON_AddNumberToObject(input, "MaxNumberOfMessages", (double)want);
     cJSON_AddNumberToObject(input, "VisibilityTimeout", (double)effective_visibility(m, f));
@@ -326,13 +347,13 @@ static int receive_into_batch(poller *p, lambda_function *f, bool *full)
     cJSON_AddItemToObject(input, "AttributeNames", cJSON_CreateStringArray((const char *[]){"All"}, 1));
     cJSON_AddItemToObject(input, "MessageAttributeNames", cJSON_CreateStringArray((const char *[]){"All"}, 1));
     cJSON *output = NULL;
-    bool ok = sqs_call(m, "ReceiveMessage", input, &output);
+    const char *arn = mapping_string(m, "EventSourceArn");
+    bool ok = sqs_call(arn, "ReceiveMessage", input, &output);
     cJSON_Delete(input);
     if (!ok)
         return -1;
     const cJSON *messages = cJSON_GetObjectItemCaseSensitive(output, "Messages");
     int received = 0;
-    const char *arn = mapping_string(m, "EventSourceArn");
     char region[64] = "";
     sscanf(arn, "arn:aws:sqs:%63[^:]:", region);
     const cJSON *msg;
@@ -342,14 +363,14 @@ static int receive_into_batch(poller *p, lambda_function *f, bool *full)
         cJSON *record = event_record_from_message(msg);
         const char *handle = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(record, "receiptHandle"));
         if (!record_passes(m, record)) {
-            delete_one(m, handle); /* filtered out: deleted without invoking, as AWS does */
+            delete_one(arn, handle); /* filtered out: deleted without invoking, as AWS does */
             cJSON_Delete(record);
             continue;
         }
         event_record_add_source(record, arn, region);
         if (*full || !add_record(p, record)) {
             *full = true;
-            release_one(m, handle);
+            release_one(arn, handle);
             cJSON_Delete(record);
         }
     }
@@ -376,7 +397,9 @@ static void run(void *arg)
     }
     lambda_function *f = NULL;
     if (!poller_active(p, &f)) {
-        stop_waiting(p);
+        stop_waiting(p); /* disabled, or its function is gone */
+        if (p->batch)
+            release_batch(p, mapping_string(p->m, "EventSourceArn"));
         return;
     }
     sqs_queue *queue = sqs_queue_by_arn(mapping_string(p->m, "EventSourceArn"));
@@ -387,6 +410,10 @@ static void run(void *arg)
     }
     long window = mapping_int(p->m, "MaximumBatchingWindowInSeconds");
     while (p->in_flight < max_concurrency(p->m)) {
+        if (p->batch && cJSON_GetArraySize(p->batch) >= mapping_int(p->m, "BatchSize")) {
+            dispatch(p, f); /* BatchSize may have been lowered under a collected batch */
+            continue;
+        }
         bool full = false;
         int received = receive_into_batch(p, f, &full);
         if (received < 0) {
@@ -437,10 +464,10 @@ void poller_drop(mapping *m)
         return;
     m->poller = NULL;
     p->dropped = true;
-    p->m = NULL;
     stop_waiting(p);
-    cJSON_Delete(p->batch); /* collected but never invoked: they come back after the visibility timeout */
-    p->batch = NULL;
+    if (p->batch)
+        release_batch(p, mapping_string(m, "EventSourceArn")); /* collected but never invoked */
+    p->m = NULL;
     if (p->in_flight == 0 && !p->run_scheduled)
         free_poller(p);
 }

@@ -86,13 +86,29 @@ static int split_path(const char *rest, char *segments[3])
     return n;
 }
 
+/* A whole JSON document: nothing but white space may follow it. */
+static cJSON *parse_json_exactly(const char *text, size_t len)
+{
+    const char *end = NULL;
+    cJSON *doc = cJSON_ParseWithLengthOpts(text, len, &end, false);
+    if (!doc)
+        return NULL;
+    for (const char *p = end; p && p < text + len; p++) {
+        if (!isspace((unsigned char)*p)) {
+            cJSON_Delete(doc);
+            return NULL;
+        }
+    }
+    return doc;
+}
+
 static cJSON *parse_body(http_request *r, lambda_error *err)
 {
     size_t len = 0;
     const char *body = http_body(r, &len);
     if (len == 0)
         return cJSON_CreateObject();
-    cJSON *doc = cJSON_ParseWithLength(body, len);
+    cJSON *doc = parse_json_exactly(body, len);
     if (!cJSON_IsObject(doc)) {
         cJSON_Delete(doc);
         lambda_fail(err, LAMBDA_ERR_INVALID_CONTENT, "Could not parse request body into json: the body is not a JSON "
@@ -121,7 +137,7 @@ static void invoke_done(invoke_outcome *outcome, void *arg)
     http_request *r = call->request;
     char *payload = outcome->payload ? outcome->payload : xstrdup("");
     outcome->payload = NULL;
-    http_respond(r, 200, "application/json", payload, outcome->payload ? outcome->payload_len : outcome->payload_len);
+    http_respond(r, 200, "application/json", payload, outcome->payload_len);
     http_set_request_id(r, outcome->request_id);
     http_add_header(r, "X-Amz-Executed-Version", "$LATEST");
     if (outcome->function_error)
@@ -177,7 +193,7 @@ static void handle_invoke(http_request *r, const lambda_ctx *ctx, const char *na
         return;
     }
     if (len > 0) {
-        cJSON *parsed = cJSON_ParseWithLength(payload, len);
+        cJSON *parsed = parse_json_exactly(payload, len);
         bool valid = parsed != NULL;
         cJSON_Delete(parsed);
         if (!valid) {
@@ -192,11 +208,16 @@ static void handle_invoke(http_request *r, const lambda_ctx *ctx, const char *na
         http_respond(r, 204, "application/json", xstrdup(""), 0);
         return;
     }
+    /* The decoded client context goes to the runtime in a header: one line of compact JSON. */
     char *client_context = NULL;
     const char *context_header = http_header(r, "X-Amz-Client-Context");
     if (context_header && *context_header) {
         size_t decoded_len = 0;
-        client_context = (char *)base64_decode(context_header, strlen(context_header), &decoded_len);
+        char *decoded = (char *)base64_decode(context_header, strlen(context_header), &decoded_len);
+        cJSON *doc = decoded ? parse_json_exactly(decoded, decoded_len) : NULL;
+        client_context = doc ? cJSON_PrintUnformatted(doc) : NULL;
+        cJSON_Delete(doc);
+        free(decoded);
     }
     buf_t invoked;
     buf_init(&invoked);
