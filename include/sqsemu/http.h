@@ -30,12 +30,14 @@ const config *http_config(void);
 void http_respond(http_request *r, int status, const char *content_type, char *body, size_t len);
 /* Replaces the x-amzn-RequestId of the response (Invoke answers with the invocation's id). */
 void http_set_request_id(http_request *r, const char *request_id);
-/* Adds a response header (copied); up to four per response. */
+/* Adds a response header (copied); up to six per response. */
 void http_add_header(http_request *r, const char *name, const char *value);
 
 /* Parks the request until http_resume(); the router keeps its own state in a slot that
  * the server frees with free_fn when the request ends (also if it never resumes). */
 void http_suspend(http_request *r, void *state, void (*free_fn)(void *state));
+/* At shutdown a parked request gets finish_now(state), which should answer and resume it. */
+void http_on_shutdown(http_request *r, void (*finish_now)(void *state));
 void http_resume(http_request *r);
 
 /* Implemented by the router. */

@@ -139,6 +139,7 @@ bool store_message_redrive(int64_t rowid, int64_t to_queue_id, const char *new_m
 bool store_task_put(const char *task_id, const char *source_arn, const char *record);
 /* Keeps only the 10 most recent tasks of a source. */
 bool store_task_trim(const char *source_arn);
+bool store_task_delete_source(const char *source_arn);
 bool store_task_each(void (*fn)(const char *task_id, const char *record, void *arg), void *arg);
 
 /* ---- Lambda: functions and event-source mappings, each kept as one JSON record ---- */

@@ -17,7 +17,7 @@
 #include "sqsemu/sqs_json.h"
 #include "sqsemu/sqs_query.h"
 #include "sqsemu/sqs_shapes.h"
-#include "../sqs/waiters.h"
+#include "sqsemu/waiters.h"
 
 #define JSON_CONTENT_TYPE "application/x-amz-json-1.0"
 #define XML_CONTENT_TYPE "text/xml"
@@ -183,7 +183,7 @@ static bool run_call(call *c)
     sqs_error err = {0};
     sqs_status status = sqs_service_call(&c->ctx, c->action, c->input, &output, &err);
     if (status == SQS_STATUS_PENDING) {
-        waiters_wait(&c->waiter, c->ctx.wait_queue, c->ctx.poll_deadline_ms, on_wake, c);
+        waiters_wait(&c->waiter, c->ctx.wait_queue, c->ctx.poll_deadline_ms, c->ctx.now_ms, on_wake, c);
         return false;
     }
     if (status == SQS_STATUS_OK)
@@ -202,13 +202,25 @@ static void on_wake(waiter *w, void *arg)
         http_resume(c->request);
 }
 
+/* Shutdown: answer now with whatever the call has (an empty receive). */
+static void finish_call_now(void *arg)
+{
+    call *c = arg;
+    waiters_cancel(&c->waiter);
+    c->ctx.poll_deadline_ms = 1;
+    if (run_call(c))
+        http_resume(c->request);
+}
+
 static void start_call(http_request *r, call *c)
 {
     c->request = r;
-    if (run_call(c))
+    if (run_call(c)) {
         call_free(c);
-    else
-        http_suspend(r, c, call_free);
+        return;
+    }
+    http_suspend(r, c, call_free);
+    http_on_shutdown(r, finish_call_now);
 }
 
 /* ---- AWS JSON 1.0 ---- */

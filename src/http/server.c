@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 
@@ -43,6 +44,7 @@ struct http_request {
     /* router state while suspended */
     void *state;
     void (*state_free)(void *);
+    void (*finish_now)(void *);
     http_request *prev_suspended;
     http_request *next_suspended;
 };
@@ -131,6 +133,11 @@ void http_suspend(http_request *r, void *state, void (*free_fn)(void *state))
     r->phase = PHASE_SUSPENDED;
     link_suspended(r);
     MHD_suspend_connection(r->conn);
+}
+
+void http_on_shutdown(http_request *r, void (*finish_now)(void *state))
+{
+    r->finish_now = finish_now;
 }
 
 void http_resume(http_request *r)
@@ -338,11 +345,20 @@ void http_server_stop(void)
 {
     if (!S.daemon)
         return;
-    /* MHD refuses to stop with suspended connections: release every parked long poll. */
+    /* MHD refuses to stop with suspended connections: answer every parked long poll (an
+     * empty receive), give MHD a moment to send those answers, then stop. */
     while (S.suspended) {
         http_request *r = S.suspended;
-        drop_state(r);
-        http_resume(r);
+        if (r->finish_now)
+            r->finish_now(r->state);
+        if (r->phase == PHASE_SUSPENDED) {
+            drop_state(r);
+            http_resume(r);
+        }
+    }
+    for (int i = 0; i < 30; i++) {
+        MHD_run(S.daemon);
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     }
     mhd_unbind(&S.binding);
     MHD_stop_daemon(S.daemon);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sqs/waiters.h"
+#include "sqsemu/waiters.h"
 #include "event.h"
 #include "lambda_internal.h"
 #include "mapping.h"
@@ -29,6 +29,7 @@ typedef struct poller {
     cJSON *batch;          /* records collected for the next invocation */
     size_t batch_bytes;
     int64_t window_deadline;
+    int64_t last_receive_ms; /* clock reading of the last ReceiveMessage */
     bool run_scheduled;
     bool dropped;
 } poller;
@@ -42,6 +43,7 @@ typedef struct batch_call {
 
 static poller **all_pollers;
 static size_t poller_count;
+static int64_t last_call_ms; /* clock reading of the last in-process SQS call */
 
 static void schedule_run(poller *p);
 
@@ -63,6 +65,7 @@ static bool sqs_call(const char *arn, const char *action, cJSON *input, cJSON **
         .sender_id = account,
         .now_ms = clock_now_ms(),
     };
+    last_call_ms = ctx.now_ms;
     sqs_error err = {0};
     sqs_status status = sqs_service_call(&ctx, action, input, output, &err);
     if (status != SQS_STATUS_OK) {
@@ -349,6 +352,7 @@ static int receive_into_batch(poller *p, lambda_function *f, bool *full)
     cJSON *output = NULL;
     const char *arn = mapping_string(m, "EventSourceArn");
     bool ok = sqs_call(arn, "ReceiveMessage", input, &output);
+    p->last_receive_ms = last_call_ms;
     cJSON_Delete(input);
     if (!ok)
         return -1;
@@ -430,7 +434,7 @@ static void run(void *arg)
         if (have)
             timers_arm(loop_timers(), &p->timer, p->window_deadline, on_timer, p);
         waiters_cancel(&p->waiter);
-        waiters_wait(&p->waiter, queue, clock_now_ms() + IDLE_WAIT_MS, on_wake, p);
+        waiters_wait(&p->waiter, queue, clock_now_ms() + IDLE_WAIT_MS, p->last_receive_ms, on_wake, p);
         return;
     }
 }

@@ -7,7 +7,7 @@
 #include "internal.h"
 #include "md5.h"
 #include "message_validate.h"
-#include "waiters.h"
+#include "sqsemu/waiters.h"
 #include "sqsemu/codec.h"
 #include "sqsemu/ids.h"
 #include "sqsemu/store.h"

@@ -11,7 +11,7 @@
 #include "internal.h"
 #include "move_tasks.h"
 #include "registry.h"
-#include "waiters.h"
+#include "sqsemu/waiters.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/clock.h"
 #include "sqsemu/codec.h"
@@ -301,6 +301,9 @@ bool action_start_message_move_task(sqs_ctx *ctx, const cJSON *in, cJSON *out, s
         if (!dest)
             return sqs_fail(err, SQS_ERR_RESOURCE_NOT_FOUND,
                             "The resource that you specified for the DestinationArn parameter doesn't exist.");
+        if (dest == source)
+            return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
+                            "The destination queue must be different from the source queue.");
         if (dest->fifo != source->fifo)
             return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
                             "The destination queue must be of the same type (standard or FIFO) as the source queue.");
@@ -425,6 +428,20 @@ bool action_cancel_message_move_task(sqs_ctx *ctx, const cJSON *in, cJSON *out, 
     }
     cJSON_Delete(doc);
     return ok;
+}
+
+/* The queue with this ARN was deleted: its tasks go with it (spec §7.8). */
+void move_tasks_forget_source(const char *source_arn)
+{
+    for (move_task **link = &all_tasks; *link;) {
+        move_task *t = *link;
+        if (strcmp(t->source_arn, source_arn) == 0) {
+            *link = t->next;
+            task_free(t);
+            continue;
+        }
+        link = &t->next;
+    }
 }
 
 /* ---- lifecycle ---- */

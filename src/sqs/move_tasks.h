@@ -6,5 +6,7 @@
 
 bool move_tasks_load(void);
 void move_tasks_free(void);
+/* Drops the tasks of a deleted source queue (the store rows go with the queue). */
+void move_tasks_forget_source(const char *source_arn);
 
 #endif

@@ -104,6 +104,8 @@ static bool save_policy(sqs_ctx *ctx, sqs_queue *q, cJSON *doc, sqs_error *err)
         cJSON_AddStringToObject(normalized, "Policy", text);
         free(text);
     }
+    cJSON *previous = cJSON_Duplicate(q->attributes, true);
+    int64_t previous_modified = q->modified_s;
     queue_attrs_apply(q, normalized);
     cJSON_Delete(normalized);
     q->modified_s = ctx->now_ms / 1000;
@@ -111,9 +113,16 @@ static bool save_policy(sqs_ctx *ctx, sqs_queue *q, cJSON *doc, sqs_error *err)
     bool ok = tx_begin(err) && (store_queue_update_attributes(q->id, json, q->modified_s) || internal_error(err)) &&
               tx_commit(err);
     free(json);
-    if (!ok)
+    if (!ok) {
         store_rollback();
-    return ok;
+        cJSON_Delete(q->attributes);
+        q->attributes = previous;
+        q->modified_s = previous_modified;
+        queue_attrs_refresh(q);
+        return false;
+    }
+    cJSON_Delete(previous);
+    return true;
 }
 
 static bool check_string_list(const cJSON *list, const char *member, sqs_error *err)

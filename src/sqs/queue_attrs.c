@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,8 +171,8 @@ static bool normalize_redrive(const attr_def *def, const char *value, bool fifo,
     bool ok = false;
     if (!cJSON_IsString(target) || !count) {
         redrive_invalid(err, "Redrive policy does not contain mandatory attribute: deadLetterTargetArn, maxReceiveCount.");
-    } else if (!(cJSON_IsNumber(count) && count->valuedouble == (double)(long)count->valuedouble &&
-                 (max_receive = (long)count->valuedouble, true)) &&
+    } else if (!(cJSON_IsNumber(count) && isfinite(count->valuedouble) && fabs(count->valuedouble) < 1e9 &&
+                 count->valuedouble == floor(count->valuedouble) && (max_receive = (long)count->valuedouble, true)) &&
                !(cJSON_IsString(count) && parse_long(count->valuestring, &max_receive))) {
         redrive_invalid(err, "Invalid value for maxReceiveCount: must be an integer from 1 to 1000.");
     } else if (max_receive < 1 || max_receive > 1000) {
@@ -270,7 +271,7 @@ static bool normalize_one(const attr_def *def, const char *value, bool fifo, con
     return sqs_fail(err, SQS_ERR_INVALID_ATTRIBUTE_NAME, "Unknown Attribute %s.", def->name);
 }
 
-static bool check_name(const attr_def *def, const char *name, bool fifo, bool creating, sqs_error *err)
+static bool check_name(const attr_def *def, const char *name, bool fifo, sqs_error *err)
 {
     if (!def || def->kind == KIND_READ_ONLY)
         return sqs_fail(err, SQS_ERR_INVALID_ATTRIBUTE_NAME, "Unknown Attribute %s.", name);
@@ -280,7 +281,6 @@ static bool check_name(const attr_def *def, const char *name, bool fifo, bool cr
                             "You can specify the %s only when FifoQueue is set to true.", name);
         return sqs_fail(err, SQS_ERR_INVALID_ATTRIBUTE_NAME, "Unknown Attribute %s.", name);
     }
-    (void)creating;
     return true;
 }
 
@@ -316,7 +316,7 @@ bool queue_attrs_check(const cJSON *requested, bool fifo, const sqs_queue *curre
     {
         const char *name = item->string;
         const attr_def *def = find_attr(name);
-        if (!check_name(def, name, fifo, creating, err))
+        if (!check_name(def, name, fifo, err))
             goto fail;
         if (!cJSON_IsString(item)) {
             invalid_value(err, name);

@@ -6,9 +6,10 @@
 #include <string.h>
 
 #include "internal.h"
+#include "move_tasks.h"
 #include "queue_attrs.h"
 #include "registry.h"
-#include "waiters.h"
+#include "sqsemu/waiters.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/codec.h"
 #include "sqsemu/store.h"
@@ -248,12 +249,13 @@ bool action_delete_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *e
     sqs_queue *q = require_queue(ctx, in, err);
     if (!q || !tx_begin(err))
         return false;
-    if (!store_queue_delete(q->id)) {
+    if (!store_queue_delete(q->id) || !store_task_delete_source(q->arn)) {
         store_rollback();
         return internal_error(err);
     }
     if (!tx_commit(err))
         return false;
+    move_tasks_forget_source(q->arn);
     waiters_queue_gone(q);
     if (sqs_settings_get()->strict)
         remember_deleted(q, ctx->now_ms);

@@ -12,7 +12,7 @@
 #include "md5.h"
 #include "receipt.h"
 #include "registry.h"
-#include "waiters.h"
+#include "sqsemu/waiters.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/store.h"
 

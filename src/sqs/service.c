@@ -6,7 +6,8 @@
 #include "internal.h"
 #include "move_tasks.h"
 #include "registry.h"
-#include "waiters.h"
+#include "sqsemu/utf8.h"
+#include "sqsemu/waiters.h"
 #include "sqsemu/log.h"
 
 typedef struct action_entry {
@@ -106,6 +107,24 @@ bool sqs_action_is_endpoint_only(const char *action)
     return a && a->endpoint_only;
 }
 
+/* Every string of a request (names and values) must be valid UTF-8, or it could not be
+ * returned later. Message bodies are checked by the send path (InvalidMessageContents). */
+static bool strings_valid(const cJSON *item, sqs_error *err)
+{
+    for (const cJSON *child = item ? item->child : NULL; child; child = child->next) {
+        if (child->string && !utf8_is_valid(child->string, strlen(child->string)))
+            return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE, "A parameter name is not valid UTF-8.");
+        bool body = child->string && strcmp(child->string, "MessageBody") == 0;
+        if (cJSON_IsString(child) && !body && !utf8_is_valid(child->valuestring, strlen(child->valuestring)))
+            return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
+                            "Value for parameter %s is invalid. Reason: It is not valid UTF-8.",
+                            child->string ? child->string : "(list item)");
+        if ((cJSON_IsObject(child) || cJSON_IsArray(child)) && !strings_valid(child, err))
+            return false;
+    }
+    return true;
+}
+
 sqs_status sqs_service_call(sqs_ctx *ctx, const char *action, const cJSON *input, cJSON **output, sqs_error *err)
 {
     *output = NULL;
@@ -115,6 +134,8 @@ sqs_status sqs_service_call(sqs_ctx *ctx, const char *action, const cJSON *input
         sqs_fail(err, SQS_ERR_UNSUPPORTED_OPERATION, "The action %s is not supported by this server yet.", action);
         return SQS_STATUS_ERROR;
     }
+    if (!strings_valid(input, err))
+        return SQS_STATUS_ERROR;
     cJSON *out = cJSON_CreateObject();
     if (!a->fn(ctx, input, out, err)) {
         cJSON_Delete(out);

@@ -4,7 +4,7 @@
 
 #include "internal.h"
 #include "receipt.h"
-#include "waiters.h"
+#include "sqsemu/waiters.h"
 #include "sqsemu/store.h"
 
 #define MAX_VISIBILITY_S 43200

@@ -1,6 +1,6 @@
 /* sqs/waiters: per-queue lists of parked long polls, their deadline timers, and the one
  * per-queue timer armed at the next visibility time while anyone waits. No polling. */
-#include "waiters.h"
+#include "sqsemu/waiters.h"
 
 #include "sqsemu/clock.h"
 #include "sqsemu/loop.h"
@@ -89,8 +89,11 @@ static void on_visible(void *arg)
     waiters_notify(arg);
 }
 
-void waiters_wait(waiter *w, sqs_queue *q, int64_t deadline_ms, waiter_wake_fn wake_fn, void *arg)
+static void schedule_since(sqs_queue *q, int64_t since_ms);
+
+void waiters_wait(waiter *w, sqs_queue *q, int64_t deadline_ms, int64_t since_ms, waiter_wake_fn wake_fn, void *arg)
 {
+    waiters_cancel(w); /* never on two lists at once */
     w->queue = q;
     w->wake = wake_fn;
     w->arg = arg;
@@ -104,7 +107,7 @@ void waiters_wait(waiter *w, sqs_queue *q, int64_t deadline_ms, waiter_wake_fn w
         q->waiters_head = w;
     q->waiters_tail = w;
     timers_arm(loop_timers(), &w->deadline, deadline_ms, on_deadline, w);
-    waiters_schedule(q);
+    schedule_since(q, since_ms);
 }
 
 void waiters_cancel(waiter *w)
@@ -119,16 +122,22 @@ void waiters_notify(sqs_queue *q)
         wake(q->waiters_head);
 }
 
-void waiters_schedule(sqs_queue *q)
+/* Arms the queue's timer at the first visibility time after since_ms (already past: it
+ * fires at once, so a message that became visible meanwhile is not missed). */
+static void schedule_since(sqs_queue *q, int64_t since_ms)
 {
     if (!q->waiters_head)
         return;
-    int64_t now = clock_now_ms();
-    int64_t next = store_messages_next_visible(q->id, now);
+    int64_t next = store_messages_next_visible(q->id, since_ms);
     if (next < 0)
         return;
     if (!q->visible_timer.armed || next < q->visible_timer.due_ms)
         timers_arm(loop_timers(), &q->visible_timer, next, on_visible, q);
+}
+
+void waiters_schedule(sqs_queue *q)
+{
+    schedule_since(q, clock_now_ms());
 }
 
 void waiters_queue_gone(sqs_queue *q)

@@ -28,13 +28,17 @@ static const char *const statement_sql[STMT__COUNT] = {
         "SELECT id, queue_id, message_id, body, md5_body, attributes, md5_attributes, trace_header, group_id, "
         "sender_id, sent_ms, visible_ms, receive_count, first_receive_ms, secret, dlq_source_arn, dedup_id, sequence "
         "FROM messages WHERE queue_id = ?1 AND visible_ms <= ?2 ORDER BY visible_ms, id LIMIT ?3",
-    /* FIFO: visible messages with no invisible (in-flight or delayed) earlier message in their group. */
+    /* FIFO: visible messages before the first invisible (in-flight or delayed) message of
+     * their group, in sequence order. Each group's lock point is computed once. */
     [STMT_MESSAGE_SELECT_FIFO] =
-        "SELECT id, queue_id, message_id, body, md5_body, attributes, md5_attributes, trace_header, group_id, "
-        "sender_id, sent_ms, visible_ms, receive_count, first_receive_ms, secret, dlq_source_arn, dedup_id, sequence "
-        "FROM messages AS m WHERE queue_id = ?1 AND sequence IS NOT NULL AND visible_ms <= ?2 AND NOT EXISTS ("
-        "  SELECT 1 FROM messages AS p WHERE p.queue_id = ?1 AND p.group_id = m.group_id AND p.sequence < m.sequence "
-        "  AND p.sequence IS NOT NULL AND p.visible_ms > ?2) ORDER BY sequence LIMIT ?3",
+        "WITH blocked AS (SELECT group_id, MIN(sequence) AS first_invisible FROM messages "
+        "  WHERE queue_id = ?1 AND sequence IS NOT NULL AND visible_ms > ?2 GROUP BY group_id) "
+        "SELECT m.id, m.queue_id, m.message_id, m.body, m.md5_body, m.attributes, m.md5_attributes, "
+        "m.trace_header, m.group_id, m.sender_id, m.sent_ms, m.visible_ms, m.receive_count, m.first_receive_ms, "
+        "m.secret, m.dlq_source_arn, m.dedup_id, m.sequence "
+        "FROM messages AS m LEFT JOIN blocked AS b ON b.group_id = m.group_id "
+        "WHERE m.queue_id = ?1 AND m.sequence IS NOT NULL AND m.visible_ms <= ?2 "
+        "AND (b.first_invisible IS NULL OR m.sequence < b.first_invisible) ORDER BY m.sequence LIMIT ?3",
     [STMT_MESSAGE_MOVE_FIFO] =
         "UPDATE messages SET queue_id = ?2, dlq_source_arn = ?3, visible_ms = ?4, sequence = ?5, sent_ms = ?4, "
         "dedup_id = message_id WHERE id = ?1",
@@ -65,6 +69,7 @@ static const char *const statement_sql[STMT__COUNT] = {
         "CASE WHEN ?7 > 0 THEN ?3 ELSE NULL END, CASE WHEN ?7 > 0 THEN ?7 ELSE NULL END FROM messages WHERE id = ?1",
     [STMT_TASK_PUT] = "INSERT OR REPLACE INTO move_tasks(task_id, source_arn, record) VALUES(?1, ?2, ?3)",
     [STMT_TASK_SELECT_ALL] = "SELECT task_id, record FROM move_tasks ORDER BY rowid",
+    [STMT_TASK_DELETE_SOURCE] = "DELETE FROM move_tasks WHERE source_arn = ?1",
     [STMT_TASK_DELETE_OLD] =
         "DELETE FROM move_tasks WHERE source_arn = ?1 AND task_id NOT IN "
         "(SELECT task_id FROM move_tasks WHERE source_arn = ?1 ORDER BY rowid DESC LIMIT 10)",

@@ -50,6 +50,7 @@ typedef enum db_statement {
     STMT_TASK_PUT,
     STMT_TASK_SELECT_ALL,
     STMT_TASK_DELETE_OLD,
+    STMT_TASK_DELETE_SOURCE,
     STMT__COUNT
 } db_statement;
 

@@ -31,6 +31,13 @@ bool store_task_trim(const char *source_arn)
     return db_step_done(s);
 }
 
+bool store_task_delete_source(const char *source_arn)
+{
+    sqlite3_stmt *s = db_stmt(STMT_TASK_DELETE_SOURCE);
+    sqlite3_bind_text(s, 1, source_arn, -1, SQLITE_STATIC);
+    return db_step_done(s);
+}
+
 bool store_task_each(void (*fn)(const char *task_id, const char *record, void *arg), void *arg)
 {
     sqlite3_stmt *s = db_stmt(STMT_TASK_SELECT_ALL);

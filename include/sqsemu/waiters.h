@@ -1,4 +1,4 @@
-/* sqs/waiters: long polls parked on a queue, woken when a message may have become
+/* waiters: long polls (and the Lambda pollers) parked on a queue, woken when a message may have become
  * receivable (a send, a visibility change, a delay or visibility timeout running out)
  * or when their own deadline passes. */
 #ifndef SQSEMU_SQS_WAITERS_H
@@ -25,8 +25,9 @@ struct waiter {
     void *arg;
 };
 
-/* Parks w on q until deadline_ms or until woken. */
-void waiters_wait(waiter *w, sqs_queue *q, int64_t deadline_ms, waiter_wake_fn wake, void *arg);
+/* Parks w on q until deadline_ms or until woken. since_ms is when the caller last looked
+ * for receivable messages: anything that became visible after it wakes w. */
+void waiters_wait(waiter *w, sqs_queue *q, int64_t deadline_ms, int64_t since_ms, waiter_wake_fn wake, void *arg);
 /* Detaches w without waking it (its request went away). */
 void waiters_cancel(waiter *w);
 /* Messages may be receivable on q now: wake the longest-waiting waiter. */
