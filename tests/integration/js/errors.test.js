@@ -3,7 +3,7 @@
 // unmodeled ones are named after the header code.
 
 import assert from "node:assert/strict";
-import { after, before, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 
 import {
   ChangeMessageVisibilityBatchCommand,
@@ -19,43 +19,24 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
-  SQSServiceException,
 } from "@aws-sdk/client-sqs";
 
-import { ACCOUNT, expectError, startServer, unique } from "./server.js";
+import { ACCOUNT, expectError, unique } from "./server.js";
+import { assertClientError as assertSqsClientError, sqsSuite } from "./sqs_util.js";
 
 describe("errors (JS SDK v3)", () => {
   let server;
   let sqs;
   let url; // a live standard queue shared by the tests that need one
-
-  // A failed start fails every test (rather than cancelling them), so the summary counts them.
-  let startError;
-  before(async () => {
-    try {
-      server = await startServer();
-      sqs = server.client();
-      url = (await sqs.send(new CreateQueueCommand({ QueueName: unique("errs") }))).QueueUrl;
-    } catch (err) {
-      startError = err;
-    }
-  });
-  beforeEach(() => {
-    if (startError) throw startError;
+  const { newQueue } = sqsSuite(async (env) => {
+    ({ server, sqs } = env);
+    url = await newQueue("errs");
   });
 
-  after(async () => {
-    sqs?.destroy();
-    await server?.stop();
-  });
-
+  // What every SQS client error has, plus the Query-era Type and a request id.
   const assertClientError = (err, name, code, status = 400) => {
-    assert.ok(err instanceof SQSServiceException, `${err.name}: ${err.message} is an SQSServiceException`);
-    assert.equal(err.name, name);
-    assert.equal(err.Code, code);
+    assertSqsClientError(err, name, code, status);
     assert.equal(err.Type, "Sender");
-    assert.equal(err.$fault, "client");
-    if (status !== null) assert.equal(err.$metadata.httpStatusCode, status);
     assert.equal(typeof err.$metadata.requestId, "string");
     assert.ok(err.$metadata.requestId.length > 0, "x-amzn-RequestId on errors too");
   };
@@ -172,7 +153,7 @@ describe("errors (JS SDK v3)", () => {
 
   describe("message contents and receipt handles", () => {
     it("a body with a disallowed character is InvalidMessageContents", async () => {
-      const q = (await sqs.send(new CreateQueueCommand({ QueueName: unique("contents") }))).QueueUrl;
+      const q = await newQueue("contents");
       for (const body of ["nul\u0000inside", "bell\u0007", "nonchar\uffff"]) {
         const err = await expectError(() => sqs.send(new SendMessageCommand({ QueueUrl: q, MessageBody: body })));
         assertClientError(err, "InvalidMessageContents", "InvalidMessageContents");
@@ -230,7 +211,7 @@ describe("errors (JS SDK v3)", () => {
     }
 
     it("SendMessageBatch: exactly 10 entries and an 80-character Id are fine", async () => {
-      const q = (await sqs.send(new CreateQueueCommand({ QueueName: unique("ten") }))).QueueUrl;
+      const q = await newQueue("ten");
       const entries = tooMany(9, (Id) => ({ Id, MessageBody: "x" }));
       entries.push({ Id: "A".repeat(40) + "z_-9".repeat(10), MessageBody: "x" });
       const res = await sqs.send(new SendMessageBatchCommand({ QueueUrl: q, Entries: entries }));

@@ -5,69 +5,35 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { after, before, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 
 import {
-  CreateQueueCommand,
   DeleteMessageCommand,
-  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
-  SQSServiceException,
 } from "@aws-sdk/client-sqs";
 
-import { expectError, md5Hex, startServer, stopChecked, unique } from "./server.js";
+import { UUID, expectError, md5Hex, stopChecked } from "./server.js";
+import { assertClientError, sqsSuite } from "./sqs_util.js";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DIGITS = /^[0-9]+$/;
 const sha256Hex = (s) => createHash("sha256").update(s, "utf8").digest("hex");
 
 describe("FIFO queues (JS SDK v3)", () => {
   let server;
   let sqs;
+  const { newQueue, newFifoQueue: fifo, attributes } = sqsSuite((env) => ({ server, sqs } = env));
 
-  let startError;
-  before(async () => {
-    try {
-      server = await startServer();
-      sqs = server.client();
-    } catch (err) {
-      startError = err;
-    }
-  });
-  beforeEach(() => {
-    if (startError) throw startError;
-  });
-
-  after(async () => {
-    sqs?.destroy();
-    await server?.stop();
-  });
-
-  const fifo = async (prefix, attrs = {}) =>
-    (await sqs.send(new CreateQueueCommand({
-      QueueName: unique(prefix) + ".fifo", Attributes: { FifoQueue: "true", ...attrs },
-    }))).QueueUrl;
   const send = (QueueUrl, MessageBody, MessageGroupId, MessageDeduplicationId) =>
     sqs.send(new SendMessageCommand({ QueueUrl, MessageBody, MessageGroupId, MessageDeduplicationId }));
   const receiveAll = async (QueueUrl, extra = {}) =>
     (await sqs.send(new ReceiveMessageCommand({
       QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ["All"], ...extra,
     }))).Messages ?? [];
-  const attributes = async (QueueUrl, names = ["All"]) =>
-    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: names }))).Attributes;
   const visibleCount = async (QueueUrl) =>
     Number((await attributes(QueueUrl, ["ApproximateNumberOfMessages"])).ApproximateNumberOfMessages);
-
-  const assertClientError = (err, name, code, status = 400) => {
-    assert.ok(err instanceof SQSServiceException, `${err.name}: ${err.message} is an SQSServiceException`);
-    assert.equal(err.name, name);
-    assert.equal(err.Code, code);
-    assert.equal(err.$fault, "client");
-    assert.equal(err.$metadata.httpStatusCode, status);
-  };
 
   describe("ordering and sequence numbers", () => {
     it("messages of interleaved groups come back in send order within each group", async () => {
@@ -329,7 +295,7 @@ describe("FIFO queues (JS SDK v3)", () => {
     });
 
     it("on a standard queue the attempt id is ignored", async () => {
-      const url = (await sqs.send(new CreateQueueCommand({ QueueName: unique("std") }))).QueueUrl;
+      const url = await newQueue("std");
       await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "m1" }));
       await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "m2" }));
       const a = await receiveAll(url, { MaxNumberOfMessages: 1, ReceiveRequestAttemptId: "same" });
@@ -378,13 +344,11 @@ describe("FIFO queues (JS SDK v3)", () => {
 
     it("on a standard queue they are InvalidAttributeName", async () => {
       for (const [name, value] of [["DeduplicationScope", "queue"], ["FifoThroughputLimit", "perQueue"]]) {
-        const err = await expectError(() => sqs.send(new CreateQueueCommand({
-          QueueName: unique("stdattr"), Attributes: { [name]: value },
-        })));
+        const err = await expectError(() => newQueue("stdattr", { [name]: value }));
         assertClientError(err, "InvalidAttributeName", "InvalidAttributeName");
         assert.equal(err.message, `You can specify the ${name} only when FifoQueue is set to true.`);
       }
-      const url = (await sqs.send(new CreateQueueCommand({ QueueName: unique("stdset") }))).QueueUrl;
+      const url = await newQueue("stdset");
       const err = await expectError(() => sqs.send(new SetQueueAttributesCommand({
         QueueUrl: url, Attributes: { DeduplicationScope: "messageGroup" },
       })));

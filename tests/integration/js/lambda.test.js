@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { after, before, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 
 import {
   CreateEventSourceMappingCommand,
@@ -31,14 +31,14 @@ import {
 } from "@aws-sdk/client-lambda";
 import {
   CreateQueueCommand,
-  GetQueueAttributesCommand,
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
 
 import { ROLE, functionArn, lambdaClient, makeZip, mappingArn, pythonRuntime } from "./lambda_util.js";
-import { ACCOUNT, REGION, expectError, md5Hex, md5OfAttributes, startServer, stopChecked, unique, waitFor } from "./server.js";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import {
+  ACCOUNT, REGION, UUID, expectError, md5Hex, md5OfAttributes, startServer, stopChecked, suiteHooks, unique, waitFor, waitUntil,
+} from "./server.js";
+import { queueHelpers } from "./sqs_util.js";
 const FN_LAST_MODIFIED = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/;
 
 // One module, three handlers. `record` writes each event into $OUT_DIR (atomically, by
@@ -85,26 +85,16 @@ describe("Lambda functions and SQS triggers (JS SDK v3 client-lambda)", () => {
   let echoFn;
   let failFn;
 
-  let startError;
-  before(async () => {
-    try {
-      outDir = mkdtempSync(path.join(os.tmpdir(), "sqsemu-js-lambda-"));
-      server = await startServer({ extraArgs: ["--lambda-idle-timeout", "60"] });
-      lambda = lambdaClient(server);
-      sqs = server.client();
-      echoFn = unique("echo");
-      failFn = unique("fail");
-      await create(echoFn, "app.echo", { Environment: { Variables: { GREETING: "hi" } } });
-      await create(failFn, "app.fail");
-    } catch (err) {
-      startError = err;
-    }
-  });
-  beforeEach(() => {
-    if (startError) throw startError;
-  });
-
-  after(async () => {
+  suiteHooks(async () => {
+    outDir = mkdtempSync(path.join(os.tmpdir(), "sqsemu-js-lambda-"));
+    server = await startServer({ extraArgs: ["--lambda-idle-timeout", "60"] });
+    lambda = lambdaClient(server);
+    sqs = server.client();
+    echoFn = unique("echo");
+    failFn = unique("fail");
+    await create(echoFn, "app.echo", { Environment: { Variables: { GREETING: "hi" } } });
+    await create(failFn, "app.fail");
+  }, async () => {
     lambda?.destroy();
     sqs?.destroy();
     try {
@@ -135,10 +125,9 @@ describe("Lambda functions and SQS triggers (JS SDK v3 client-lambda)", () => {
     assert.equal(err.$metadata.httpStatusCode, status);
     if (message !== undefined) assert.equal(err.message, message);
   };
+  const { attributes } = queueHelpers(() => sqs);
   const queueCounts = async (QueueUrl) => {
-    const a = (await sqs.send(new GetQueueAttributesCommand({
-      QueueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    }))).Attributes;
+    const a = await attributes(QueueUrl, ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]);
     return [Number(a.ApproximateNumberOfMessages), Number(a.ApproximateNumberOfMessagesNotVisible)];
   };
   const readRecords = (dir) =>
@@ -146,15 +135,10 @@ describe("Lambda functions and SQS triggers (JS SDK v3 client-lambda)", () => {
       .filter((f) => f.endsWith(".json"))
       .sort((a, b) => (BigInt(a.split("-")[0]) < BigInt(b.split("-")[0]) ? -1 : 1))
       .map((f) => JSON.parse(readFileSync(path.join(dir, f), "utf8")));
-  const waitMappingState = async (UUID, state, timeoutMs = 5_000) => {
-    const got = await waitFor(async () => {
-      const m = await lambda.send(new GetEventSourceMappingCommand({ UUID }));
-      return m.State === state ? m : undefined;
-    }, { timeoutMs, intervalMs: 100 });
-    const last = await lambda.send(new GetEventSourceMappingCommand({ UUID }));
-    assert.ok(got, `mapping ${UUID} reached ${state} within ${timeoutMs} ms (last ${last.State})`);
-    return got;
-  };
+  const waitMappingState = (UUID, state, timeoutMs = 5_000) =>
+    waitUntil(() => lambda.send(new GetEventSourceMappingCommand({ UUID })), (m) => m.State === state,
+      (last) => `mapping ${UUID} reached ${state} within ${timeoutMs} ms (last ${last.State})`,
+      { timeoutMs, intervalMs: 100 });
 
   describe("functions", () => {
     it("CreateFunction answers 201 with the configuration", async () => {

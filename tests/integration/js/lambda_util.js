@@ -12,21 +12,10 @@ import { ACCOUNT, REGION } from "./server.js";
 
 export const ROLE = `arn:aws:iam::${ACCOUNT}:role/lambda-role`;
 
-/** A Lambda client for a Server: same endpoint, us-east-1, dummy keys, bounded timeouts, no retries. */
+/** A Lambda client for a Server, configured as its SQS clients are (Server.clientConfig). */
 export function lambdaClient(server, overrides = {}) {
-  return new LambdaClient({
-    endpoint: server.endpoint,
-    region: REGION,
-    credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
-    maxAttempts: 1,
-    requestHandler: {
-      connectionTimeout: 5_000,
-      // A synchronous Invoke includes a cold start of a python process.
-      requestTimeout: 30_000,
-      throwOnRequestTimeout: true,
-    },
-    ...overrides,
-  });
+  // A synchronous Invoke includes a cold start of a python process.
+  return new LambdaClient(server.clientConfig(30_000, overrides));
 }
 
 export function functionArn(name, qualifier) {

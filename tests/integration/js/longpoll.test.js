@@ -1,50 +1,21 @@
 // Long polling and dead-letter redrive through @aws-sdk/client-sqs.
 
 import assert from "node:assert/strict";
-import { after, before, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 
 import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
   ListDeadLetterSourceQueuesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
 
-import { startServer, unique } from "./server.js";
-
-const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+import { delay } from "./server.js";
+import { sqsSuite } from "./sqs_util.js";
 
 describe("long polling and redrive (JS SDK v3)", () => {
-  let server;
   let sqs;
-  let sqs2;
-
-  // A failed start fails every test (rather than cancelling them), so the summary counts them.
-  let startError;
-  before(async () => {
-    try {
-      server = await startServer();
-      sqs = server.client();
-      sqs2 = server.client(); // a second client: its own connection pool
-    } catch (err) {
-      startError = err;
-    }
-  });
-  beforeEach(() => {
-    if (startError) throw startError;
-  });
-
-  after(async () => {
-    sqs?.destroy();
-    sqs2?.destroy();
-    await server?.stop();
-  });
-
-  const newQueue = async (prefix, Attributes) =>
-    (await sqs.send(new CreateQueueCommand({ QueueName: unique(prefix), Attributes }))).QueueUrl;
-  const arnOf = async (QueueUrl) =>
-    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes.QueueArn;
+  let sqs2; // a second client: its own connection pool
+  const { newQueue, attributes, arnOf } = sqsSuite(({ clients }) => { [sqs, sqs2] = clients; }, { clients: 2 });
 
   it("a long poll is woken by a send on another connection", async () => {
     const url = await newQueue("lp");
@@ -152,7 +123,7 @@ describe("long polling and redrive (JS SDK v3)", () => {
     assert.equal(m.Attributes.ApproximateReceiveCount, "2", "the receive count carries over into the DLQ");
     assert.equal(m.Attributes.SentTimestamp, r1.Messages[0].Attributes.SentTimestamp, "original send time kept");
 
-    const srcCounts = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: srcUrl, AttributeNames: ["All"] }))).Attributes;
+    const srcCounts = await attributes(srcUrl);
     assert.equal(srcCounts.ApproximateNumberOfMessages, "0");
     assert.equal(srcCounts.ApproximateNumberOfMessagesNotVisible, "0");
   });

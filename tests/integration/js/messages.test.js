@@ -7,24 +7,21 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { after, before, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 
 import {
   ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
-  CreateQueueCommand,
   DeleteMessageBatchCommand,
   DeleteMessageCommand,
-  GetQueueAttributesCommand,
   PurgeQueueCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
 
-import { ACCOUNT, expectError, md5Hex, md5OfAttributes, startServer, unique } from "./server.js";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { ACCOUNT, UUID, expectError, md5Hex, md5OfAttributes } from "./server.js";
+import { sqsSuite } from "./sqs_util.js";
 
 // Spec §6.7 vector V4.
 const V4 = {
@@ -53,35 +50,13 @@ const TRACE_MD5 = "62a56dd927315f2b2e12832b84617ea5";
 describe("messages (JS SDK v3)", () => {
   let server;
   let sqs;
+  const { newQueue, newFifoQueue, attributes } = sqsSuite((env) => ({ server, sqs } = env));
 
-  // A failed start fails every test (rather than cancelling them), so the summary counts them.
-  let startError;
-  before(async () => {
-    try {
-      server = await startServer();
-      sqs = server.client();
-    } catch (err) {
-      startError = err;
-    }
-  });
-  beforeEach(() => {
-    if (startError) throw startError;
-  });
-
-  after(async () => {
-    sqs?.destroy();
-    await server?.stop();
-  });
-
-  const newQueue = async (prefix, Attributes) =>
-    (await sqs.send(new CreateQueueCommand({ QueueName: unique(prefix), Attributes }))).QueueUrl;
   const receive = (QueueUrl, extra = {}) =>
     sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0, ...extra }));
   const counts = async (QueueUrl) => {
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({
-      QueueUrl,
-      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"],
-    }));
+    const Attributes = await attributes(QueueUrl,
+      ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]);
     return [
       Number(Attributes.ApproximateNumberOfMessages),
       Number(Attributes.ApproximateNumberOfMessagesNotVisible),
@@ -459,9 +434,7 @@ describe("messages (JS SDK v3)", () => {
   });
 
   it("FIFO: order within a group, sequence numbers, system attributes and group locking", async () => {
-    const url = (await sqs.send(new CreateQueueCommand({
-      QueueName: unique("order") + ".fifo", Attributes: { FifoQueue: "true" },
-    }))).QueueUrl;
+    const url = await newFifoQueue("order");
     const seqs = [];
     const rawSeqs = [];
     for (const n of [1, 2, 3]) {
@@ -488,9 +461,7 @@ describe("messages (JS SDK v3)", () => {
   });
 
   it("FIFO: content-based deduplication drops a repeated body; a missing MessageGroupId is MissingParameter", async () => {
-    const url = (await sqs.send(new CreateQueueCommand({
-      QueueName: unique("dedup") + ".fifo", Attributes: { FifoQueue: "true", ContentBasedDeduplication: "true" },
-    }))).QueueUrl;
+    const url = await newFifoQueue("dedup", { ContentBasedDeduplication: "true" });
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "same", MessageGroupId: "g" }));
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "same", MessageGroupId: "g" }));
     const got = (await receive(url, { MaxNumberOfMessages: 10, MessageSystemAttributeNames: ["MessageDeduplicationId"] })).Messages;
@@ -501,9 +472,7 @@ describe("messages (JS SDK v3)", () => {
     assert.equal(err.name, "MissingParameter");
     assert.equal(err.message, "The request must contain the parameter MessageGroupId.");
 
-    const plain = (await sqs.send(new CreateQueueCommand({
-      QueueName: unique("nodedup") + ".fifo", Attributes: { FifoQueue: "true" },
-    }))).QueueUrl;
+    const plain = await newFifoQueue("nodedup");
     const noDedup = await expectError(() => sqs.send(new SendMessageCommand({ QueueUrl: plain, MessageBody: "x", MessageGroupId: "g" })));
     assert.equal(noDedup.name, "InvalidParameterValue");
     assert.equal(noDedup.message,

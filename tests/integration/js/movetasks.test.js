@@ -3,13 +3,12 @@
 // AWS throttling errors that only `--strict` turns on (§7.7, §7.8, §3.3).
 
 import assert from "node:assert/strict";
-import { after, before, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 
 import {
   CancelMessageMoveTaskCommand,
   CreateQueueCommand,
   DeleteQueueCommand,
-  GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
   PurgeQueueCommand,
   ReceiveMessageCommand,
@@ -20,48 +19,18 @@ import {
   StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
 
-import { ACCOUNT, REGION, expectError, startServer, stopChecked, unique, waitFor } from "./server.js";
+import { ACCOUNT, REGION, expectError, stopChecked, unique, waitFor, waitUntil } from "./server.js";
+import { assertClientError, sqsSuite } from "./sqs_util.js";
 
 const STATUSES = ["RUNNING", "COMPLETED", "CANCELLING", "CANCELLED", "FAILED"];
-
-const assertClientError = (err, name, code, status) => {
-  assert.ok(err instanceof SQSServiceException, `${err.name}: ${err.message} is an SQSServiceException`);
-  assert.equal(err.name, name);
-  assert.equal(err.Code, code);
-  assert.equal(err.$fault, "client");
-  assert.equal(err.$metadata.httpStatusCode, status);
-};
 
 describe("RedriveAllowPolicy and message move tasks (JS SDK v3)", () => {
   let server;
   let sqs;
+  const { newQueue, attributes, arnOf } = sqsSuite((env) => ({ server, sqs } = env));
 
-  let startError;
-  before(async () => {
-    try {
-      server = await startServer();
-      sqs = server.client();
-    } catch (err) {
-      startError = err;
-    }
-  });
-  beforeEach(() => {
-    if (startError) throw startError;
-  });
-
-  after(async () => {
-    sqs?.destroy();
-    await server?.stop();
-  });
-
-  const newQueue = async (prefix, Attributes) =>
-    (await sqs.send(new CreateQueueCommand({ QueueName: unique(prefix), Attributes }))).QueueUrl;
-  const arnOf = async (QueueUrl) =>
-    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes.QueueArn;
   const counts = async (QueueUrl) => {
-    const a = (await sqs.send(new GetQueueAttributesCommand({
-      QueueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    }))).Attributes;
+    const a = await attributes(QueueUrl, ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]);
     return { visible: Number(a.ApproximateNumberOfMessages), inFlight: Number(a.ApproximateNumberOfMessagesNotVisible) };
   };
   const redrive = (arn, maxReceiveCount = 1) => JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount });
@@ -78,15 +47,10 @@ describe("RedriveAllowPolicy and message move tasks (JS SDK v3)", () => {
   };
   const listTasks = async (SourceArn, MaxResults) =>
     (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn, MaxResults }))).Results ?? [];
-  const waitStatus = async (SourceArn, wanted, timeoutMs = 15_000) => {
-    const entry = await waitFor(async () => {
-      const [latest] = await listTasks(SourceArn);
-      return latest && wanted.includes(latest.Status) ? latest : undefined;
-    }, { timeoutMs, intervalMs: 100 });
-    const [latest] = await listTasks(SourceArn);
-    assert.ok(entry, `task reached one of ${wanted} within ${timeoutMs} ms (last seen ${latest?.Status})`);
-    return entry;
-  };
+  const waitStatus = (SourceArn, wanted, timeoutMs = 15_000) =>
+    waitUntil(async () => (await listTasks(SourceArn))[0], (latest) => latest && wanted.includes(latest.Status),
+      (latest) => `task reached one of ${wanted} within ${timeoutMs} ms (last seen ${latest?.Status})`,
+      { timeoutMs, intervalMs: 100 });
 
   /**
    * A source queue (maxReceiveCount 1) and its DLQ holding `n` messages that went through
@@ -131,7 +95,7 @@ describe("RedriveAllowPolicy and message move tasks (JS SDK v3)", () => {
         QueueUrl: src, Attributes: { RedrivePolicy: redrive(dlqArn) },
       })));
       assertClientError(err, "InvalidParameterValue", "InvalidParameterValue", 400);
-      const attrs = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: src, AttributeNames: ["All"] }))).Attributes;
+      const attrs = await attributes(src);
       assert.equal(attrs.RedrivePolicy, undefined, "the rejected policy was not stored");
     });
 
@@ -142,15 +106,11 @@ describe("RedriveAllowPolicy and message move tasks (JS SDK v3)", () => {
         RedriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [allowedArn] }),
       });
       const dlqArn = await arnOf(dlqUrl);
-      const stored = (await sqs.send(new GetQueueAttributesCommand({
-        QueueUrl: dlqUrl, AttributeNames: ["RedriveAllowPolicy"],
-      }))).Attributes.RedriveAllowPolicy;
+      const stored = (await attributes(dlqUrl, ["RedriveAllowPolicy"])).RedriveAllowPolicy;
       assert.deepEqual(JSON.parse(stored), { redrivePermission: "byQueue", sourceQueueArns: [allowedArn] });
 
       await sqs.send(new SetQueueAttributesCommand({ QueueUrl: allowedUrl, Attributes: { RedrivePolicy: redrive(dlqArn, 3) } }));
-      const got = (await sqs.send(new GetQueueAttributesCommand({
-        QueueUrl: allowedUrl, AttributeNames: ["RedrivePolicy"],
-      }))).Attributes.RedrivePolicy;
+      const got = (await attributes(allowedUrl, ["RedrivePolicy"])).RedrivePolicy;
       assert.deepEqual(JSON.parse(got), { deadLetterTargetArn: dlqArn, maxReceiveCount: 3 });
 
       const other = await newQueue("by-other");
@@ -336,27 +296,8 @@ describe("--strict: AWS's 60-second rules (JS SDK v3)", () => {
   let lax;
   let sqsStrict;
   let sqsLax;
-
-  let startError;
-  before(async () => {
-    try {
-      strict = await startServer({ extraArgs: ["--strict"] });
-      sqsStrict = strict.client();
-      lax = await startServer();
-      sqsLax = lax.client();
-    } catch (err) {
-      startError = err;
-    }
-  });
-  beforeEach(() => {
-    if (startError) throw startError;
-  });
-
-  after(async () => {
-    sqsStrict?.destroy();
-    sqsLax?.destroy();
-    await Promise.all([strict?.stop(), lax?.stop()]);
-  });
+  sqsSuite((env) => ({ server: strict, sqs: sqsStrict } = env), { options: { extraArgs: ["--strict"] } });
+  sqsSuite((env) => ({ server: lax, sqs: sqsLax } = env));
 
   it("a second PurgeQueue within 60 s is PurgeQueueInProgress (403)", async () => {
     const name = unique("purge");

@@ -2,7 +2,7 @@
 // tags, permissions and dead-letter source listing.
 
 import assert from "node:assert/strict";
-import { after, before, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 
 import {
   AddPermissionCommand,
@@ -19,7 +19,8 @@ import {
   UntagQueueCommand,
 } from "@aws-sdk/client-sqs";
 
-import { ACCOUNT, REGION, expectError, startServer, unique } from "./server.js";
+import { ACCOUNT, REGION, expectError, unique } from "./server.js";
+import { sqsSuite } from "./sqs_util.js";
 
 const STANDARD_ALL_ATTRIBUTES = [
   "ApproximateNumberOfMessages",
@@ -41,32 +42,12 @@ const FIFO_EXTRA_ATTRIBUTES = ["ContentBasedDeduplication", "DeduplicationScope"
 describe("queues (JS SDK v3)", () => {
   let server;
   let sqs;
-
-  // A failed start fails every test (rather than cancelling them), so the summary counts them.
-  let startError;
-  before(async () => {
-    try {
-      server = await startServer();
-      sqs = server.client();
-    } catch (err) {
-      startError = err;
-    }
-  });
-  beforeEach(() => {
-    if (startError) throw startError;
-  });
-
-  after(async () => {
-    sqs?.destroy();
-    await server?.stop();
-  });
+  const { attributes } = sqsSuite((env) => ({ server, sqs } = env));
 
   const create = async (name, Attributes, tags) => {
     const res = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes, tags }));
     return res.QueueUrl;
   };
-  const attributes = async (QueueUrl, AttributeNames = ["All"]) =>
-    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames }))).Attributes;
 
   it("CreateQueue returns a URL built from the endpoint, account and name; GetQueueUrl agrees", async () => {
     const name = unique("create");

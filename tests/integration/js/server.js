@@ -1,14 +1,17 @@
-// Starts the real sqsemu binary for the JS integration tests and builds SDK clients for it.
+// Starts the real sqsemu binary for the JS integration tests and builds SDK clients for it;
+// also the describe() hooks and bounded waits every suite uses.
 //
 // Nothing here mocks HTTP or storage: every test talks to a live sqsemu process on a free
 // 127.0.0.1 port with its own temporary --data-dir. Every wait is bounded.
 
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { after, before, beforeEach } from "node:test";
 import { fileURLToPath } from "node:url";
 
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -21,6 +24,9 @@ export const REGION = "us-east-1";
 export const ACCOUNT = "123456789012";
 
 const LOG_LIMIT = 64 * 1024;
+
+/** A lower-case RFC 4122 UUID, as in MessageId, RevisionId and request ids. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 // Servers still running in this process. If the test runner ends this process (a file-level
 // timeout sends SIGTERM), they are sent SIGTERM by PID too, so no sqsemu outlives its test file.
@@ -69,7 +75,7 @@ function tryConnect(port, timeoutMs) {
   });
 }
 
-const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Resolves to p's value, or to onTimeout after ms; the timer never outlives the race. */
 async function raceTimeout(p, ms, onTimeout) {
@@ -181,21 +187,25 @@ export class Server {
     }
   }
 
-  /** An SQS client for this server: endpoint, us-east-1, dummy static keys, bounded timeouts, no retries. */
-  client(overrides = {}) {
-    return new SQSClient({
+  /**
+   * The configuration of an AWS SDK client for this server: endpoint, us-east-1, dummy static
+   * keys, no retries, a 5 s connection timeout and requests bounded by requestTimeoutMs.
+   */
+  clientConfig(requestTimeoutMs, overrides = {}) {
+    return {
       endpoint: this.endpoint,
       region: REGION,
       credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
       maxAttempts: 1,
-      requestHandler: {
-        connectionTimeout: 5_000,
-        // Above the longest WaitTimeSeconds the tests use (10 s), so only a hung request trips it.
-        requestTimeout: 15_000,
-        throwOnRequestTimeout: true,
-      },
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true },
       ...overrides,
-    });
+    };
+  }
+
+  /** An SQS client for this server (see clientConfig). */
+  client(overrides = {}) {
+    // Above the longest WaitTimeSeconds the tests use (10 s), so only a hung request trips it.
+    return new SQSClient(this.clientConfig(15_000, overrides));
   }
 
   queueUrl(name) {
@@ -272,6 +282,40 @@ export async function waitFor(check, { timeoutMs = 10_000, intervalMs = 50 } = {
     if (Date.now() >= deadline) return value;
     await delay(intervalMs);
   }
+}
+
+/**
+ * Polls read() (through waitFor, so bounded by timeoutMs) until accept(value) holds and
+ * returns that value; otherwise fails with message(last value read).
+ */
+export async function waitUntil(read, accept, message, { timeoutMs = 10_000, intervalMs = 100 } = {}) {
+  let last;
+  const got = await waitFor(async () => {
+    last = await read();
+    return accept(last) ? last : undefined;
+  }, { timeoutMs, intervalMs });
+  assert.ok(got, message(last));
+  return got;
+}
+
+/**
+ * Registers the hooks of a describe() block that needs servers: before() runs start(), after()
+ * runs stop(). A failed start fails every test of the block (beforeEach throws its error)
+ * rather than cancelling them, so the TAP summary counts them. Call it inside describe().
+ */
+export function suiteHooks(start, stop) {
+  let startError;
+  before(async () => {
+    try {
+      await start();
+    } catch (err) {
+      startError = err;
+    }
+  });
+  beforeEach(() => {
+    if (startError) throw startError;
+  });
+  after(stop);
 }
 
 /**
