@@ -87,7 +87,7 @@ int main(int argc, char **argv)
     if (!cfg.in_memory && !db_path)
         return 1;
     int status = 1;
-    sqs_settings settings = {cfg.account_id, cfg.region, cfg.strict};
+    sqs_settings settings = {.strict = cfg.strict};
     if (!loop_init() || !store_open(db_path))
         goto out;
     if (!sqs_service_start(&settings))
@@ -102,8 +102,6 @@ int main(int argc, char **argv)
         .data_dir = cfg.in_memory ? NULL : cfg.data_dir,
         .runtimes_dir = cfg.runtimes_dir,
         .endpoint_url = endpoint,
-        .default_account = cfg.account_id,
-        .default_region = cfg.region,
         .idle_timeout_s = cfg.lambda_idle_timeout_s,
         .default_concurrency = cfg.lambda_concurrency,
     };

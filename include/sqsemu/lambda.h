@@ -9,8 +9,6 @@ typedef struct lambda_settings {
     const char *data_dir;     /* where function code is unpacked; NULL = a temporary directory */
     const char *runtimes_dir; /* directory of the shipped runtime clients (runtimes/) */
     const char *endpoint_url; /* http://127.0.0.1:<port>: AWS_ENDPOINT_URL of handlers */
-    const char *default_account;
-    const char *default_region;
     int idle_timeout_s;       /* idle execution environments are stopped after this */
     int default_concurrency;  /* mapping concurrency when ScalingConfig is unset */
 } lambda_settings;

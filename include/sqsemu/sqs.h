@@ -61,8 +61,6 @@ typedef enum sqs_status { SQS_STATUS_OK, SQS_STATUS_ERROR, SQS_STATUS_PENDING } 
 
 /* Global service settings. */
 typedef struct sqs_settings {
-    const char *default_account;
-    const char *default_region;
     bool strict; /* AWS's 60-second PurgeQueue and queue re-creation rules */
 } sqs_settings;
 

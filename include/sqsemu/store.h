@@ -110,8 +110,6 @@ typedef struct message_counts {
 bool store_messages_count(int64_t queue_id, int64_t now_ms, message_counts *out);
 /* Earliest visibility time after now_ms of any message in the queue; -1 when none. */
 int64_t store_messages_next_visible(int64_t queue_id, int64_t now_ms);
-/* Earliest send time of any message in the queue; -1 when empty. */
-int64_t store_messages_oldest_sent(int64_t queue_id);
 
 /* ---- FIFO bookkeeping ---- */
 

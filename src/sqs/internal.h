@@ -37,6 +37,7 @@ bool batch_check_entries(const cJSON *entries, const char *entry_name, sqs_error
 void batch_add_failure(cJSON *failed, const char *id, const sqs_error *err);
 
 /* queues.c */
+void queues_forget_deleted(void); /* --strict: the recently deleted names, at shutdown */
 bool action_create_queue(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
 bool action_delete_queue(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
 bool action_get_queue_url(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);

@@ -69,8 +69,6 @@ bool sqs_service_start(const sqs_settings *settings)
     return true;
 }
 
-void queues_forget_deleted(void);
-
 void sqs_service_stop(void)
 {
     queues_forget_deleted();

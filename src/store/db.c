@@ -86,7 +86,6 @@ static const char *const statement_sql[STMT__COUNT] = {
         "SELECT COALESCE(SUM(visible_ms <= ?2), 0), COALESCE(SUM(visible_ms > ?2 AND receive_count > 0), 0), "
         "COALESCE(SUM(visible_ms > ?2 AND receive_count = 0), 0) FROM messages WHERE queue_id = ?1",
     [STMT_MESSAGES_NEXT_VISIBLE] = "SELECT MIN(visible_ms) FROM messages WHERE queue_id = ?1 AND visible_ms > ?2",
-    [STMT_MESSAGES_OLDEST_SENT] = "SELECT MIN(sent_ms) FROM messages WHERE queue_id = ?1",
 };
 
 static const char schema_sql[] =

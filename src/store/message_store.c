@@ -215,10 +215,3 @@ int64_t store_messages_next_visible(int64_t queue_id, int64_t now_ms)
     sqlite3_bind_int64(s, 2, now_ms);
     return single_int_or_minus_one(s);
 }
-
-int64_t store_messages_oldest_sent(int64_t queue_id)
-{
-    sqlite3_stmt *s = db_stmt(STMT_MESSAGES_OLDEST_SENT);
-    sqlite3_bind_int64(s, 1, queue_id);
-    return single_int_or_minus_one(s);
-}
