@@ -275,13 +275,36 @@ static void batch_done(invoke_outcome *outcome, void *arg)
     schedule_run(p);
 }
 
-static void dispatch(poller *p, lambda_function *f)
+/* Takes the next batch: at most BatchSize records (BatchSize may have been lowered under a
+ * collected batch: the rest stays collected for the next invocation). */
+static cJSON *take_batch(poller *p)
 {
     cJSON *records = p->batch;
+    long batch_size = mapping_int(p->m, "BatchSize");
+    if (records && cJSON_GetArraySize(records) > batch_size) {
+        cJSON *first = cJSON_CreateArray();
+        for (long i = 0; i < batch_size; i++)
+            cJSON_AddItemToArray(first, cJSON_DetachItemFromArray(records, 0));
+        p->batch_bytes = strlen("{\"Records\":[]}");
+        const cJSON *r;
+        cJSON_ArrayForEach(r, records)
+        {
+            char *text = cJSON_PrintUnformatted(r);
+            p->batch_bytes += strlen(text) + 1;
+            free(text);
+        }
+        return first;
+    }
     p->batch = NULL;
     p->batch_bytes = 0;
     p->window_deadline = 0;
     timers_cancel(loop_timers(), &p->timer);
+    return records;
+}
+
+static void dispatch(poller *p, lambda_function *f)
+{
+    cJSON *records = take_batch(p);
     if (!records || cJSON_GetArraySize(records) == 0) {
         cJSON_Delete(records);
         return;

@@ -302,6 +302,8 @@ class CollectedBatchTests(LambdaTestCase):
         self.lam.update_event_source_mapping(UUID=uuid, BatchSize=20)
         pairs = wait_sqs_records(out, lambda p: len(p) >= 30, timeout=8)
         self.assertEqual(sorted(rec["body"] for _, rec in pairs), bodies, "every message delivered once")
+        sizes = [len(doc["event"]["Records"]) for doc in read_records(out)]
+        self.assertLessEqual(max(sizes), 20, "no invocation carries more than the new BatchSize (%r)" % sizes)
         self.assertTrue(harness.wait_until(lambda: counters(self.sqs, url) == (0, 0, 0), timeout=3),
                         "delivered messages are deleted (counters %r)" % (counters(self.sqs, url),))
 
