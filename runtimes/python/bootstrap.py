@@ -205,13 +205,18 @@ class _AttrDict(dict):
         return self.get(name)
 
 
-def _client_context(text):
+def _json_header(text):
+    """A header carrying JSON, parsed; None when it is absent or not JSON."""
     if not text:
         return None
     try:
-        parsed = json.loads(text)
+        return json.loads(text)
     except ValueError:
         return None
+
+
+def _client_context(text):
+    parsed = _json_header(text)
     if not isinstance(parsed, dict):
         return parsed
     ctx = _AttrDict(parsed)
@@ -221,12 +226,7 @@ def _client_context(text):
 
 
 def _identity(text):
-    if not text:
-        return None
-    try:
-        parsed = json.loads(text)
-    except ValueError:
-        return None
+    parsed = _json_header(text)
     if not isinstance(parsed, dict):
         return None
     ident = _AttrDict(parsed)

@@ -13,7 +13,7 @@ import time
 from botocore.exceptions import ClientError
 
 import harness
-from sqs_asserts import assert_client_error
+from sqs_asserts import SqsCase, assert_client_error
 
 AWS_CLI = shutil.which("aws")
 ARN_PREFIX = "arn:aws:sqs:%s:%s:" % (harness.REGION, harness.ACCOUNT)
@@ -85,21 +85,12 @@ def error_info(exc):
             exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode"))
 
 
-class ProtocolCase:
-    """Mixin for suites parameterised over protocols (json/query): a client per class,
-    unique names, queue helpers and error assertions from sqs_asserts."""
+class ProtocolCase(SqsCase):
+    """Mixin for suites parameterised over protocols (json/query): the client per class of
+    SqsCase, plus queue helpers and error assertions."""
 
     protocol = "json"
     read_timeout = 30
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        try:
-            cls.sqs = cls.server.client(protocol=cls.protocol, read_timeout=cls.read_timeout)
-        except Exception:
-            cls.server.cleanup()
-            raise
 
     def fails(self, code, fn, *args, message=None, status=None, shape=None, **kwargs):
         """fn(*args, **kwargs) must raise ClientError `code` (the Query code, also the JSON
