@@ -152,4 +152,16 @@ bool store_mapping_put(const char *uuid, const char *record);
 bool store_mapping_delete(const char *uuid);
 bool store_mapping_each(void (*fn)(const char *uuid, const char *record, void *arg), void *arg);
 
+/* Directories of function code that sqsemu created: only these may ever be removed. */
+bool store_code_dir_add(const char *path);
+bool store_code_dir_remove(const char *path);
+bool store_code_dir_registered(const char *path);
+bool store_code_dir_each(void (*fn)(const char *path, void *arg), void *arg);
+
+/* ---- server-wide values (meta table) ---- */
+
+/* Copies the value of key when it is stored with exactly size bytes (*found says so). */
+bool store_meta_get(const char *key, void *value, size_t size, bool *found);
+bool store_meta_put(const char *key, const void *value, size_t size);
+
 #endif

@@ -3,6 +3,8 @@
  * state fields; code kept as an unpacked zip or a hot-reload directory. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include <unistd.h>
 
 #include "code.h"
+#include "code_dirs.h"
 #include "lambda_internal.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/codec.h"
@@ -151,6 +154,27 @@ static void function_free(lambda_function *f)
     free(f);
 }
 
+/* Functions stored by a version of sqsemu that did not record which code directories it
+ * created: an unpacked zip's directory that really lies in the data directory is adopted. */
+static void adopt_code_dir(lambda_function *f)
+{
+    const char *dir = function_code_dir(f);
+    if (!dir || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f->record, "HotReload")) ||
+        !function_string(f, "CodeZip") || code_dir_owned(dir))
+        return;
+    char *adopted = code_dir_adopt(dir);
+    if (!adopted)
+        return;
+    set_string(f->record, "CodeDir", adopted);
+    buf_t zip;
+    buf_init(&zip);
+    buf_printf(&zip, "%s.zip", adopted);
+    set_string(f->record, "CodeZip", zip.data);
+    buf_free(&zip);
+    free(adopted);
+    function_save(f, NULL);
+}
+
 static void load_one(int64_t id, const char *account, const char *region, const char *name, const char *record,
                      void *arg)
 {
@@ -161,12 +185,26 @@ static void load_one(int64_t id, const char *account, const char *region, const 
         cJSON_Delete(parsed);
         return;
     }
-    function_new(id, account, region, name, parsed);
+    lambda_function *f = function_new(id, account, region, name, parsed);
+    adopt_code_dir(f);
+}
+
+static bool dir_referenced(const char *dir)
+{
+    for (lambda_function *f = all_functions; f; f = f->next) {
+        const char *current = function_code_dir(f);
+        if (current && strcmp(current, dir) == 0)
+            return true;
+    }
+    return false;
 }
 
 bool functions_load(void)
 {
-    return store_function_each(load_one, NULL);
+    if (!store_function_each(load_one, NULL))
+        return false;
+    code_dirs_sweep(dir_referenced);
+    return true;
 }
 
 void functions_free_all(void)
@@ -424,52 +462,6 @@ static bool check_configuration(const cJSON *in, lambda_error *err)
 
 /* ---- code ---- */
 
-static char *code_root(const lambda_function *f)
-{
-    buf_t b;
-    buf_init(&b);
-    buf_printf(&b, "%s/lambda/%s/%s/%s", lambda_config()->data_dir, f->account, f->region, f->name);
-    return buf_detach(&b, NULL);
-}
-
-static bool make_dirs(const char *path)
-{
-    char *copy = xstrdup(path);
-    bool ok = true;
-    for (char *p = copy + 1; ok && *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            ok = mkdir(copy, 0755) == 0 || errno == EEXIST;
-            *p = '/';
-        }
-    }
-    ok = ok && (mkdir(copy, 0755) == 0 || errno == EEXIST);
-    free(copy);
-    return ok;
-}
-
-/* Removes an unpacked code directory (and its kept zip) that sqsemu created, once no
- * execution environment runs from it any more. Hot-reload directories are the user's and
- * are never touched: only directories under the data directory's lambda/ are removed. */
-static void release_code_dir(const char *dir)
-{
-    if (!dir || !*dir)
-        return;
-    buf_t root;
-    buf_init(&root);
-    buf_printf(&root, "%s/lambda/", lambda_config()->data_dir);
-    bool owned = strncmp(dir, root.data, root.len) == 0;
-    buf_free(&root);
-    if (!owned || executor_dir_in_use(dir))
-        return;
-    code_remove_dir(dir);
-    buf_t zip;
-    buf_init(&zip);
-    buf_printf(&zip, "%s.zip", dir);
-    unlink(zip.data);
-    buf_free(&zip);
-}
-
 /* An execution environment that ran from dir is gone: dir goes too unless it is still
  * the function's current code. */
 void functions_code_released(lambda_function *f, const char *dir);
@@ -477,7 +469,7 @@ void functions_code_released(lambda_function *f, const char *dir)
 {
     const char *current = function_code_dir(f);
     if (f->deleted || !current || strcmp(dir, current) != 0)
-        release_code_dir(dir);
+        code_dir_release(dir);
 }
 
 /* Keeps the uploaded archive next to its unpacked directory, for GetFunction's Code.Location. */
@@ -486,11 +478,18 @@ static bool keep_zip(const char *dir, const unsigned char *zip, size_t len, char
     buf_t b;
     buf_init(&b);
     buf_printf(&b, "%s.zip", dir);
-    FILE *out = fopen(b.data, "wb");
-    bool ok = out && fwrite(zip, 1, len, out) == len;
-    if (out && fclose(out) != 0)
+    int fd = open(b.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    bool ok = fd >= 0;
+    for (size_t done = 0; ok && done < len;) {
+        ssize_t n = write(fd, zip + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        ok = n > 0;
+        done += ok ? (size_t)n : 0;
+    }
+    if (fd >= 0 && close(fd) != 0)
         ok = false;
-    if (!ok)
+    if (!ok && fd >= 0)
         unlink(b.data);
     *path = buf_detach(&b, NULL);
     return ok;
@@ -534,12 +533,17 @@ static bool install_code(lambda_function *f, const cJSON *code, lambda_error *er
         return true;
     }
     if (bucket && strcmp(bucket, HOT_RELOAD_BUCKET) == 0) {
+        char resolved[PATH_MAX];
         struct stat st;
-        if (!key || key[0] != '/' || stat(key, &st) != 0 || !S_ISDIR(st.st_mode))
+        if (!key || key[0] != '/' || !realpath(key, resolved) || stat(resolved, &st) != 0 || !S_ISDIR(st.st_mode))
             return lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER,
                                "S3Key must be an absolute path of an existing directory when S3Bucket is hot-reload.");
+        if (code_dirs_inside_data_dir(resolved))
+            return lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER,
+                               "S3Key %s is inside sqsemu's data directory: a hot-reload directory must be your own "
+                               "code, outside the data directory.", key);
         cJSON_DeleteItemFromObjectCaseSensitive(f->record, "CodeZip");
-        set_string(f->record, "CodeDir", key);
+        set_string(f->record, "CodeDir", resolved);
         cJSON_DeleteItemFromObjectCaseSensitive(f->record, "HotReload");
         cJSON_AddTrueToObject(f->record, "HotReload");
         char sha[CODE_SHA256_B64_LEN];
@@ -561,19 +565,16 @@ static bool install_code(lambda_function *f, const cJSON *code, lambda_error *er
     if (!zip)
         return lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER,
                            "Could not unzip uploaded file. Please check your file, then try to upload again.");
-    char revision[UUID_STR_LEN];
-    ids_uuid(revision);
-    char *root = code_root(f);
-    buf_t dir;
-    buf_init(&dir);
-    buf_printf(&dir, "%s/%s", root, revision);
-    free(root);
+    char *dir = code_dir_create(f->account, f->region, f->name);
+    if (!dir) {
+        free(zip);
+        return lambda_fail(err, LAMBDA_ERR_SERVICE, "The function code could not be stored.");
+    }
     char detail[256] = "";
     char *zip_path = NULL;
-    bool ok = make_dirs(dir.data) && code_unpack_zip(zip, zip_len, dir.data, detail, sizeof detail) &&
-              keep_zip(dir.data, zip, zip_len, &zip_path);
+    bool ok = code_unpack_zip(zip, zip_len, dir, detail, sizeof detail) && keep_zip(dir, zip, zip_len, &zip_path);
     if (ok) {
-        set_string(f->record, "CodeDir", dir.data);
+        set_string(f->record, "CodeDir", dir);
         set_string(f->record, "CodeZip", zip_path);
         cJSON_DeleteItemFromObjectCaseSensitive(f->record, "HotReload");
         char sha[CODE_SHA256_B64_LEN];
@@ -581,15 +582,13 @@ static bool install_code(lambda_function *f, const cJSON *code, lambda_error *er
         set_string(f->record, "CodeSha256", sha);
         set_number(f->record, "CodeSize", (double)zip_len);
     } else {
-        code_remove_dir(dir.data);
-        if (zip_path)
-            unlink(zip_path);
+        code_dir_release(dir);
         log_debug("zip rejected: %s", detail);
         lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER,
                     "Could not unzip uploaded file. Please check your file, then try to upload again.");
     }
     free(zip_path);
-    buf_free(&dir);
+    free(dir);
     free(zip);
     return ok;
 }
@@ -728,7 +727,7 @@ bool fn_create(const lambda_ctx *ctx, const cJSON *in, cJSON *out, lambda_error 
         ok = f->id >= 0 || lambda_fail(err, LAMBDA_ERR_SERVICE, "The function could not be stored.");
     }
     if (!ok) {
-        release_code_dir(function_code_dir(f));
+        code_dir_release(function_code_dir(f));
         function_unlink(f);
         function_free(f);
         return false;
@@ -846,14 +845,14 @@ static bool commit_change(const lambda_ctx *ctx, lambda_function *f, cJSON *prev
     bool code_changed = new_dir && (!old_dir || strcmp(old_dir, new_dir) != 0);
     if (!ok) {
         if (code_changed)
-            release_code_dir(new_dir);
+            code_dir_release(new_dir);
         cJSON_Delete(f->record);
         f->record = previous;
         return false;
     }
     executor_retire(f);
     if (code_changed || !new_dir)
-        release_code_dir(old_dir); /* at once, or when its last environment is gone */
+        code_dir_release(old_dir); /* at once, or when its last environment is gone */
     cJSON_Delete(previous);
     add_configuration(f, true, out);
     mappings_function_changed();
@@ -900,7 +899,7 @@ bool fn_delete(const lambda_ctx *ctx, const char *name, const char *qualifier, l
     function_unlink(f);
     f->deleted = true;
     executor_retire(f);
-    release_code_dir(function_code_dir(f)); /* at once, or when its last environment is gone */
+    code_dir_release(function_code_dir(f)); /* at once, or when its last environment is gone */
     mappings_function_changed();
     if (f->env_count == 0 && f->running == 0)
         function_free(f);

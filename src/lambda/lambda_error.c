@@ -42,6 +42,8 @@ bool lambda_err_capital_message(lambda_err_kind kind)
 
 bool lambda_fail(lambda_error *err, lambda_err_kind kind, const char *fmt, ...)
 {
+    if (!err)
+        return false;
     err->kind = kind;
     va_list ap;
     va_start(ap, fmt);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "code.h"
+#include "code_dirs.h"
 #include "lambda_internal.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/log.h"
@@ -29,7 +30,7 @@ bool lambda_service_start(const lambda_settings *s)
         temp_data_dir = xstrdup(template);
         settings.data_dir = temp_data_dir;
     }
-    if (!executor_start() || !functions_load() || !mappings_load()) {
+    if (!code_dirs_start(settings.data_dir) || !executor_start() || !functions_load() || !mappings_load()) {
         log_error("could not load the Lambda functions and mappings from the store");
         return false;
     }
@@ -42,6 +43,7 @@ void lambda_service_stop(void)
     async_invoke_stop();
     mappings_free_all();
     functions_free_all();
+    code_dirs_stop();
     if (temp_data_dir) {
         code_remove_dir(temp_data_dir);
         free(temp_data_dir);

@@ -86,6 +86,12 @@ static const char *const statement_sql[STMT__COUNT] = {
         "SELECT COALESCE(SUM(visible_ms <= ?2), 0), COALESCE(SUM(visible_ms > ?2 AND receive_count > 0), 0), "
         "COALESCE(SUM(visible_ms > ?2 AND receive_count = 0), 0) FROM messages WHERE queue_id = ?1",
     [STMT_MESSAGES_NEXT_VISIBLE] = "SELECT MIN(visible_ms) FROM messages WHERE queue_id = ?1 AND visible_ms > ?2",
+    [STMT_CODE_DIR_ADD] = "INSERT OR IGNORE INTO code_dirs(path) VALUES(?1)",
+    [STMT_CODE_DIR_REMOVE] = "DELETE FROM code_dirs WHERE path = ?1",
+    [STMT_CODE_DIR_FIND] = "SELECT 1 FROM code_dirs WHERE path = ?1",
+    [STMT_CODE_DIR_SELECT_ALL] = "SELECT path FROM code_dirs ORDER BY path",
+    [STMT_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [STMT_META_PUT] = "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)",
 };
 
 static const char schema_sql[] =
@@ -153,6 +159,13 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS mappings ("
     "  uuid TEXT PRIMARY KEY,"
     "  record TEXT NOT NULL);"
+    /* Directories of function code that sqsemu created (and so may remove). */
+    "CREATE TABLE IF NOT EXISTS code_dirs ("
+    "  path TEXT PRIMARY KEY);"
+    /* Small server-wide values, e.g. the key that authenticates receipt handles. */
+    "CREATE TABLE IF NOT EXISTS meta ("
+    "  key TEXT PRIMARY KEY,"
+    "  value BLOB NOT NULL);"
     "PRAGMA user_version = 1;";
 
 static bool exec_sql(const char *sql)
