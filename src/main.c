@@ -1,10 +1,8 @@
 /* main: flags, start-up (data directory, store, service, HTTP), the event loop, and an
  * orderly shutdown on SIGINT/SIGTERM. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sqsemu/buf.h"
@@ -16,35 +14,9 @@
 #include "sqsemu/sqs.h"
 #include "sqsemu/store.h"
 
-/* mkdir -p */
-static bool make_dirs(const char *path)
-{
-    char *copy = xstrdup(path);
-    bool ok = true;
-    for (char *p = copy + 1; ok && *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        ok = mkdir(copy, 0755) == 0 || errno == EEXIST;
-        *p = '/';
-    }
-    ok = ok && (mkdir(copy, 0755) == 0 || errno == EEXIST);
-    free(copy);
-    return ok;
-}
-
 static char *database_path(const config *cfg)
 {
-    if (cfg->in_memory)
-        return NULL;
-    if (!make_dirs(cfg->data_dir)) {
-        log_error("cannot create data directory %s: %s", cfg->data_dir, strerror(errno));
-        return NULL;
-    }
-    buf_t b;
-    buf_init(&b);
-    buf_printf(&b, "%s/sqsemu.db", cfg->data_dir);
-    return buf_detach(&b, NULL);
+    return cfg->in_memory ? NULL : store_prepare_data_dir(cfg->data_dir);
 }
 
 /* runtimes/ next to the directory of the binary (build/sqsemu -> runtimes/), else the
@@ -123,6 +95,7 @@ out_store:
     store_close();
 out:
     loop_free();
+    store_release_data_dir();
     free(db_path);
     return status;
 }

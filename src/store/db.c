@@ -188,6 +188,9 @@ bool store_open(const char *path)
         store_db = NULL;
         return false;
     }
+    /* Only this process uses the file (the data directory is locked), but a reader such as
+     * the sqlite3 shell may hold a lock for a moment: wait for it rather than fail. */
+    sqlite3_busy_timeout(store_db, 2000);
     /* WAL + synchronous=NORMAL: a committed transaction survives a crash of the process
      * (kill -9); only an OS crash or power loss can drop the last commits. */
     if (!exec_sql("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
