@@ -3,7 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "internal.h"
+#include "receipt.h"
+#include "sqsemu/ids.h"
+#include "sqsemu/store.h"
 #include "move_tasks.h"
 #include "registry.h"
 #include "sqsemu/utf8.h"
@@ -58,9 +63,31 @@ const sqs_settings *sqs_settings_get(void)
     return &current_settings;
 }
 
+/* The key that authenticates receipt handles lives in the store, so handles stay valid
+ * across restarts of one data directory and mean nothing to another. */
+static bool load_receipt_key(void)
+{
+    unsigned char key[RECEIPT_KEY_BYTES];
+    bool found = false;
+    if (!store_meta_get("receipt_key", key, sizeof key, &found))
+        return false;
+    if (!found) {
+        ids_random(key, sizeof key);
+        if (!store_meta_put("receipt_key", key, sizeof key))
+            return false;
+    }
+    receipt_set_key(key);
+    OPENSSL_cleanse(key, sizeof key);
+    return true;
+}
+
 bool sqs_service_start(const sqs_settings *settings)
 {
     current_settings = *settings;
+    if (!load_receipt_key()) {
+        log_error("could not read or store the receipt handle key");
+        return false;
+    }
     registry_init();
     if (!registry_load() || !move_tasks_load()) {
         log_error("could not load the queues from the store");
@@ -79,6 +106,7 @@ void sqs_service_stop(void)
         waiters_queue_gone(all[i]);
     free(all);
     registry_free();
+    receipt_free_key();
 }
 
 sqs_queue *sqs_queue_by_arn(const char *arn)

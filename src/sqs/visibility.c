@@ -93,8 +93,10 @@ static bool change_one(sqs_ctx *ctx, sqs_queue *q, const cJSON *entry, int64_t *
         return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
                         "Value %s for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not "
                         "available for visibility timeout change.", handle);
+    /* Both terms are bounded: timeout_s by the check above, receive_ms by the handle's
+     * MAC and range check (it is a time this server recorded). */
     int64_t visible_ms = ctx->now_ms + timeout_s * 1000;
-    if (visible_ms > r.receive_ms + (int64_t)MAX_VISIBILITY_S * 1000)
+    if (visible_ms - r.receive_ms > (int64_t)MAX_VISIBILITY_S * 1000)
         return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
                         "Value %lld for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the "
                         "message is beyond the limit [43200 seconds].", (long long)timeout_s);

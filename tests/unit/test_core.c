@@ -45,19 +45,74 @@ static void test_receipt_round_trip(void **state)
     const receipt typical = {.queue_id = 7, .rowid = 12345, .secret = 0x1234567890abcdefLL,
                              .receive_ms = 1795349444414LL, .receive_count = 3};
     assert_round_trip(&typical);
-    const receipt zeros = {0};
-    assert_round_trip(&zeros);
-    const receipt extremes = {.queue_id = INT64_MAX, .rowid = INT64_MIN, .secret = -1,
-                              .receive_ms = INT64_MIN + 1, .receive_count = INT64_MAX - 1};
+    const receipt smallest = {.queue_id = 1, .rowid = 1, .secret = 0, .receive_ms = 0, .receive_count = 1};
+    assert_round_trip(&smallest);
+    const receipt extremes = {.queue_id = INT64_MAX, .rowid = INT64_MAX, .secret = INT64_MIN,
+                              .receive_ms = INT64_C(1) << 50, .receive_count = INT64_MAX};
     assert_round_trip(&extremes);
-    const receipt negatives = {.queue_id = -1, .rowid = -2, .secret = INT64_MIN, .receive_ms = -3,
-                               .receive_count = -4};
-    assert_round_trip(&negatives);
     /* Each field lands in its own place: one distinct bit pattern per field. */
     const receipt distinct = {.queue_id = 0x0102030405060708LL, .rowid = 0x1112131415161718LL,
-                              .secret = 0x2122232425262728LL, .receive_ms = 0x3132333435363738LL,
+                              .secret = 0x2122232425262728LL, .receive_ms = 0x0002333435363738LL,
                               .receive_count = 0x4142434445464748LL};
     assert_round_trip(&distinct);
+}
+
+/* Even with a valid MAC, a record whose fields no delivery could have is not a handle (a
+ * receive time near INT64_MAX once overflowed the 12-hour cap check). */
+static void test_receipt_out_of_range_fields_rejected(void **state)
+{
+    (void)state;
+    const receipt bad[] = {
+        {.queue_id = 0, .rowid = 1, .receive_ms = 1, .receive_count = 1},
+        {.queue_id = -1, .rowid = 1, .receive_ms = 1, .receive_count = 1},
+        {.queue_id = 1, .rowid = 0, .receive_ms = 1, .receive_count = 1},
+        {.queue_id = 1, .rowid = INT64_MIN, .receive_ms = 1, .receive_count = 1},
+        {.queue_id = 1, .rowid = 1, .receive_ms = -1, .receive_count = 1},
+        {.queue_id = 1, .rowid = 1, .receive_ms = INT64_MAX, .receive_count = 1},
+        {.queue_id = 1, .rowid = 1, .receive_ms = (INT64_C(1) << 50) + 1, .receive_count = 1},
+        {.queue_id = 1, .rowid = 1, .receive_ms = 1, .receive_count = 0},
+        {.queue_id = 1, .rowid = 1, .receive_ms = 1, .receive_count = -4},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *text = receipt_encode(&bad[i]);
+        receipt out;
+        assert_false(receipt_decode(text, &out));
+        free(text);
+    }
+}
+
+/* Handles are authenticated: changing any single bit of the record, or the key, makes a
+ * handle invalid (a client once could edit receive_ms to bypass the 12-hour cap). */
+static void test_receipt_any_edit_rejected(void **state)
+{
+    (void)state;
+    const receipt r = {.queue_id = 3, .rowid = 4, .secret = 5, .receive_ms = 1795349444414LL, .receive_count = 2};
+    char *text = receipt_encode(&r);
+    size_t raw_len = 0;
+    unsigned char *raw = base64_decode(text, strlen(text), &raw_len);
+    assert_non_null(raw);
+    for (size_t i = 0; i < raw_len; i++) {
+        for (int bit = 0; bit < 8; bit++) {
+            raw[i] ^= (unsigned char)(1u << bit);
+            char *edited = base64_encode(raw, raw_len);
+            receipt out;
+            assert_false(receipt_decode(edited, &out));
+            free(edited);
+            raw[i] ^= (unsigned char)(1u << bit);
+        }
+    }
+    receipt back;
+    assert_true(receipt_decode(text, &back));
+    unsigned char other_key[RECEIPT_KEY_BYTES];
+    memset(other_key, 0x42, sizeof other_key);
+    receipt_set_key(other_key);
+    assert_false(receipt_decode(text, &back));
+    char *mine = receipt_encode(&r);
+    assert_true(receipt_decode(mine, &back));
+    assert_receipt_equal(&back, &r);
+    free(mine);
+    free(raw);
+    free(text);
 }
 
 static void test_receipt_text_is_safe(void **state)
@@ -66,6 +121,7 @@ static void test_receipt_text_is_safe(void **state)
     const receipt r = {.queue_id = 1, .rowid = 2, .secret = 3, .receive_ms = 4, .receive_count = 5};
     char *text = receipt_encode(&r);
     size_t len = strlen(text);
+    assert_int_equal(len, 112);
     assert_true(len >= 16);
     for (size_t i = 0; i < len; i++) {
         char c = text[i];
@@ -120,7 +176,7 @@ static void test_receipt_garbage_rejected(void **state)
     assert_receipt_rejected("AAAA");
     assert_receipt_rejected("====");
     /* Base64 of the right length but all zero bytes, and of all 0xff bytes. */
-    unsigned char raw[48];
+    unsigned char raw[84];
     memset(raw, 0, sizeof raw);
     char *zeros = base64_encode(raw, sizeof raw);
     assert_receipt_rejected(zeros);
@@ -861,6 +917,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_receipt_round_trip),
+        cmocka_unit_test(test_receipt_out_of_range_fields_rejected),
+        cmocka_unit_test(test_receipt_any_edit_rejected),
         cmocka_unit_test(test_receipt_text_is_safe),
         cmocka_unit_test(test_receipt_every_handle_different),
         cmocka_unit_test(test_receipt_garbage_rejected),
