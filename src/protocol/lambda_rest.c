@@ -13,6 +13,7 @@
 #include "sqsemu/clock.h"
 #include "sqsemu/codec.h"
 #include "sqsemu/form.h"
+#include "sqsemu/json.h"
 #include "sqsemu/http.h"
 
 #define API_PREFIX "/2015-03-31/"
@@ -86,20 +87,10 @@ static int split_path(const char *rest, char *segments[3])
     return n;
 }
 
-/* A whole JSON document: nothing but white space may follow it. */
+/* A whole, strictly valid JSON document (see core/json). */
 static cJSON *parse_json_exactly(const char *text, size_t len)
 {
-    const char *end = NULL;
-    cJSON *doc = cJSON_ParseWithLengthOpts(text, len, &end, false);
-    if (!doc)
-        return NULL;
-    for (const char *p = end; p && p < text + len; p++) {
-        if (!isspace((unsigned char)*p)) {
-            cJSON_Delete(doc);
-            return NULL;
-        }
-    }
-    return doc;
+    return json_parse_strict(text, len, NULL, 0);
 }
 
 static cJSON *parse_body(http_request *r, lambda_error *err)

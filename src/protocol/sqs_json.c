@@ -5,6 +5,7 @@
 
 #include "sqsemu/buf.h"
 #include "sqsemu/codec.h"
+#include "sqsemu/json.h"
 #include "sqsemu/sqs_shapes.h"
 
 /* The code unit of a "\uXXXX" escape starting at body[i] (a backslash), or -1. */
@@ -64,10 +65,12 @@ cJSON *sqs_json_decode(const char *action, const char *body, size_t len, sqs_err
             sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE, "The request contains invalid characters (U+0000 or a lone surrogate).");
         return NULL;
     }
-    cJSON *input = cJSON_ParseWithLength(body, len);
+    char why[128];
+    cJSON *input = json_parse_strict(body, len, why, sizeof why);
     if (!cJSON_IsObject(input)) {
         cJSON_Delete(input);
-        sqs_fail(err, SQS_ERR_SERIALIZATION, "The request body is not a valid JSON object.");
+        sqs_fail(err, SQS_ERR_SERIALIZATION, "The request body is not a valid JSON object%s%s.", *why ? ": " : "",
+                 why);
         return NULL;
     }
     if (!sqs_shapes_check_json(action, input, err)) {

@@ -1,0 +1,80 @@
+/* json: strict JSON parsing. cJSON is lenient where a client's mistake must be an error:
+ * it treats every byte up to 0x20 as white space, keeps raw control characters inside
+ * strings (a raw NUL silently cuts a C string short), skips a UTF-8 byte-order mark and
+ * can ignore what follows the value. One lexical pass finds those first; cJSON then parses
+ * a text that is well-formed at the byte level. */
+#include "sqsemu/json.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+static bool is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Describes a character c found at offset (formats take the character, then the offset). */
+static void say(char *why, size_t size, const char *fmt, unsigned c, size_t offset)
+{
+    if (why && size)
+        snprintf(why, size, fmt, c, offset);
+}
+
+/* The byte-level rules of RFC 8259 that cJSON does not enforce. */
+static bool lexically_clean(const unsigned char *p, size_t len, char *why, size_t why_size)
+{
+    if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
+        say(why, why_size, "a byte-order mark (U+%04X) at offset %zu is not allowed", 0xFEFF, 0);
+        return false;
+    }
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = p[i];
+        if (in_string) {
+            if (c == '\\') {
+                i++; /* the escaped character is checked by the parser */
+                if (i < len && p[i] < 0x20) {
+                    say(why, why_size, "unescaped control character U+%04X at offset %zu", p[i], i);
+                    return false;
+                }
+            } else if (c == '"') {
+                in_string = false;
+            } else if (c < 0x20) {
+                say(why, why_size, "unescaped control character U+%04X at offset %zu", c, i);
+                return false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c < 0x20 && !is_space(c)) {
+            say(why, why_size, "control character U+%04X at offset %zu", c, i);
+            return false;
+        }
+    }
+    return true;
+}
+
+cJSON *json_parse_strict(const char *text, size_t len, char *why, size_t why_size)
+{
+    if (why && why_size)
+        why[0] = '\0';
+    const unsigned char *p = (const unsigned char *)text;
+    if (!lexically_clean(p, len, why, why_size))
+        return NULL;
+    const char *end = NULL;
+    cJSON *doc = cJSON_ParseWithLengthOpts(text, len, &end, false);
+    if (!doc) {
+        const char *at = cJSON_GetErrorPtr();
+        size_t offset = at && at >= text && at <= text + len ? (size_t)(at - text) : 0;
+        if (why && why_size)
+            snprintf(why, why_size, "malformed JSON near offset %zu", offset);
+        return NULL;
+    }
+    for (size_t i = end ? (size_t)(end - text) : len; i < len; i++) {
+        if (!is_space(p[i])) {
+            say(why, why_size, "unexpected character U+%04X after the JSON value at offset %zu", p[i], i);
+            cJSON_Delete(doc);
+            return NULL;
+        }
+    }
+    return doc;
+}
