@@ -127,6 +127,8 @@ bool store_dedup_find(int64_t queue_id, const char *key, int64_t now_ms, bool *f
                       int64_t *sequence);
 bool store_dedup_put(int64_t queue_id, const char *key, const char *message_id, int64_t sequence, int64_t expires_ms);
 bool store_dedup_prune(int64_t queue_id, int64_t now_ms);
+/* Forgets every deduplication record of the queue (PurgeQueue on a FIFO queue). */
+bool store_dedup_clear(int64_t queue_id);
 
 /* ReceiveRequestAttemptId: the remembered response (malloc'd JSON) or NULL. */
 char *store_attempt_find(int64_t queue_id, const char *attempt_id, int64_t now_ms);

@@ -12,4 +12,9 @@ bool utf8_is_sqs_text(const char *s, size_t len);
 /* True when s[0..len) is well-formed UTF-8 (no surrogates, no overlongs). */
 bool utf8_is_valid(const char *s, size_t len);
 
+/* True when s[0..len) is well-formed UTF-8 made only of Unicode letters and digits (by the
+ * C.UTF-8 locale's classification, ASCII letters and digits where that locale is missing)
+ * and the ASCII characters listed in extra. */
+bool utf8_is_word(const char *s, size_t len, const char *extra);
+
 #endif

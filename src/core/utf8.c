@@ -1,7 +1,11 @@
 /* utf8: strict UTF-8 decoding and the SQS allowed-character check. */
 #include "sqsemu/utf8.h"
 
+#include <ctype.h>
+#include <locale.h>
 #include <stdint.h>
+#include <string.h>
+#include <wctype.h>
 
 /* Decodes one code point at s[*i]; returns -1 on malformed input. */
 static int32_t next_code_point(const unsigned char *s, size_t len, size_t *i)
@@ -59,6 +63,34 @@ bool utf8_is_valid(const char *s, size_t len)
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < len;) {
         if (next_code_point(u, len, &i) < 0)
+            return false;
+    }
+    return true;
+}
+
+/* Unicode character classes come from glibc's C.UTF-8 locale, opened once and used through
+ * the *_l functions so the process locale is never changed. */
+static bool code_point_is_alnum(int32_t cp)
+{
+    static locale_t unicode = (locale_t)0;
+    static bool tried = false;
+    if (!tried) {
+        tried = true;
+        unicode = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    }
+    if (cp < 0x80)
+        return isalnum(cp);
+    return unicode != (locale_t)0 && iswalnum_l((wint_t)cp, unicode);
+}
+
+bool utf8_is_word(const char *s, size_t len, const char *extra)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        int32_t cp = next_code_point(u, len, &i);
+        if (cp < 0)
+            return false;
+        if (!code_point_is_alnum(cp) && !(cp < 0x80 && cp != 0 && strchr(extra, (int)cp)))
             return false;
     }
     return true;

@@ -294,6 +294,19 @@ static lambda_function *mapping_function(const lambda_ctx *ctx, const char *name
     return f;
 }
 
+/* Lambda polls a queue of the function's own region only (Lambda developer guide: the
+ * queue and the function must be in the same AWS Region). */
+static bool check_same_region(const char *source, const lambda_function *f, lambda_error *err)
+{
+    const char *region = source + strlen("arn:aws:sqs:");
+    const char *end = strchr(region, ':');
+    size_t len = end ? (size_t)(end - region) : strlen(region);
+    if (len != strlen(f->region) || strncmp(region, f->region, len) != 0)
+        return lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER, "Event source region must match Lambda region %s.",
+                           f->region);
+    return true;
+}
+
 static bool check_visibility(const sqs_queue_info *queue, const lambda_function *f, lambda_error *err)
 {
     long timeout = (long)function_int(f, "Timeout");
@@ -359,6 +372,8 @@ bool esm_create(const lambda_ctx *ctx, const cJSON *in, cJSON *out, lambda_error
                          "Member must not be null");
     if (ok)
         ok = (f = mapping_function(ctx, name, &function_arn, err)) != NULL;
+    if (ok)
+        ok = check_same_region(source, f, err);
     if (ok) {
         queue = sqs_queue_lookup(source);
         if (!queue.exists)

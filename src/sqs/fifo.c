@@ -34,11 +34,16 @@ void fifo_dedup_id(const cJSON *entry, char out[129])
     sha256_hex(body, strlen(body), out);
 }
 
-char *fifo_dedup_key(const sqs_queue *q, const char *group_id, const char *dedup_id)
+static bool scoped_by_group(const sqs_queue *q)
 {
     char *scope = queue_attrs_effective(q, "DeduplicationScope");
     bool per_group = scope && strcmp(scope, "messageGroup") == 0;
     free(scope);
+    return per_group;
+}
+
+static char *make_key(bool per_group, const char *group_id, const char *dedup_id)
+{
     buf_t key;
     buf_init(&key);
     if (per_group)
@@ -46,6 +51,16 @@ char *fifo_dedup_key(const sqs_queue *q, const char *group_id, const char *dedup
     else
         buf_puts(&key, dedup_id);
     return buf_detach(&key, NULL);
+}
+
+char *fifo_dedup_key(const sqs_queue *q, const char *group_id, const char *dedup_id)
+{
+    return make_key(scoped_by_group(q), group_id, dedup_id);
+}
+
+char *fifo_dedup_other_key(const sqs_queue *q, const char *group_id, const char *dedup_id)
+{
+    return make_key(!scoped_by_group(q), group_id, dedup_id);
 }
 
 bool fifo_content_based(const sqs_queue *q)

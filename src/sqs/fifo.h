@@ -20,8 +20,11 @@ void fifo_format_sequence(int64_t sequence, char out[SEQUENCE_TEXT_LEN]);
 
 /* The deduplication id of a send: the explicit one, else the SHA-256 of the body. */
 void fifo_dedup_id(const cJSON *entry, char out[129]);
-/* The window key: the id alone (scope queue) or group and id (scope messageGroup). Malloc'd. */
+/* The window key a send records: the id alone (scope queue) or group and id (scope
+ * messageGroup), per the queue's scope at the time of the send. Malloc'd. */
 char *fifo_dedup_key(const sqs_queue *q, const char *group_id, const char *dedup_id);
+/* The key a record made under the other scope would have (see fifo_dedup_key). Malloc'd. */
+char *fifo_dedup_other_key(const sqs_queue *q, const char *group_id, const char *dedup_id);
 
 bool fifo_content_based(const sqs_queue *q);
 

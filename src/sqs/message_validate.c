@@ -28,11 +28,10 @@ bool message_attribute_name_valid(const char *name)
         return false;
     if (strncasecmp(name, "AWS.", 4) == 0 || strncasecmp(name, "Amazon.", 7) == 0)
         return false;
-    for (const char *p = name; *p; p++) {
-        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
-            return false;
-    }
-    return true;
+    /* AWS's documentation lists alphanumerics, hyphen, underscore and period; real SQS
+     * takes any Unicode letter or digit as alphanumeric (a name such as "attr.1øßä" is
+     * accepted) and refuses other symbols. */
+    return utf8_is_word(name, len, "_-.");
 }
 
 bool message_number_valid(const char *text)
@@ -114,8 +113,8 @@ static bool check_one_attribute(const cJSON *attr, size_t *size, sqs_error *err)
     if (!message_attribute_name_valid(name))
         return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
                         "Message (user) attribute name '%s' is invalid. Names can contain alphanumeric characters, "
-                        "hyphens, underscores and periods, must not start or end with a period or contain two "
-                        "periods in a row, and must not start with AWS. or Amazon.", name);
+                        "hyphens, underscores and periods (at most 256 bytes), must not start or end with a period "
+                        "or contain two periods in a row, and must not start with AWS. or Amazon.", name);
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(attr, "DataType");
     if (!cJSON_IsString(type) || !*type->valuestring)
         return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,

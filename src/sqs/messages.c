@@ -81,13 +81,24 @@ typedef struct dedup_state {
     int64_t original_sequence;
 } dedup_state;
 
+/* A record keeps the scope it was made under: changing DeduplicationScope does not
+ * re-scope ids already in their window (AWS's behaviour). So a send is a duplicate when a
+ * live record exists under either form of its key: the id alone (made while the scope was
+ * queue: it deduplicates across groups) or group + id (made under messageGroup: it
+ * deduplicates only within that group, which this send is in). */
 static bool check_duplicate(sqs_ctx *ctx, const sqs_queue *q, const cJSON *entry, dedup_state *d, sqs_error *err)
 {
+    const char *group = req_string(entry, "MessageGroupId");
     fifo_dedup_id(entry, d->dedup_id);
-    d->key = fifo_dedup_key(q, req_string(entry, "MessageGroupId"), d->dedup_id);
+    d->key = fifo_dedup_key(q, group, d->dedup_id);
     if (!store_dedup_find(q->id, d->key, ctx->now_ms, &d->duplicate, d->original_id, &d->original_sequence))
         return internal_error(err);
-    return true;
+    if (d->duplicate)
+        return true;
+    char *other = fifo_dedup_other_key(q, group, d->dedup_id);
+    bool ok = store_dedup_find(q->id, other, ctx->now_ms, &d->duplicate, d->original_id, &d->original_sequence);
+    free(other);
+    return ok || internal_error(err);
 }
 
 static void add_sequence(cJSON *result, int64_t sequence)

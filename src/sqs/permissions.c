@@ -23,6 +23,51 @@ static bool label_valid(const char *label)
     return true;
 }
 
+/* Actions only the queue's owner may call; AWS names them apart from unknown actions. */
+static bool owner_only_action(const char *action)
+{
+    static const char *const owner_only[] = {
+        "AddPermission", "RemovePermission", "CreateQueue", "DeleteQueue", "ListQueues", "SetQueueAttributes",
+        "TagQueue", "UntagQueue",
+    };
+    for (size_t i = 0; i < sizeof owner_only / sizeof owner_only[0]; i++) {
+        if (strcmp(owner_only[i], action) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* An account id AWS could verify: 12 digits. */
+static bool account_id_valid(const char *id)
+{
+    size_t n = 0;
+    while (isdigit((unsigned char)id[n]))
+        n++;
+    return n == 12 && id[n] == '\0';
+}
+
+static bool check_accounts(const cJSON *accounts, sqs_error *err)
+{
+    const cJSON *a;
+    cJSON_ArrayForEach(a, accounts)
+    {
+        if (account_id_valid(a->valuestring))
+            continue;
+        buf_t listed;
+        buf_init(&listed);
+        const cJSON *b;
+        cJSON_ArrayForEach(b, accounts)
+        {
+            buf_printf(&listed, "%s%s", listed.len ? ", " : "", b->valuestring);
+        }
+        sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
+                 "Value [%s] for parameter PrincipalId is invalid. Reason: Unable to verify.", listed.data);
+        buf_free(&listed);
+        return false;
+    }
+    return true;
+}
+
 static bool permission_action_valid(const char *action)
 {
     static const char *const allowed[] = {
@@ -159,11 +204,17 @@ bool action_add_permission(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error 
     const cJSON *a;
     cJSON_ArrayForEach(a, actions)
     {
+        if (owner_only_action(a->valuestring))
+            return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
+                            "Value SQS:%s for parameter ActionName is invalid. Reason: Only the queue owner is allowed "
+                            "to invoke this action.", a->valuestring);
         if (!permission_action_valid(a->valuestring))
             return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
                             "Value SQS:%s for parameter ActionName is invalid. Reason: Please refer to the "
                             "appropriate WSDL for a list of valid actions.", a->valuestring);
     }
+    if (!check_accounts(accounts, err))
+        return false;
     cJSON *doc = load_policy(q);
     cJSON *statements = cJSON_GetObjectItemCaseSensitive(doc, "Statement");
     if (find_statement(statements, label) >= 0) {

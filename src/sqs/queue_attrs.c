@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "registry.h"
+#include "sqsemu/json.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/store.h"
 
@@ -117,7 +118,7 @@ static bool normalize_policy(const attr_def *def, const char *value, cJSON *out,
         cJSON_AddStringToObject(out, def->name, "");
         return true;
     }
-    cJSON *doc = cJSON_Parse(value);
+    cJSON *doc = json_parse_strict(value, strlen(value), NULL, 0);
     bool ok = cJSON_IsObject(doc) && strlen(value) <= 8192;
     cJSON_Delete(doc);
     if (!ok)
@@ -160,7 +161,7 @@ static bool normalize_redrive(const attr_def *def, const char *value, bool fifo,
         cJSON_AddStringToObject(out, def->name, "");
         return true;
     }
-    cJSON *doc = cJSON_Parse(value);
+    cJSON *doc = json_parse_strict(value, strlen(value), NULL, 0);
     if (!cJSON_IsObject(doc)) {
         cJSON_Delete(doc);
         return redrive_invalid(err, "Redrive policy is not a valid JSON map.");
@@ -193,10 +194,6 @@ static bool normalize_redrive(const attr_def *def, const char *value, bool fifo,
                      "Value %s for parameter RedrivePolicy is invalid. Reason: Queue %s does not have permission to "
                      "use %s as a dead-letter queue (RedriveAllowPolicy of the dead-letter queue).", value, self_arn,
                      dlq->arn);
-        else if (self_arn && strcmp(dlq->arn, self_arn) == 0)
-            sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
-                     "Value %s for parameter RedrivePolicy is invalid. Reason: A queue cannot be its own dead-letter "
-                     "queue.", value);
         else
             ok = true;
     }
@@ -219,7 +216,7 @@ static bool normalize_redrive_allow(const attr_def *def, const char *value, cJSO
         cJSON_AddStringToObject(out, def->name, "");
         return true;
     }
-    cJSON *doc = cJSON_Parse(value);
+    cJSON *doc = json_parse_strict(value, strlen(value), NULL, 0);
     const cJSON *permission = cJSON_GetObjectItemCaseSensitive(doc, "redrivePermission");
     const cJSON *sources = cJSON_GetObjectItemCaseSensitive(doc, "sourceQueueArns");
     const char *reason = NULL;
@@ -306,6 +303,18 @@ static bool check_throughput_pair(const cJSON *normalized, const sqs_queue *curr
     return true;
 }
 
+/* SSE-KMS and SSE-SQS are alternatives: AWS refuses a request that asks for both. */
+static bool check_one_encryption(const cJSON *normalized, sqs_error *err)
+{
+    const char *kms = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(normalized, "KmsMasterKeyId"));
+    const char *sse = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(normalized, "SqsManagedSseEnabled"));
+    if (kms && *kms && sse && strcmp(sse, "true") == 0)
+        return sqs_fail(err, SQS_ERR_INVALID_ATTRIBUTE_NAME,
+                        "You can use one type of server-side encryption (SSE) at one time. You can either enable KMS "
+                        "SSE or SQS SSE.");
+    return true;
+}
+
 bool queue_attrs_check(const cJSON *requested, bool fifo, const sqs_queue *current, const char *self_arn,
                        cJSON **normalized, sqs_error *err)
 {
@@ -335,6 +344,8 @@ bool queue_attrs_check(const cJSON *requested, bool fifo, const sqs_queue *curre
     }
     if (fifo && !check_throughput_pair(*normalized, current, err))
         goto fail;
+    if (!check_one_encryption(*normalized, err))
+        goto fail;
     return true;
 fail:
     cJSON_Delete(*normalized);
@@ -355,12 +366,18 @@ void queue_attrs_apply(sqs_queue *q, const cJSON *normalized)
     const cJSON *item;
     cJSON_ArrayForEach(item, normalized)
     {
+        bool had_kms = cJSON_GetObjectItemCaseSensitive(q->attributes, "KmsMasterKeyId") != NULL;
         cJSON_DeleteItemFromObjectCaseSensitive(q->attributes, item->string);
         if (strcmp(item->string, "FifoQueue") == 0)
             continue; /* implied by the queue type */
-        /* SSE-KMS and SSE-SQS exclude each other. */
-        if (strcmp(item->string, "KmsMasterKeyId") == 0 && *item->valuestring)
+        /* SSE-KMS and SSE-SQS exclude each other; turning KMS off (KmsMasterKeyId "")
+         * leaves the queue unencrypted, as on AWS, unless the same request enables SSE-SQS. */
+        bool sse_in_request = cJSON_GetObjectItemCaseSensitive(normalized, "SqsManagedSseEnabled") != NULL;
+        if (strcmp(item->string, "KmsMasterKeyId") == 0) {
             cJSON_DeleteItemFromObjectCaseSensitive(q->attributes, "SqsManagedSseEnabled");
+            if (!*item->valuestring && had_kms && !sse_in_request)
+                cJSON_AddStringToObject(q->attributes, "SqsManagedSseEnabled", "false");
+        }
         if (strcmp(item->string, "SqsManagedSseEnabled") == 0 && strcmp(item->valuestring, "true") == 0)
             cJSON_DeleteItemFromObjectCaseSensitive(q->attributes, "KmsMasterKeyId");
         if (!is_removal(item->string, item->valuestring))

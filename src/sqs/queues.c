@@ -97,15 +97,14 @@ static bool ends_with_fifo(const char *name)
     return len >= 5 && strcmp(name + len - 5, ".fifo") == 0;
 }
 
-static bool tags_check(const cJSON *tags, size_t existing, sqs_error *err)
+static bool tags_check(const char *queue_name, const cJSON *tags, size_t existing, sqs_error *err)
 {
     if (!tags)
         return true;
     if (!cJSON_IsObject(tags))
         return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE, "Tags must be a map of strings.");
     if (existing + (size_t)cJSON_GetArraySize(tags) > MAX_TAGS)
-        return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE, "Too many tags added for queue. A queue can have at most %d tags.",
-                        MAX_TAGS);
+        return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE, "Too many tags added for queue %s.", queue_name);
     const cJSON *tag;
     cJSON_ArrayForEach(tag, tags)
     {
@@ -226,7 +225,7 @@ bool action_create_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *e
     } else if (strict && deleted_recently(ctx->account, ctx->region, name, ctx->now_ms)) {
         sqs_fail(err, SQS_ERR_QUEUE_DELETED_RECENTLY,
                  "You must wait 60 seconds after deleting a queue before you can create another with the same name.");
-    } else if (tags_check(tags, 0, err) && tx_begin(err)) {
+    } else if (tags_check(name, tags, 0, err) && tx_begin(err)) {
         q = create_new_queue(ctx, name, fifo, normalized, tags, err);
         ok = q && tx_commit(err);
         if (!ok)
@@ -444,7 +443,9 @@ bool action_purge_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *er
                         q->name);
     if (!tx_begin(err))
         return false;
-    if (!store_messages_purge(q->id, NULL)) {
+    /* On a FIFO queue a purge also forgets the deduplication window (AWS's behaviour: a
+     * message sent again with the same deduplication id after a purge is delivered). */
+    if (!store_messages_purge(q->id, NULL) || (q->fifo && !store_dedup_clear(q->id))) {
         store_rollback();
         return internal_error(err);
     }
@@ -485,7 +486,7 @@ bool action_tag_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
         if (!cJSON_GetObjectItemCaseSensitive(merged, tag->string))
             added++;
     }
-    if (!tags_check(tags, (size_t)cJSON_GetArraySize(merged) + added - (size_t)cJSON_GetArraySize(tags), err)) {
+    if (!tags_check(q->name, tags, (size_t)cJSON_GetArraySize(merged) + added - (size_t)cJSON_GetArraySize(tags), err)) {
         cJSON_Delete(merged);
         return false;
     }

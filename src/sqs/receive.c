@@ -187,9 +187,11 @@ static bool deliver(receive_pass *p, const stored_message *m)
     return true;
 }
 
+/* A queue may name itself as its dead-letter queue (AWS accepts such a policy): moving a
+ * message to where it already is changes nothing, so it is delivered as usual. */
 static bool needs_redrive(const receive_pass *p, const stored_message *m)
 {
-    return p->dlq && m->receive_count >= p->queue->max_receive_count;
+    return p->dlq && p->dlq != p->queue && m->receive_count >= p->queue->max_receive_count;
 }
 
 /* Candidates are copied out of the SELECT before anything is updated, so that no row

@@ -59,6 +59,13 @@ bool store_dedup_prune(int64_t queue_id, int64_t now_ms)
     return prune(STMT_DEDUP_PRUNE, queue_id, now_ms);
 }
 
+bool store_dedup_clear(int64_t queue_id)
+{
+    sqlite3_stmt *s = db_stmt(STMT_DEDUP_DELETE_QUEUE);
+    sqlite3_bind_int64(s, 1, queue_id);
+    return db_step_done(s);
+}
+
 char *store_attempt_find(int64_t queue_id, const char *attempt_id, int64_t now_ms)
 {
     sqlite3_stmt *s = db_stmt(STMT_ATTEMPT_FIND);
