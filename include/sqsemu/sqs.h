@@ -55,7 +55,15 @@ typedef struct sqs_ctx {
      * keeping poll_deadline_ms; when now_ms >= poll_deadline_ms the call answers at once. */
     int64_t poll_deadline_ms;
     sqs_queue *wait_queue;
+    /* What an action prepared from the request on its first run (ReceiveMessage: its
+     * attribute selection), kept while the call is pending and released by the service
+     * when the call answers, or by sqs_ctx_release() when a pending call is abandoned. */
+    void *prepared;
+    void (*prepared_free)(void *prepared);
 } sqs_ctx;
+
+/* Frees what a pending call kept in ctx (safe to call more than once). */
+void sqs_ctx_release(sqs_ctx *ctx);
 
 typedef enum sqs_status { SQS_STATUS_OK, SQS_STATUS_ERROR, SQS_STATUS_PENDING } sqs_status;
 

@@ -45,6 +45,7 @@ static void call_free(void *p)
     if (!c)
         return;
     waiters_cancel(&c->waiter);
+    sqs_ctx_release(&c->ctx);
     free(c->action);
     cJSON_Delete(c->input);
     free(c->url_base);

@@ -709,6 +709,9 @@ bool fn_create(const lambda_ctx *ctx, const cJSON *in, cJSON *out, lambda_error 
         return lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER,
                            "Runtime and Handler are mandatory parameters for functions created with deployment "
                            "packages.");
+    const cJSON *given_tags = cJSON_GetObjectItemCaseSensitive(in, "Tags");
+    if (given_tags && !cJSON_IsNull(given_tags) && !tags_check(given_tags, NULL, err))
+        return false;
     if (functions_find(ref.account, ref.region, ref.name))
         return lambda_fail(err, LAMBDA_ERR_CONFLICT, "Function already exist: %s", ref.name);
     cJSON *record = cJSON_CreateObject();

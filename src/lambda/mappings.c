@@ -345,7 +345,9 @@ static void stamp(cJSON *record, int64_t now_ms)
 
 bool esm_create(const lambda_ctx *ctx, const cJSON *in, cJSON *out, lambda_error *err)
 {
-    if (!check_model(in, err) || !check_destination(in, err))
+    const cJSON *given_tags = cJSON_GetObjectItemCaseSensitive(in, "Tags");
+    if (!check_model(in, err) || !check_destination(in, err) ||
+        (given_tags && !cJSON_IsNull(given_tags) && !tags_check(given_tags, NULL, err)))
         return false;
     const char *source = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(in, "EventSourceArn"));
     if (!source || strncmp(source, "arn:aws:sqs:", 12) != 0)

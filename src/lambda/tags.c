@@ -53,6 +53,34 @@ bool tags_list(const lambda_ctx *ctx, const char *arn, cJSON *out, lambda_error 
     return true;
 }
 
+/* AWS's tag limits (Lambda developer guide, "Using tags"): 50 tags per resource, keys of
+ * 1 to 128 characters, values up to 256. Checked before anything changes. */
+#define MAX_RESOURCE_TAGS 50
+
+bool tags_check(const cJSON *given, const cJSON *existing, lambda_error *err)
+{
+    if (!cJSON_IsObject(given))
+        return lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER, "Tags must be a map of strings.");
+    size_t total = (size_t)cJSON_GetArraySize(existing);
+    const cJSON *tag;
+    cJSON_ArrayForEach(tag, given)
+    {
+        size_t key_len = strlen(tag->string);
+        if (!cJSON_IsString(tag))
+            return lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER, "Tags must be a map of strings.");
+        if (key_len < 1 || key_len > 128)
+            return lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER,
+                               "Tag keys must be between 1 and 128 characters in length.");
+        if (strlen(tag->valuestring) > 256)
+            return lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER, "Tag values must be at most 256 characters long.");
+        if (!cJSON_GetObjectItemCaseSensitive(existing, tag->string) && ++total > MAX_RESOURCE_TAGS)
+            return lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER,
+                               "A resource can have at most %d tags; this request would give it more.",
+                               MAX_RESOURCE_TAGS);
+    }
+    return true;
+}
+
 bool tags_add(const lambda_ctx *ctx, const char *arn, const cJSON *in, lambda_error *err)
 {
     const cJSON *given = cJSON_GetObjectItemCaseSensitive(in, "Tags");
@@ -63,6 +91,11 @@ bool tags_add(const lambda_ctx *ctx, const char *arn, const cJSON *in, lambda_er
     cJSON *tags = resource_tags(ctx, arn, true, &fn, &owned, err);
     if (!tags)
         return false;
+    if (!tags_check(given, tags, err)) {
+        if (owned)
+            cJSON_Delete(tags);
+        return false;
+    }
     const cJSON *tag;
     cJSON_ArrayForEach(tag, given)
     {

@@ -9,7 +9,10 @@
 #include "sqsemu/buf.h"
 #include "sqsemu/store.h"
 
+/* SQS policy quotas (SQS developer guide, "Quotas related to policies"). */
 #define MAX_POLICY_ACTIONS 7
+#define MAX_POLICY_PRINCIPALS 50
+#define MAX_POLICY_STATEMENTS 20
 
 static bool label_valid(const char *label)
 {
@@ -198,6 +201,9 @@ bool action_add_permission(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error 
                         "hyphens, or underscores. 1 to 80 in length.", label);
     if (!check_string_list(accounts, "AWSAccountIds", err) || !check_string_list(actions, "Actions", err))
         return false;
+    if (cJSON_GetArraySize(accounts) > MAX_POLICY_PRINCIPALS)
+        return sqs_fail(err, SQS_ERR_OVER_LIMIT, "%d Principals were found, maximum allowed is %d.",
+                        cJSON_GetArraySize(accounts), MAX_POLICY_PRINCIPALS);
     if (cJSON_GetArraySize(actions) > MAX_POLICY_ACTIONS)
         return sqs_fail(err, SQS_ERR_OVER_LIMIT, "%d Actions were found, maximum allowed is %d.",
                         cJSON_GetArraySize(actions), MAX_POLICY_ACTIONS);
@@ -221,6 +227,12 @@ bool action_add_permission(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error 
         cJSON_Delete(doc);
         return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
                         "Value %s for parameter Label is invalid. Reason: Already exists.", label);
+    }
+    int statement_count = cJSON_GetArraySize(statements);
+    if (statement_count >= MAX_POLICY_STATEMENTS) {
+        cJSON_Delete(doc);
+        return sqs_fail(err, SQS_ERR_OVER_LIMIT, "%d statements were found, maximum allowed is %d.",
+                        statement_count + 1, MAX_POLICY_STATEMENTS);
     }
     cJSON *statement = cJSON_CreateObject();
     cJSON_AddStringToObject(statement, "Sid", label);

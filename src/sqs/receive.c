@@ -12,6 +12,7 @@
 #include "md5.h"
 #include "receipt.h"
 #include "registry.h"
+#include "selection.h"
 #include "sqsemu/waiters.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/store.h"
@@ -24,9 +25,7 @@ typedef struct receive_request {
     int64_t max_messages;
     int64_t visibility_s;
     int64_t wait_s;
-    const cJSON *system_names;  /* AttributeNames */
-    const cJSON *system_names2; /* MessageSystemAttributeNames */
-    const cJSON *attribute_names;
+    const attribute_selection *selection;
 } receive_request;
 
 typedef struct receive_pass {
@@ -64,26 +63,24 @@ static bool parse_request(const sqs_queue *q, const cJSON *in, receive_request *
         return false;
     if (present && (r->wait_s < 0 || r->wait_s > 20))
         return range_error(err, "WaitTimeSeconds", r->wait_s, "Must be >= 0 and <= 20, if provided.");
-    r->system_names = req_member(in, "AttributeNames");
-    r->system_names2 = req_member(in, "MessageSystemAttributeNames");
-    r->attribute_names = req_member(in, "MessageAttributeNames");
     return true;
 }
 
-static bool list_has(const cJSON *list, const char *name)
+/* The selection is read from the request once per call: a pending long poll keeps it in
+ * the call context for its re-runs. */
+static const attribute_selection *call_selection(sqs_ctx *ctx, const cJSON *in)
 {
-    const cJSON *item;
-    cJSON_ArrayForEach(item, list)
-    {
-        if (cJSON_IsString(item) && (strcmp(item->valuestring, name) == 0 || strcmp(item->valuestring, "All") == 0))
-            return true;
+    if (!ctx->prepared) {
+        ctx->prepared = selection_prepare(req_member(in, "AttributeNames"), req_member(in, "MessageSystemAttributeNames"),
+                                          req_member(in, "MessageAttributeNames"));
+        ctx->prepared_free = selection_free;
     }
-    return false;
+    return ctx->prepared;
 }
 
 static bool system_wanted(const receive_request *r, const char *name)
 {
-    return list_has(r->system_names, name) || list_has(r->system_names2, name);
+    return selection_wants_system(r->selection, name);
 }
 
 static void add_number_string(cJSON *obj, const char *name, int64_t value)
@@ -124,34 +121,17 @@ static void add_system_attributes(const receive_request *r, const stored_message
         cJSON_Delete(attrs);
 }
 
-/* Does a MessageAttributeNames entry select this attribute name? */
-static bool attribute_selected(const char *pattern, const char *name)
-{
-    if (strcmp(pattern, "All") == 0 || strcmp(pattern, ".*") == 0 || strcmp(pattern, "*") == 0)
-        return true;
-    size_t len = strlen(pattern);
-    if (len >= 2 && strcmp(pattern + len - 2, ".*") == 0)
-        return strncmp(name, pattern, len - 2) == 0;
-    return strcmp(pattern, name) == 0;
-}
-
 static void add_message_attributes(const receive_request *r, const stored_message *m, cJSON *msg)
 {
-    if (!m->attributes || cJSON_GetArraySize(r->attribute_names) == 0)
+    if (!m->attributes || selection_no_attributes(r->selection))
         return;
     cJSON *all = cJSON_Parse(m->attributes);
     cJSON *selected = cJSON_CreateObject();
     cJSON *attr = all ? all->child : NULL;
     while (attr) {
         cJSON *next = attr->next;
-        const cJSON *pattern;
-        cJSON_ArrayForEach(pattern, r->attribute_names)
-        {
-            if (cJSON_IsString(pattern) && attribute_selected(pattern->valuestring, attr->string)) {
-                cJSON_AddItemToObject(selected, attr->string, cJSON_DetachItemViaPointer(all, attr));
-                break;
-            }
-        }
+        if (selection_wants_attribute(r->selection, attr->string))
+            cJSON_AddItemToObject(selected, attr->string, cJSON_DetachItemViaPointer(all, attr));
         attr = next;
     }
     cJSON_Delete(all);
@@ -449,6 +429,7 @@ bool action_receive_message(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error
     receive_request req;
     if (!q || !parse_request(q, in, &req, err))
         return false;
+    req.selection = call_selection(ctx, in);
     const char *attempt = q->fifo ? req_string(in, "ReceiveRequestAttemptId") : NULL;
     if (attempt) {
         bool answered = false;

@@ -151,7 +151,25 @@ static bool strings_valid(const cJSON *item, sqs_error *err)
     return true;
 }
 
+void sqs_ctx_release(sqs_ctx *ctx)
+{
+    if (ctx->prepared && ctx->prepared_free)
+        ctx->prepared_free(ctx->prepared);
+    ctx->prepared = NULL;
+    ctx->prepared_free = NULL;
+}
+
+static sqs_status run_action(sqs_ctx *ctx, const char *action, const cJSON *input, cJSON **output, sqs_error *err);
+
 sqs_status sqs_service_call(sqs_ctx *ctx, const char *action, const cJSON *input, cJSON **output, sqs_error *err)
+{
+    sqs_status status = run_action(ctx, action, input, output, err);
+    if (status != SQS_STATUS_PENDING)
+        sqs_ctx_release(ctx);
+    return status;
+}
+
+static sqs_status run_action(sqs_ctx *ctx, const char *action, const cJSON *input, cJSON **output, sqs_error *err)
 {
     *output = NULL;
     ctx->wait_queue = NULL;

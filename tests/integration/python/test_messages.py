@@ -134,13 +134,15 @@ class MessagesBase(SqsCase):
     def test_message_attribute_names(self):
         url = self.create_queue()
         bad = ["AWS.thing", "aws.thing", "Amazon.thing", "AMAZON.x", ".lead", "trail.", "a..b",
-               "has space", "bad!", "\u00fcmlaut", "n" * 257]
+               "has space", "bad!", "n" * 257]
         for name in bad:
             with self.subTest(name=name[:20]):
                 with self.assertRaises(ClientError) as ctx:
                     self.send(url, "x", MessageAttributes={name: string_attr("v")})
                 self.assertInvalidParameter(ctx)
-        good = {"n" * 256: string_attr("1"), "a.b-c_D9": string_attr("2"), "AWSish": string_attr("3")}
+        # Real SQS takes Unicode letters as alphanumerics (see docs/aws-fidelity.md).
+        good = {"n" * 256: string_attr("1"), "a.b-c_D9": string_attr("2"), "AWSish": string_attr("3"),
+                "\u00fcmlaut": string_attr("4")}
         resp = self.send(url, "ok", MessageAttributes=good)
         self.assertEqual(resp["MD5OfMessageAttributes"], md5_of_attributes(good))
         self.assertEqual(self.queue_attributes(url, ["ApproximateNumberOfMessages"]),
