@@ -22,9 +22,15 @@ void form_params_init(form_params *p);
 void form_params_free(form_params *p);
 
 /* Decodes "a=1&b=x+y%20z" and appends the pairs. '+' is a space, %XX a byte.
- * A later pair with the same name replaces the earlier value (so a body parsed
- * after the query string wins). Returns false on a malformed %-escape. */
+ * Within one call a later pair with the same name replaces the earlier value.
+ * Returns false on a malformed %-escape. */
 bool form_parse(form_params *p, const char *data, size_t len);
+
+/* Moves the pairs of from (a form body) into into (the query string's pairs). A name both
+ * hold with the same value is kept once; with different values the merge is refused:
+ * returns false and points *conflict at the name (in from, valid until it is freed).
+ * from is left empty on success. */
+bool form_merge(form_params *into, form_params *from, const char **conflict);
 
 /* Looks a parameter up by exact (case-sensitive) name; NULL when absent. */
 const form_param *form_find(const form_params *p, const char *name);

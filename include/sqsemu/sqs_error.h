@@ -32,6 +32,7 @@ typedef enum sqs_err_kind {
     SQS_ERR_INVALID_ACTION,      /* query: unknown or misplaced Action */
     SQS_ERR_MISSING_ACTION,      /* query: no Action at all */
     SQS_ERR_REQUEST_TOO_LARGE,   /* body larger than the server accepts */
+    SQS_ERR_MALFORMED_INPUT,     /* query: an indexed parameter with a bad index */
     SQS_ERR_INTERNAL,
     SQS_ERR__COUNT
 } sqs_err_kind;

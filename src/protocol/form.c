@@ -168,3 +168,61 @@ const form_param *form_find(const form_params *p, const char *name)
     }
     return NULL;
 }
+
+static int compare_items_by_name(const void *a, const void *b)
+{
+    return strcmp((*(const form_param *const *)a)->name, (*(const form_param *const *)b)->name);
+}
+
+static form_param **sorted_by_name(const form_params *p)
+{
+    form_param **order = xmalloc((p->count ? p->count : 1) * sizeof *order);
+    for (size_t i = 0; i < p->count; i++)
+        order[i] = &p->items[i];
+    qsort(order, p->count, sizeof *order, compare_items_by_name);
+    return order;
+}
+
+static bool same_value(const form_param *a, const form_param *b)
+{
+    return a->value_len == b->value_len && memcmp(a->value, b->value, a->value_len) == 0;
+}
+
+/* Both lists hold each name once (form_parse removed duplicates), so a walk over both in
+ * name order finds every shared name in O(n log n). */
+bool form_merge(form_params *into, form_params *from, const char **conflict)
+{
+    form_param **a = sorted_by_name(into), **b = sorted_by_name(from);
+    bool *shared = xcalloc(from->count ? from->count : 1, sizeof *shared);
+    bool ok = true;
+    for (size_t i = 0, j = 0; ok && i < into->count && j < from->count;) {
+        int c = strcmp(a[i]->name, b[j]->name);
+        if (c < 0) {
+            i++;
+        } else if (c > 0) {
+            j++;
+        } else if (!same_value(a[i], b[j])) {
+            *conflict = b[j]->name;
+            ok = false;
+        } else {
+            shared[b[j] - from->items] = true;
+            i++;
+            j++;
+        }
+    }
+    if (ok) {
+        for (size_t k = 0; k < from->count; k++) {
+            if (shared[k]) {
+                free(from->items[k].name);
+                free(from->items[k].value);
+            } else {
+                params_push(into, from->items[k].name, from->items[k].value, from->items[k].value_len);
+            }
+        }
+        from->count = 0;
+    }
+    free(shared);
+    free(a);
+    free(b);
+    return ok;
+}

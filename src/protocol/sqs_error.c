@@ -35,6 +35,7 @@ static const sqs_err_info catalogue[SQS_ERR__COUNT] = {
     [SQS_ERR_INVALID_ACTION] = {CORAL_NS "InvalidActionException", "InvalidAction", 400, true},
     [SQS_ERR_MISSING_ACTION] = {CORAL_NS "MissingActionException", "MissingAction", 400, true},
     [SQS_ERR_REQUEST_TOO_LARGE] = {CORAL_NS "RequestEntityTooLargeException", "RequestEntityTooLarge", 413, true},
+    [SQS_ERR_MALFORMED_INPUT] = {CORAL_NS "MalformedInputException", "MalformedInput", 400, true},
     [SQS_ERR_INTERNAL] = {CORAL_NS "InternalFailure", "InternalError", 500, false},
 };
 

@@ -70,24 +70,37 @@ static int compare_index(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* Collects the items named "<base>.N[.rest]", renamed to "rest" ("" when absent), sorted by N.
- * Items with the same N are adjacent: each such run is one list element or map entry. */
-static qview view_group(const qview *v, const char *base)
+/* An index that is not a decimal number from 1 up (AWS answers MalformedInput to
+ * "X.0.Name", as a recorded response shows); the text quoted is what stands where the
+ * index should be. */
+static bool fail_index(const char *after_base, sqs_error *err)
+{
+    size_t n = strcspn(after_base, ".");
+    return sqs_fail(err, SQS_ERR_MALFORMED_INPUT, "%.*s is not a valid index", (int)(n < 64 ? n : 64), after_base);
+}
+
+/* Collects the items named "<base>.N[.rest]", renamed to "rest" ("" when absent), sorted by
+ * N, into *out. Items with the same N are adjacent: each such run is one list element or
+ * map entry. A "<base>." item whose N is not a valid index fails the whole request. */
+static bool view_group(const qview *v, const char *base, qview *out, sqs_error *err)
 {
     size_t base_len = strlen(base);
-    qview out = {xmalloc((v->count ? v->count : 1) * sizeof(qitem)), 0};
+    *out = (qview){xmalloc((v->count ? v->count : 1) * sizeof(qitem)), 0};
     for (size_t i = 0; i < v->count; i++) {
         const char *name = v->items[i].name;
         unsigned long index;
         const char *rest;
         if (strncmp(name, base, base_len) != 0 || name[base_len] != '.')
             continue;
-        if (!parse_index(name + base_len + 1, &index, &rest))
-            continue;
-        out.items[out.count++] = (qitem){rest, v->items[i].param, index};
+        if (!parse_index(name + base_len + 1, &index, &rest)) {
+            free(out->items);
+            out->items = NULL;
+            return fail_index(name + base_len + 1, err);
+        }
+        out->items[out->count++] = (qitem){rest, v->items[i].param, index};
     }
-    qsort(out.items, out.count, sizeof(qitem), compare_index);
-    return out;
+    qsort(out->items, out->count, sizeof(qitem), compare_index);
+    return true;
 }
 
 /* The run of items sharing the index at *pos in a grouped view; advances *pos past it. */
@@ -236,7 +249,9 @@ static bool decode_scalar(const sqs_member *m, const qview *v, cJSON *out, sqs_e
 
 static bool decode_string_list(const sqs_member *m, const qview *v, cJSON *out, sqs_error *err)
 {
-    qview grouped = view_group(v, m->query_name);
+    qview grouped;
+    if (!view_group(v, m->query_name, &grouped, err))
+        return false;
     cJSON *list = cJSON_CreateArray();
     bool ok = true;
     for (size_t pos = 0; ok && pos < grouped.count;) {
@@ -286,7 +301,19 @@ static void keep_last_of_each_key(map_entry *entries, size_t count)
     free(order);
 }
 
-/* Splits a grouped view into map entries (in index order); entries without a key are dropped. */
+/* An entry that gives a value but no key. For message attributes AWS's answer is recorded
+ * (InvalidParameterValue, "...non-empty message attribute name."); other maps say which
+ * parameter is missing. */
+static bool fail_missing_key(const sqs_member *m, unsigned long index, sqs_error *err)
+{
+    if (m->kind == SQS_MEMBER_STRUCT_MAP)
+        return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
+                        "The request must contain non-empty message attribute name.");
+    return sqs_fail(err, SQS_ERR_MISSING_PARAMETER, "The request must contain the parameter %s.%lu.%s.", m->query_name,
+                    index, m->key_name);
+}
+
+/* Splits a grouped view into map entries (in index order); an entry without a key fails. */
 static bool collect_map_entries(const sqs_member *m, const qview *grouped, map_entry **out, size_t *count,
                                 sqs_error *err)
 {
@@ -295,8 +322,10 @@ static bool collect_map_entries(const sqs_member *m, const qview *grouped, map_e
     for (size_t pos = 0; pos < grouped->count;) {
         qview run = next_run(grouped, &pos);
         const form_param *key = view_find(&run, m->key_name);
-        if (!key)
-            continue;
+        if (!key || (m->kind == SQS_MEMBER_STRUCT_MAP && key->value_len == 0)) {
+            free(entries);
+            return fail_missing_key(m, run.items[0].index, err);
+        }
         if (has_nul(key)) {
             free(entries);
             return fail_nul(NULL, key, err);
@@ -331,7 +360,9 @@ static cJSON *struct_map_value(const sqs_member *m, const qview *run, sqs_error 
 
 static bool decode_map(const sqs_member *m, const qview *v, cJSON *out, sqs_error *err)
 {
-    qview grouped = view_group(v, m->query_name);
+    qview grouped;
+    if (!view_group(v, m->query_name, &grouped, err))
+        return false;
     map_entry *entries = NULL;
     size_t count = 0;
     bool ok = collect_map_entries(m, &grouped, &entries, &count, err);
@@ -358,7 +389,9 @@ static bool decode_map(const sqs_member *m, const qview *v, cJSON *out, sqs_erro
 
 static bool decode_entry_list(const sqs_member *m, const qview *v, cJSON *out, sqs_error *err)
 {
-    qview grouped = view_group(v, m->query_name);
+    qview grouped;
+    if (!view_group(v, m->query_name, &grouped, err))
+        return false;
     cJSON *list = cJSON_CreateArray();
     bool ok = true;
     for (size_t pos = 0; ok && pos < grouped.count;) {

@@ -340,13 +340,25 @@ static void test_decode_string_lists(void **state)
                    "\"Actions\":[\"SendMessage\",\"*\"]}");
 }
 
-static void test_decode_bad_indexes_ignored(void **state)
+/* Malformed indexes were once dropped silently; AWS answers MalformedInput. */
+static void test_decode_bad_indexes_refused(void **state)
 {
     (void)state;
-    assert_decodes("GetQueueAttributes",
-                   "AttributeName.0=zero&AttributeName.01=lead&AttributeName.x=alpha&AttributeName.-1=neg"
-                   "&AttributeName.2.=dot&AttributeName.1234567890=big&AttributeName.2.Sub=sub"
-                   "&AttributeNameX.1=other&AttributeName.5=ok",
+    static const char *const bad[][2] = {
+        {"AttributeName.0=zero", "0 is not a valid index"},
+        {"AttributeName.01=lead", "01 is not a valid index"},
+        {"AttributeName.x=alpha", "x is not a valid index"},
+        {"AttributeName.-1=neg", "-1 is not a valid index"},
+        {"AttributeName.2.=dot", "2 is not a valid index"},
+        {"AttributeName.1234567890=big", "1234567890 is not a valid index"},
+        {"AttributeName.5=ok&AttributeName.0=zero", "0 is not a valid index"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_decode_fails("GetQueueAttributes", bad[i][0], SQS_ERR_MALFORMED_INPUT, bad[i][1]);
+    assert_decode_fails("SendMessage", "MessageAttribute.0.Name=a&MessageAttribute.0.Value.DataType=String",
+                        SQS_ERR_MALFORMED_INPUT, "0 is not a valid index");
+    /* Other names that merely share a prefix, and unknown members of a valid index, are fine. */
+    assert_decodes("GetQueueAttributes", "AttributeName.2.Sub=sub&AttributeNameX.1=other&AttributeName.5=ok",
                    "{\"AttributeNames\":[\"ok\"]}");
     assert_decodes("GetQueueAttributes", "AttributeName.1.Sub=x", "{}");
 }
@@ -374,13 +386,17 @@ static void test_decode_string_maps(void **state)
                    "&Tag.1.Key=env&Tag.1.Value=dev&Tag.7.Key=team&Tag.7.Value=",
                    "{\"QueueName\":\"q\",\"Attributes\":{\"VisibilityTimeout\":\"30\",\"DelaySeconds\":\"5\"},"
                    "\"tags\":{\"env\":\"dev\",\"team\":\"\"}}");
-    /* A missing Value is an empty string; an entry without a Name is dropped;
-     * a later index wins on a repeated name. */
+    /* A missing Value is an empty string; a later index wins on a repeated name; an entry
+     * without a Name is refused. */
     assert_decodes("SetQueueAttributes",
-                   "QueueUrl=u&Attribute.1.Name=Policy&Attribute.2.Value=orphan"
+                   "QueueUrl=u&Attribute.1.Name=Policy"
                    "&Attribute.3.Name=DelaySeconds&Attribute.3.Value=1&Attribute.4.Name=DelaySeconds"
                    "&Attribute.4.Value=2",
                    "{\"QueueUrl\":\"u\",\"Attributes\":{\"Policy\":\"\",\"DelaySeconds\":\"2\"}}");
+    assert_decode_fails("SetQueueAttributes", "QueueUrl=u&Attribute.1.Name=Policy&Attribute.2.Value=orphan",
+                        SQS_ERR_MISSING_PARAMETER, "The request must contain the parameter Attribute.2.Name.");
+    assert_decode_fails("TagQueue", "QueueUrl=u&Tag.3.Value=v", SQS_ERR_MISSING_PARAMETER,
+                        "The request must contain the parameter Tag.3.Key.");
     assert_decodes("TagQueue", "Tag.9.Key=k&Tag.9.Value=late&Tag.2.Key=k&Tag.2.Value=early&Tag.5.Key=j&Tag.5.Value=x",
                    "{\"Tags\":{\"j\":\"x\",\"k\":\"late\"}}");
     assert_decodes("SendMessage",
@@ -390,7 +406,7 @@ static void test_decode_string_maps(void **state)
     assert_decodes("TagQueue", "QueueUrl=u&Tag.1.Key=a&Tag.1.Value=1&Tag.2.Key=b&Tag.2.Value=2",
                    "{\"QueueUrl\":\"u\",\"Tags\":{\"a\":\"1\",\"b\":\"2\"}}");
     /* CreateQueue's map named Tags (capital T) does not exist. */
-    assert_decodes("CreateQueue", "Tags.1.Key=a&Tag.1.Value=1", "{}");
+    assert_decodes("CreateQueue", "Tags.1.Key=a&Tags.1.Value=1", "{}");
 }
 
 static void test_decode_default_visibility_timeout(void **state)
@@ -429,10 +445,15 @@ static void test_decode_message_attributes(void **state)
         "\"blob\":{\"DataType\":\"Binary\",\"BinaryValue\":\"AAEC\"}},"
         "\"MessageSystemAttributes\":{\"AWSTraceHeader\":{\"DataType\":\"String\","
         "\"StringValue\":\"Root=1-5759e988-bd862e3fe1be46a994272793\"}}}");
-    /* A name with no value members gives an empty value; a value with no name is dropped;
-     * the reserved list values decode as lists. */
+    /* A value with no name is refused, as by AWS (recorded responses). */
+    assert_decode_fails("SendMessage", "MessageAttribute.4.Name=bare&MessageAttribute.9.Value.DataType=String",
+                        SQS_ERR_INVALID_PARAMETER_VALUE, "The request must contain non-empty message attribute name.");
+    assert_decode_fails("SendMessage", "MessageAttribute.1.Name=&MessageAttribute.1.Value.DataType=String",
+                        SQS_ERR_INVALID_PARAMETER_VALUE, "The request must contain non-empty message attribute name.");
+    /* A name with no value members gives an empty value; the reserved list values decode
+     * as lists. */
     assert_decodes("SendMessage",
-                   "MessageAttribute.4.Name=bare&MessageAttribute.9.Value.DataType=String"
+                   "MessageAttribute.4.Name=bare"
                    "&MessageAttribute.2.Name=l&MessageAttribute.2.Value.DataType=String"
                    "&MessageAttribute.2.Value.StringListValue.1=x&MessageAttribute.2.Value.Unknown=z",
                    "{\"MessageAttributes\":{\"bare\":{},\"l\":{\"DataType\":\"String\",\"StringListValues\":[\"x\"]}}}");
@@ -840,7 +861,7 @@ int main(void)
         cmocka_unit_test(test_decode_integers),
         cmocka_unit_test(test_decode_bad_integers),
         cmocka_unit_test(test_decode_string_lists),
-        cmocka_unit_test(test_decode_bad_indexes_ignored),
+        cmocka_unit_test(test_decode_bad_indexes_refused),
         cmocka_unit_test(test_decode_empty_list_markers),
         cmocka_unit_test(test_decode_string_maps),
         cmocka_unit_test(test_decode_default_visibility_timeout),
