@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sqsemu/auth.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/config.h"
 #include "sqsemu/http.h"
@@ -83,6 +84,10 @@ int main(int argc, char **argv)
     case CONFIG_EXIT_ERROR: return 2;
     }
     log_set_level(cfg.log_level);
+    /* auth (issue 7): the key table, and a warning when the port is open beyond loopback */
+    if (!auth_init(&cfg))
+        return 2;
+    auth_warn_if_exposed(&cfg);
     char *db_path = database_path(&cfg);
     if (!cfg.in_memory && !db_path)
         return 1;
@@ -123,6 +128,7 @@ out_store:
     store_close();
 out:
     loop_free();
+    auth_shutdown();
     free(db_path);
     return status;
 }

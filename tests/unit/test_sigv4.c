@@ -1,6 +1,6 @@
 /* test_sigv4: SigV4 verification against AWS's published test-suite vectors (service
  * "service", us-east-1, AKIDEXAMPLE, 20150830T123600Z), AWS's documented presigned-URL
- * and aws-chunked examples, malformed signatures and the key table. */
+ * and aws-chunked examples, malformed signatures, the key table and the loopback rule. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "sqsemu/auth.h"
 #include "sqsemu/auth_keys.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/sigv4.h"
@@ -762,6 +763,28 @@ static void test_key_file(void **state)
     assert_non_null(strstr(err, "cannot read /nonexistent/sqsemu-keys"));
 }
 
+/* ------------------------------------------------------------------ loopback */
+
+static void test_loopback_addresses(void **state)
+{
+    (void)state;
+    assert_true(auth_address_is_loopback("127.0.0.1"));
+    assert_true(auth_address_is_loopback("127.255.3.4"));
+    assert_true(auth_address_is_loopback("::1"));
+    assert_true(auth_address_is_loopback("::ffff:127.0.0.1"));
+    assert_false(auth_address_is_loopback("0.0.0.0"));
+    assert_false(auth_address_is_loopback("::"));
+    assert_false(auth_address_is_loopback("10.0.0.7"));
+    assert_false(auth_address_is_loopback("128.0.0.1"));
+    assert_false(auth_address_is_loopback("::ffff:10.0.0.1"));
+    assert_false(auth_address_is_loopback("fe80::1"));
+    assert_false(auth_address_is_loopback("localhost")); /* names are resolved by auth_host_is_loopback */
+    assert_true(auth_host_is_loopback("127.0.0.1"));
+    assert_true(auth_host_is_loopback("::1"));
+    assert_false(auth_host_is_loopback("0.0.0.0"));
+    assert_false(auth_host_is_loopback("192.0.2.1"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -793,6 +816,7 @@ int main(void)
         cmocka_unit_test(test_unsigned_payload_and_bad_hash),
         cmocka_unit_test(test_key_specs),
         cmocka_unit_test(test_key_file),
+        cmocka_unit_test(test_loopback_addresses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
