@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sqsemu/auth.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/config.h"
 #include "sqsemu/http.h"
@@ -55,6 +56,10 @@ int main(int argc, char **argv)
     case CONFIG_EXIT_ERROR: return 2;
     }
     log_set_level(cfg.log_level);
+    /* auth (issue 7): the key table, and a warning when the port is open beyond loopback */
+    if (!auth_init(&cfg))
+        return 2;
+    auth_warn_if_exposed(&cfg);
     char *db_path = database_path(&cfg);
     if (!cfg.in_memory && !db_path)
         return 1;
@@ -96,6 +101,7 @@ out_store:
 out:
     loop_free();
     store_release_data_dir();
+    auth_shutdown();
     free(db_path);
     return status;
 }

@@ -40,6 +40,15 @@ void http_suspend(http_request *r, void *state, void (*free_fn)(void *state));
 void http_on_shutdown(http_request *r, void (*finish_now)(void *state));
 void http_resume(http_request *r);
 
+/* ---- auth (issue 7) ---- */
+/* The identity a verified signature gives the request (freed with free_fn at its end). */
+void http_set_auth(http_request *r, void *auth, void (*free_fn)(void *auth));
+void *http_auth(const http_request *r);
+/* Replaces the body (takes ownership of a malloc'd, NUL-terminated buffer): a decoded aws-chunked payload. */
+void http_replace_body(http_request *r, char *body, size_t len);
+/* The index-th value of a header that may repeat (case-insensitive name), or NULL. */
+const char *http_header_nth(const http_request *r, const char *name, size_t index);
+
 /* Implemented by the router. */
 void router_handle(http_request *r);
 

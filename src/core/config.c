@@ -42,6 +42,10 @@ static void print_help(FILE *out)
             "                      ScalingConfig.MaximumConcurrency (default 5)\n"
             "  --strict            enforce AWS's 60-second rules: one PurgeQueue per queue per 60 s\n"
             "                      and no re-creation of a deleted queue name for 60 s\n"
+            "  --auth FILE         verify SigV4 signatures against the keys in FILE, one\n"
+            "                      'KEY SECRET [ACCOUNT]' a line ('#' starts a comment line)\n"
+            "  --auth-key KEY:SECRET[:ACCOUNT]  accept this key (repeatable; also turns\n"
+            "                      verification on). Without --auth/--auth-key nothing is verified\n"
             "  --help              show this help and exit\n"
             "  --version           show the version and exit\n");
 }
@@ -89,7 +93,7 @@ config_result config_parse(config *cfg, int argc, char **argv)
 {
     enum {
         OPT_HOST = 256, OPT_PORT, OPT_DATA_DIR, OPT_IN_MEMORY, OPT_REGION, OPT_ACCOUNT, OPT_LOG_LEVEL, OPT_HELP,
-        OPT_VERSION, OPT_RUNTIMES_DIR, OPT_IDLE, OPT_CONCURRENCY, OPT_STRICT
+        OPT_VERSION, OPT_RUNTIMES_DIR, OPT_IDLE, OPT_CONCURRENCY, OPT_STRICT, OPT_AUTH, OPT_AUTH_KEY
     };
     static const struct option options[] = {
         {"host", required_argument, NULL, OPT_HOST},
@@ -103,6 +107,8 @@ config_result config_parse(config *cfg, int argc, char **argv)
         {"lambda-idle-timeout", required_argument, NULL, OPT_IDLE},
         {"lambda-concurrency", required_argument, NULL, OPT_CONCURRENCY},
         {"strict", no_argument, NULL, OPT_STRICT},
+        {"auth", required_argument, NULL, OPT_AUTH},
+        {"auth-key", required_argument, NULL, OPT_AUTH_KEY},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
@@ -123,6 +129,15 @@ config_result config_parse(config *cfg, int argc, char **argv)
         case OPT_RUNTIMES_DIR: ok = copy_arg(cfg->runtimes_dir, sizeof cfg->runtimes_dir, optarg); break;
         case OPT_IDLE: ok = parse_int(optarg, 1, 86400, &cfg->lambda_idle_timeout_s); break;
         case OPT_CONCURRENCY: ok = parse_int(optarg, 1, 1000, &cfg->lambda_concurrency); break;
+        case OPT_AUTH: ok = copy_arg(cfg->auth_file, sizeof cfg->auth_file, optarg); break;
+        case OPT_AUTH_KEY:
+            /* Checked by auth_init; never echoed, it holds a secret. */
+            if (cfg->auth_key_count == CONFIG_MAX_AUTH_KEYS || !*optarg) {
+                fprintf(stderr, "sqsemu: --auth-key given too often or empty (at most %d)\n", CONFIG_MAX_AUTH_KEYS);
+                return CONFIG_EXIT_ERROR;
+            }
+            cfg->auth_keys[cfg->auth_key_count++] = optarg;
+            break;
         case 'h':
         case OPT_HELP: print_help(stdout); return CONFIG_EXIT_OK;
         case OPT_VERSION: printf("sqsemu %s\n", SQSEMU_VERSION); return CONFIG_EXIT_OK;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sqsemu/auth.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/clock.h"
 #include "sqsemu/form.h"
@@ -130,6 +131,13 @@ static bool all_digits(const char *s, size_t n)
 /* The caller's account and region: from the SigV4 credential scope when there is one. */
 static void resolve_identity(http_request *r, const form_params *params, char account[16], char region[64])
 {
+    /* auth (issue 7): a verified signature names the account (its key's) and the region. */
+    const auth_identity *id = auth_identity_of(r);
+    if (id) {
+        snprintf(account, 16, "%s", id->account);
+        snprintf(region, 64, "%s", id->region);
+        return;
+    }
     const config *cfg = http_config();
     snprintf(account, 16, "%s", cfg->account_id);
     snprintf(region, 64, "%s", cfg->region);
@@ -346,6 +354,9 @@ static void handle_query(http_request *r)
 
 void router_handle(http_request *r)
 {
+    /* auth (issue 7): with --auth, nothing is dispatched without a valid signature. */
+    if (!auth_check_request(r))
+        return;
     if (lambda_rest_is_path(http_path(r))) {
         char account[16], region[64];
         resolve_identity(r, NULL, account, region);

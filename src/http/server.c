@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -47,6 +48,9 @@ struct http_request {
     void (*finish_now)(void *);
     http_request *prev_suspended;
     http_request *next_suspended;
+    /* auth (issue 7): the verified identity */
+    void *auth;
+    void (*auth_free)(void *);
 };
 
 static struct {
@@ -95,6 +99,56 @@ void http_add_header(http_request *r, const char *name, const char *value)
     r->header_names[r->header_count] = xstrdup(name);
     r->header_values[r->header_count] = xstrdup(value);
     r->header_count++;
+}
+
+/* ---- auth (issue 7) ---- */
+
+void http_set_auth(http_request *r, void *auth, void (*free_fn)(void *auth))
+{
+    if (r->auth_free)
+        r->auth_free(r->auth);
+    r->auth = auth;
+    r->auth_free = free_fn;
+}
+
+void *http_auth(const http_request *r)
+{
+    return r->auth;
+}
+
+void http_replace_body(http_request *r, char *body, size_t len)
+{
+    buf_free(&r->body);
+    r->body.data = body;
+    r->body.len = len;
+    r->body.cap = len + 1;
+}
+
+typedef struct header_search {
+    const char *name;
+    size_t index;
+    const char *found;
+} header_search;
+
+static enum MHD_Result find_nth_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    header_search *s = cls;
+    if (key && strcasecmp(key, s->name) == 0) {
+        if (s->index == 0) {
+            s->found = value ? value : "";
+            return MHD_NO;
+        }
+        s->index--;
+    }
+    return MHD_YES;
+}
+
+const char *http_header_nth(const http_request *r, const char *name, size_t index)
+{
+    header_search s = {name, index, NULL};
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, find_nth_header, &s);
+    return s.found;
 }
 
 static void link_suspended(http_request *r)
@@ -275,6 +329,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     if (r->phase == PHASE_SUSPENDED)
         unlink_suspended(r);
     drop_state(r);
+    http_set_auth(r, NULL, NULL);
     for (int i = 0; i < r->header_count; i++) {
         free(r->header_names[i]);
         free(r->header_values[i]);

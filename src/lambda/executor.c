@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "lambda_internal.h"
+#include "sqsemu/auth.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/clock.h"
 #include "sqsemu/ids.h"
@@ -612,8 +613,10 @@ static void build_environment(const environment *env, env_vars *v)
         env_setf(v, "AWS_EXECUTION_ENV", "AWS_Lambda_%s", function_string(f, "Runtime"));
     /* A 12-digit access key makes sqsemu attribute the handler's own SDK calls to the
      * function's account. */
-    env_set(v, "AWS_ACCESS_KEY_ID", f->account);
-    env_set(v, "AWS_SECRET_ACCESS_KEY", "sqsemu");
+    const char *access_key = f->account, *secret = "sqsemu";
+    auth_handler_credentials(f->account, &access_key, &secret); /* auth (issue 7): a real key of the account */
+    env_set(v, "AWS_ACCESS_KEY_ID", access_key);
+    env_set(v, "AWS_SECRET_ACCESS_KEY", secret);
     env_set(v, "AWS_SESSION_TOKEN", "sqsemu");
 }
 

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "../lambda/lambda_internal.h"
+#include "sqsemu/auth.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/clock.h"
 #include "sqsemu/codec.h"
@@ -266,8 +267,12 @@ static bool handle_functions(http_request *r, const lambda_ctx *ctx, verb v, cha
         *status = 201;
         return ok;
     }
-    if (n == 2 && v == VERB_GET)
-        return fn_get(ctx, seg[1], qualifier, out, err);
+    if (n == 2 && v == VERB_GET) {
+        bool ok = fn_get(ctx, seg[1], qualifier, out, err);
+        if (ok)
+            auth_presign_code_location(r, out); /* auth (issue 7) */
+        return ok;
+    }
     if (n == 2 && v == VERB_DELETE) {
         *status = 204;
         return fn_delete(ctx, seg[1], qualifier, err);
