@@ -56,7 +56,7 @@ int main(int argc, char **argv)
     case CONFIG_EXIT_ERROR: return 2;
     }
     log_set_level(cfg.log_level);
-    /* auth (issue 7): the key table, and a warning when the port is open beyond loopback */
+    /* The key table, and a warning when the port is open beyond loopback. */
     if (!auth_init(&cfg))
         return 2;
     auth_warn_if_exposed(&cfg);

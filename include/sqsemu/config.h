@@ -22,7 +22,7 @@ typedef struct config {
     int lambda_idle_timeout_s;
     int lambda_concurrency;
     bool strict;               /* AWS's 60-second PurgeQueue and re-creation rules */
-    /* auth (issue 7): SigV4 verification is on when either is given */
+    /* SigV4 verification is on when either is given */
     char auth_file[4096];                        /* --auth FILE, "" = none */
     const char *auth_keys[CONFIG_MAX_AUTH_KEYS]; /* --auth-key KEY:SECRET[:ACCOUNT] (argv strings) */
     int auth_key_count;

@@ -40,7 +40,7 @@ void http_suspend(http_request *r, void *state, void (*free_fn)(void *state));
 void http_on_shutdown(http_request *r, void (*finish_now)(void *state));
 void http_resume(http_request *r);
 
-/* ---- auth (issue 7) ---- */
+/* ---- SigV4 (--auth) ---- */
 /* The identity a verified signature gives the request (freed with free_fn at its end). */
 void http_set_auth(http_request *r, void *auth, void (*free_fn)(void *auth));
 void *http_auth(const http_request *r);

@@ -23,6 +23,36 @@
 #define CHUNK_ALGORITHM "AWS4-HMAC-SHA256-PAYLOAD"
 #define SIG_HEX_LEN 64
 
+/* The union of the partitions' region patterns in botocore's partitions.json, e.g.
+ * us-east-1, us-gov-west-1, eu-isoe-west-1, cn-north-1, ap-southeast-10:
+ * [a-z]{2,4}(-[a-z]+)?-[a-z]+-[0-9]+ */
+bool sigv4_region_valid(const char *region)
+{
+    const char *p = region;
+    size_t n = 0;
+    while (p[n] >= 'a' && p[n] <= 'z')
+        n++;
+    if (n < 2 || n > 4 || p[n] != '-')
+        return false;
+    p += n + 1;
+    int words = 0;
+    for (;;) {
+        size_t letters = 0;
+        while (p[letters] >= 'a' && p[letters] <= 'z')
+            letters++;
+        if (letters == 0)
+            break;
+        if (p[letters] != '-')
+            return false;
+        p += letters + 1;
+        words++;
+    }
+    size_t digits_count = 0;
+    while (p[digits_count] >= '0' && p[digits_count] <= '9')
+        digits_count++;
+    return (words == 1 || words == 2) && digits_count > 0 && p[digits_count] == '\0' && strlen(region) < 64;
+}
+
 const sigv4_key *sigv4_keys_find(const sigv4_keys *keys, const char *access_key)
 {
     if (!keys || !access_key)
@@ -796,7 +826,7 @@ static sigv4_status verify_signature(const sigv4_request *req, const sigv4_keys 
     snprintf(out->service, sizeof out->service, "%s", parts[3]);
     buf_t scope_errors;
     buf_init(&scope_errors);
-    if (!*parts[2])
+    if (!sigv4_region_valid(parts[2]))
         buf_printf(&scope_errors, "Credential should be scoped to a valid region, not '%s'. ", parts[2]);
     if (req->service && strcmp(parts[3], req->service) != 0)
         buf_printf(&scope_errors, "Credential should be scoped to correct service: '%s'. ", req->service);

@@ -1,5 +1,6 @@
 /* config: command-line flags, their defaults, --help and --version. */
 #include "sqsemu/config.h"
+#include "sqsemu/sigv4.h"
 
 #include <ctype.h>
 #include <getopt.h>
@@ -115,7 +116,8 @@ config_result config_parse(config *cfg, int argc, char **argv)
     };
     optind = 1;
     int opt;
-    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    int index = -1;
+    while ((opt = getopt_long(argc, argv, "h", options, &index)) != -1) {
         bool ok = true;
         switch (opt) {
         case OPT_HOST: ok = copy_arg(cfg->host, sizeof cfg->host, optarg); break;
@@ -123,7 +125,7 @@ config_result config_parse(config *cfg, int argc, char **argv)
         case OPT_DATA_DIR: ok = copy_arg(cfg->data_dir, sizeof cfg->data_dir, optarg); break;
         case OPT_IN_MEMORY: cfg->in_memory = true; break;
         case OPT_STRICT: cfg->strict = true; break;
-        case OPT_REGION: ok = copy_arg(cfg->region, sizeof cfg->region, optarg); break;
+        case OPT_REGION: ok = sigv4_region_valid(optarg) && copy_arg(cfg->region, sizeof cfg->region, optarg); break;
         case OPT_ACCOUNT: ok = valid_account(optarg) && copy_arg(cfg->account_id, sizeof cfg->account_id, optarg); break;
         case OPT_LOG_LEVEL: ok = log_parse_level(optarg, &cfg->log_level); break;
         case OPT_RUNTIMES_DIR: ok = copy_arg(cfg->runtimes_dir, sizeof cfg->runtimes_dir, optarg); break;
@@ -144,7 +146,7 @@ config_result config_parse(config *cfg, int argc, char **argv)
         default: print_help(stderr); return CONFIG_EXIT_ERROR;
         }
         if (!ok) {
-            fprintf(stderr, "sqsemu: invalid value '%s' for %s\n", optarg, argv[optind - 1]);
+            fprintf(stderr, "sqsemu: invalid value '%s' for --%s\n", optarg, index >= 0 ? options[index].name : "?");
             return CONFIG_EXIT_ERROR;
         }
     }

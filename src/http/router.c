@@ -128,38 +128,59 @@ static bool all_digits(const char *s, size_t n)
     return true;
 }
 
-/* The caller's account and region: from the SigV4 credential scope when there is one. */
-static void resolve_identity(http_request *r, const form_params *params, char account[16], char region[64])
+/* A credential scope naming something that is not a region (it becomes part of queue
+ * URLs, ARNs and file names): answered as SQS does, whether signatures are checked or not. */
+static void respond_bad_region(http_request *r, const char *region, void (*render)(http_request *, const sigv4_result *))
 {
-    /* auth (issue 7): a verified signature names the account (its key's) and the region. */
+    buf_t m;
+    buf_init(&m);
+    buf_printf(&m, "Credential should be scoped to a valid region, not '%.64s'. ", region);
+    sigv4_result failure = {.status = SIGV4_MISMATCH, .message = m.data};
+    render(r, &failure);
+    buf_free(&m);
+}
+
+/* The caller's account and region: from the verified key (with --auth), else from the
+ * SigV4 credential scope when there is one. False when the scope's region is not a region
+ * name (the request has then been answered with render). */
+static bool resolve_identity(http_request *r, const form_params *params, char account[16], char region[64],
+                             void (*render)(http_request *, const sigv4_result *))
+{
     const auth_identity *id = auth_identity_of(r);
     if (id) {
         snprintf(account, 16, "%s", id->account);
         snprintf(region, 64, "%s", id->region);
-        return;
+        return true;
     }
     const config *cfg = http_config();
     snprintf(account, 16, "%s", cfg->account_id);
     snprintf(region, 64, "%s", cfg->region);
     char key[128] = "";
+    char scope_region[256] = "";
     const char *auth = http_header(r, "Authorization");
     const char *credential = auth ? strstr(auth, "Credential=") : NULL;
-    if (credential) {
-        parse_credential(credential + strlen("Credential="), key, sizeof key, region, 64);
-    } else if (params) {
-        const form_param *scope = form_find(params, "X-Amz-Credential");
-        if (scope)
-            parse_credential(scope->value, key, sizeof key, region, 64);
+    const form_param *scope = !credential && params ? form_find(params, "X-Amz-Credential") : NULL;
+    if (credential || scope)
+        parse_credential(credential ? credential + strlen("Credential=") : scope->value, key, sizeof key,
+                         scope_region, sizeof scope_region);
+    if (*scope_region && !sigv4_region_valid(scope_region)) {
+        respond_bad_region(r, scope_region, render);
+        return false;
     }
+    if (*scope_region)
+        snprintf(region, 64, "%s", scope_region);
     /* As LocalStack does: a 12-digit access key id names the account. */
     if (all_digits(key, 12))
         memcpy(account, key, 13);
+    return true;
 }
 
-static void fill_identity(call *c, http_request *r, const form_params *params)
+static bool fill_identity(call *c, http_request *r, const form_params *params)
 {
     const config *cfg = http_config();
-    resolve_identity(r, params, c->account, c->region);
+    if (!resolve_identity(r, params, c->account, c->region,
+                          c->wire == WIRE_JSON ? auth_render_sqs_json : auth_render_sqs_query))
+        return false;
     const char *host = http_header(r, "Host");
     buf_t base;
     buf_init(&base);
@@ -177,6 +198,7 @@ static void fill_identity(call *c, http_request *r, const form_params *params)
         .sender_id = c->account,
         .trace_header = c->trace_header,
     };
+    return true;
 }
 
 /* ---- running a call, and re-running it when a long poll wakes ---- */
@@ -254,7 +276,10 @@ static void handle_json(http_request *r, const char *target)
     c->wire = WIRE_JSON;
     c->action = xstrdup(action);
     c->input = input;
-    fill_identity(c, r, NULL);
+    if (!fill_identity(c, r, NULL)) {
+        call_free(c);
+        return;
+    }
     start_call(r, c);
 }
 
@@ -337,8 +362,10 @@ static void handle_query(http_request *r)
             c->wire = WIRE_QUERY;
             c->action = xstrdup(action_param->value);
             c->input = input;
-            fill_identity(c, r, &params);
-            if (queue_path && !cJSON_GetObjectItemCaseSensitive(input, "QueueUrl")) {
+            if (!fill_identity(c, r, &params)) {
+                call_free(c);
+                c = NULL;
+            } else if (queue_path && !cJSON_GetObjectItemCaseSensitive(input, "QueueUrl")) {
                 buf_t url;
                 buf_init(&url);
                 buf_printf(&url, "%s%s", c->url_base, path);
@@ -354,13 +381,13 @@ static void handle_query(http_request *r)
 
 void router_handle(http_request *r)
 {
-    /* auth (issue 7): with --auth, nothing is dispatched without a valid signature. */
+    /* With --auth, nothing is dispatched without a valid signature. */
     if (!auth_check_request(r))
         return;
     if (lambda_rest_is_path(http_path(r))) {
         char account[16], region[64];
-        resolve_identity(r, NULL, account, region);
-        lambda_rest_handle(r, account, region);
+        if (resolve_identity(r, NULL, account, region, auth_render_lambda))
+            lambda_rest_handle(r, account, region);
         return;
     }
     const char *target = http_header(r, "X-Amz-Target");

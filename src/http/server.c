@@ -48,7 +48,7 @@ struct http_request {
     void (*finish_now)(void *);
     http_request *prev_suspended;
     http_request *next_suspended;
-    /* auth (issue 7): the verified identity */
+    /* the verified identity (--auth) */
     void *auth;
     void (*auth_free)(void *);
 };
@@ -101,7 +101,7 @@ void http_add_header(http_request *r, const char *name, const char *value)
     r->header_count++;
 }
 
-/* ---- auth (issue 7) ---- */
+/* ---- SigV4 (--auth) ---- */
 
 void http_set_auth(http_request *r, void *auth, void (*free_fn)(void *auth))
 {

@@ -614,7 +614,7 @@ static void build_environment(const environment *env, env_vars *v)
     /* A 12-digit access key makes sqsemu attribute the handler's own SDK calls to the
      * function's account. */
     const char *access_key = f->account, *secret = "sqsemu";
-    auth_handler_credentials(f->account, &access_key, &secret); /* auth (issue 7): a real key of the account */
+    auth_handler_credentials(f->account, &access_key, &secret); /* with --auth: a real key of the account */
     env_set(v, "AWS_ACCESS_KEY_ID", access_key);
     env_set(v, "AWS_SECRET_ACCESS_KEY", secret);
     env_set(v, "AWS_SESSION_TOKEN", "sqsemu");

@@ -270,7 +270,7 @@ static bool handle_functions(http_request *r, const lambda_ctx *ctx, verb v, cha
     if (n == 2 && v == VERB_GET) {
         bool ok = fn_get(ctx, seg[1], qualifier, out, err);
         if (ok)
-            auth_presign_code_location(r, out); /* auth (issue 7) */
+            auth_presign_code_location(r, out);
         return ok;
     }
     if (n == 2 && v == VERB_DELETE) {

@@ -177,6 +177,56 @@ class FidelityQuery(FidelityBase, harness.ServerTestCase):
     protocol = "query"
 
 
+class ScopeRegionTest(harness.ServerTestCase):
+    """The region of a SigV4 credential scope becomes part of queue URLs, ARNs and code
+    paths: one that is not a region name is refused as SQS refuses it (403
+    SignatureDoesNotMatch, "Credential should be scoped to a valid region"), also when
+    signatures are not checked."""
+
+    HOSTILE = ["..", "../../etc", "us-east-1%00", "x" * 200, "US-EAST-1", "us-east", "useast1", "us-east-1-"]
+
+    def auth_header(self, region):
+        return ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/%s/sqs/aws4_request, SignedHeaders=host, "
+                "Signature=%s" % (region, "0" * 64))
+
+    def test_hostile_regions_are_refused_by_every_front(self):
+        for region in self.HOSTILE:
+            with self.subTest(region=region[:20]):
+                status, headers, body = self.server.raw_json("CreateQueue", {"QueueName": "hostile"},
+                                                             {"Authorization": self.auth_header(region)})
+                self.assertEqual(status, 403, body)
+                self.assertTrue(headers["x-amzn-query-error"].startswith("SignatureDoesNotMatch;"))
+                self.assertIn("Credential should be scoped to a valid region", body["message"])
+                status, _, body = self.server.raw("POST", "/", b"Action=CreateQueue&QueueName=hostile",
+                                                  {"Content-Type": "application/x-www-form-urlencoded",
+                                                   "Authorization": self.auth_header(region)})
+                self.assertEqual(status, 403)
+                self.assertIn(b"<Code>SignatureDoesNotMatch</Code>", body)
+                status, headers, _ = self.server.raw("GET", "/2015-03-31/functions/", b"",
+                                                     {"Authorization": self.auth_header(region)})
+                self.assertEqual(status, 403)
+                self.assertEqual(headers["x-amzn-errortype"], "InvalidSignatureException")
+        self.assertNotIn("hostile", str(self.server.client("sqs").list_queues().get("QueueUrls", [])))
+
+    def test_every_partitions_region_form_is_accepted(self):
+        for region in ("us-east-1", "us-gov-west-1", "cn-north-1", "eu-isoe-west-1", "us-isob-east-1",
+                       "ap-southeast-10", "il-central-1"):
+            with self.subTest(region=region):
+                client = boto3.client("sqs", endpoint_url=self.server.endpoint, region_name=region,
+                                      aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret",
+                                      config=Config(retries={"max_attempts": 1}))
+                url = client.create_queue(QueueName="r")["QueueUrl"]
+                arn = client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+                self.assertEqual(arn.split(":")[3], region)
+
+    def test_region_flag_is_validated(self):
+        import subprocess
+        proc = subprocess.run([harness.BIN, "--in-memory", "--port", "0", "--region", "../x"], capture_output=True,
+                              text=True, timeout=30)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("--region", proc.stderr)
+
+
 class MappingRegionTest(LambdaTestCase):
     def test_queue_in_another_region_is_refused(self):
         fn = self.create_function()
