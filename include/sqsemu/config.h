@@ -18,6 +18,11 @@ typedef struct config {
     char account_id[16];
     log_level log_level;
     size_t max_body_bytes;
+    size_t max_body_memory_mb; /* all request bodies being received, together */
+    int max_connections;
+    int max_connections_per_ip;
+    int request_timeout_s;     /* a request's headers and body must arrive within this */
+    int idle_timeout_s;        /* a kept-alive connection may idle this long */
     char runtimes_dir[4096];   /* "" = next to the binary */
     int lambda_idle_timeout_s;
     int lambda_concurrency;

@@ -18,6 +18,11 @@ void config_defaults(config *cfg)
     snprintf(cfg->account_id, sizeof cfg->account_id, "000000000000");
     cfg->log_level = LOG_INFO;
     cfg->max_body_bytes = 8u * 1024 * 1024;
+    cfg->max_body_memory_mb = 256;
+    cfg->max_connections = 4096;
+    cfg->max_connections_per_ip = 2048;
+    cfg->request_timeout_s = 30;
+    cfg->idle_timeout_s = 300;
     cfg->lambda_idle_timeout_s = 600;
     cfg->lambda_concurrency = 5;
 }
@@ -43,6 +48,13 @@ static void print_help(FILE *out)
             "                      ScalingConfig.MaximumConcurrency (default 5)\n"
             "  --strict            enforce AWS's 60-second rules: one PurgeQueue per queue per 60 s\n"
             "                      and no re-creation of a deleted queue name for 60 s\n"
+            "  --max-connections N client connections at once (default 4096)\n"
+            "  --max-connections-per-ip N  connections from one client address (default 2048)\n"
+            "  --max-body-memory MB  memory all request bodies being received may take together\n"
+            "                      (default 256); beyond it requests get 503 and Retry-After\n"
+            "  --request-timeout S a request's headers and body must arrive within S seconds of\n"
+            "                      its start, however the client trickles them (default 30)\n"
+            "  --idle-timeout S    close kept-alive connections idle for S seconds (default 300)\n"
             "  --auth FILE         verify SigV4 signatures against the keys in FILE, one\n"
             "                      'KEY SECRET [ACCOUNT]' a line ('#' starts a comment line)\n"
             "  --auth-key KEY:SECRET[:ACCOUNT]  accept this key (repeatable; also turns\n"
@@ -94,7 +106,8 @@ config_result config_parse(config *cfg, int argc, char **argv)
 {
     enum {
         OPT_HOST = 256, OPT_PORT, OPT_DATA_DIR, OPT_IN_MEMORY, OPT_REGION, OPT_ACCOUNT, OPT_LOG_LEVEL, OPT_HELP,
-        OPT_VERSION, OPT_RUNTIMES_DIR, OPT_IDLE, OPT_CONCURRENCY, OPT_STRICT, OPT_AUTH, OPT_AUTH_KEY
+        OPT_VERSION, OPT_RUNTIMES_DIR, OPT_IDLE, OPT_CONCURRENCY, OPT_STRICT, OPT_MAX_CONNECTIONS, OPT_MAX_PER_IP,
+        OPT_BODY_MEMORY, OPT_REQUEST_TIMEOUT, OPT_HTTP_IDLE, OPT_AUTH, OPT_AUTH_KEY
     };
     static const struct option options[] = {
         {"host", required_argument, NULL, OPT_HOST},
@@ -108,6 +121,11 @@ config_result config_parse(config *cfg, int argc, char **argv)
         {"lambda-idle-timeout", required_argument, NULL, OPT_IDLE},
         {"lambda-concurrency", required_argument, NULL, OPT_CONCURRENCY},
         {"strict", no_argument, NULL, OPT_STRICT},
+        {"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
+        {"max-connections-per-ip", required_argument, NULL, OPT_MAX_PER_IP},
+        {"max-body-memory", required_argument, NULL, OPT_BODY_MEMORY},
+        {"request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT},
+        {"idle-timeout", required_argument, NULL, OPT_HTTP_IDLE},
         {"auth", required_argument, NULL, OPT_AUTH},
         {"auth-key", required_argument, NULL, OPT_AUTH_KEY},
         {"help", no_argument, NULL, OPT_HELP},
@@ -131,6 +149,16 @@ config_result config_parse(config *cfg, int argc, char **argv)
         case OPT_RUNTIMES_DIR: ok = copy_arg(cfg->runtimes_dir, sizeof cfg->runtimes_dir, optarg); break;
         case OPT_IDLE: ok = parse_int(optarg, 1, 86400, &cfg->lambda_idle_timeout_s); break;
         case OPT_CONCURRENCY: ok = parse_int(optarg, 1, 1000, &cfg->lambda_concurrency); break;
+        case OPT_MAX_CONNECTIONS: ok = parse_int(optarg, 1, 1000000, &cfg->max_connections); break;
+        case OPT_MAX_PER_IP: ok = parse_int(optarg, 1, 1000000, &cfg->max_connections_per_ip); break;
+        case OPT_BODY_MEMORY: {
+            int mb = 0;
+            ok = parse_int(optarg, 16, 65536, &mb);
+            cfg->max_body_memory_mb = (size_t)mb;
+            break;
+        }
+        case OPT_REQUEST_TIMEOUT: ok = parse_int(optarg, 1, 3600, &cfg->request_timeout_s); break;
+        case OPT_HTTP_IDLE: ok = parse_int(optarg, 1, 86400, &cfg->idle_timeout_s); break;
         case OPT_AUTH: ok = copy_arg(cfg->auth_file, sizeof cfg->auth_file, optarg); break;
         case OPT_AUTH_KEY:
             /* Checked by auth_init; never echoed, it holds a secret. */

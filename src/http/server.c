@@ -1,9 +1,11 @@
-/* http/server: libmicrohttpd in external-epoll mode on the event loop: accepts, reads
- * bounded bodies, dispatches to the router, sends responses, suspends and resumes. */
+/* http/server: libmicrohttpd in external-epoll mode on the event loop. The listener
+ * accepts and checks connections (http/listener), http/connections bounds their number and
+ * their deadlines; this file reads bounded bodies within a global memory budget,
+ * dispatches complete requests to the router, sends responses, suspends and resumes. */
 #include "sqsemu/http.h"
 
 #include <microhttpd.h>
-#include <netdb.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,10 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include <cjson/cJSON.h>
+
+#include "connections.h"
+#include "listener.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/lambda_rest.h"
 #include "sqsemu/log.h"
@@ -31,7 +37,9 @@ struct http_request {
     buf_t body;
     bool started;
     bool too_large;
+    bool over_budget;       /* the server's body memory budget was exhausted */
     size_t body_limit;
+    size_t reserved;        /* bytes of the body budget this request holds */
     request_phase phase;
     char request_id[UUID_STR_LEN];
     /* response */
@@ -57,8 +65,9 @@ static struct {
     struct MHD_Daemon *daemon;
     mhd_binding binding;
     const config *cfg;
-    int port;
     http_request *suspended;
+    size_t body_budget;   /* bytes all request bodies being received may hold together */
+    size_t body_reserved;
 } S;
 
 const char *http_method(const http_request *r) { return r->method; }
@@ -220,42 +229,122 @@ static enum MHD_Result send_response(http_request *r)
     return ret;
 }
 
-/* Lambda's CreateFunction may carry a 50 MB zip (base64): AWS's request limit for it. */
-#define LAMBDA_BODY_LIMIT 70167211
-
-static void respond_too_large(http_request *r)
+/* An answer given before the request reached its front, in the request's protocol. */
+static void respond_early(http_request *r, int status, const char *lambda_type, const char *sqs_type,
+                          const char *sqs_code, const char *message)
 {
     bool lambda = lambda_rest_is_path(r->path);
     bool json = http_header(r, "X-Amz-Target") != NULL;
-    buf_t b;
-    buf_init(&b);
+    cJSON *doc = cJSON_CreateObject();
+    char *body;
     if (lambda) {
-        buf_printf(&b, "{\"Type\":\"User\",\"message\":\"Request must be smaller than %zu bytes for the "
-                       "operation.\"}", r->body_limit);
-        size_t len;
-        char *body = buf_detach(&b, &len);
-        http_respond(r, 413, "application/json", body, len);
-        http_add_header(r, "x-amzn-ErrorType", "RequestEntityTooLargeException");
-        return;
-    }
-    if (json) {
-        buf_printf(&b, "{\"__type\":\"com.amazon.coral.service#RequestEntityTooLargeException\","
-                       "\"message\":\"Request body must be at most %zu bytes.\"}", r->body_limit);
+        cJSON_AddStringToObject(doc, "Type", status >= 500 ? "Service" : "User");
+        cJSON_AddStringToObject(doc, "message", message);
+        body = cJSON_PrintUnformatted(doc);
+        http_respond(r, status, "application/json", body, strlen(body));
+        http_add_header(r, "x-amzn-ErrorType", lambda_type);
+    } else if (json) {
+        buf_t type;
+        buf_init(&type);
+        buf_printf(&type, "com.amazon.coral.service#%s", sqs_type);
+        cJSON_AddStringToObject(doc, "__type", type.data);
+        cJSON_AddStringToObject(doc, "message", message);
+        buf_free(&type);
+        body = cJSON_PrintUnformatted(doc);
+        http_respond(r, status, "application/x-amz-json-1.0", body, strlen(body));
     } else {
+        buf_t b;
+        buf_init(&b);
         buf_printf(&b, "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">"
-                       "<Error><Type>Sender</Type><Code>RequestEntityTooLarge</Code><Message>Request body must be "
-                       "at most %zu bytes.</Message><Detail/></Error><RequestId>%s</RequestId></ErrorResponse>",
-                   r->body_limit, r->request_id);
+                       "<Error><Type>%s</Type><Code>%s</Code><Message>%s</Message><Detail/></Error>"
+                       "<RequestId>%s</RequestId></ErrorResponse>",
+                   status >= 500 ? "Receiver" : "Sender", sqs_code, message, r->request_id);
+        size_t len;
+        body = buf_detach(&b, &len);
+        http_respond(r, status, "text/xml", body, len);
     }
-    size_t len;
-    char *body = buf_detach(&b, &len);
-    http_respond(r, 413, json ? "application/x-amz-json-1.0" : "text/xml", body, len);
+    cJSON_Delete(doc);
 }
 
-static bool declared_too_large(http_request *r)
+static void respond_too_large(http_request *r)
+{
+    char message[128];
+    if (lambda_rest_is_path(r->path))
+        snprintf(message, sizeof message, "Request must be smaller than %zu bytes for the operation.", r->body_limit);
+    else
+        snprintf(message, sizeof message, "Request body must be at most %zu bytes.", r->body_limit);
+    respond_early(r, 413, "RequestEntityTooLargeException", "RequestEntityTooLargeException", "RequestEntityTooLarge",
+                  message);
+}
+
+static void respond_over_budget(http_request *r)
+{
+    respond_early(r, 503, "ServiceException", "ServiceUnavailable", "ServiceUnavailable",
+                  "The server is receiving too many request bodies at once (see --max-body-memory); retry later.");
+    http_add_header(r, "Retry-After", "1");
+}
+
+/* ---- the body memory budget ---- */
+
+static bool reserve(http_request *r, size_t bytes)
+{
+    if (bytes <= r->reserved)
+        return true;
+    size_t more = bytes - r->reserved;
+    if (S.body_reserved + more > S.body_budget)
+        return false;
+    S.body_reserved += more;
+    r->reserved = bytes;
+    return true;
+}
+
+static void release(http_request *r)
+{
+    S.body_reserved -= r->reserved;
+    r->reserved = 0;
+}
+
+static size_t declared_length(http_request *r)
 {
     const char *length = http_header(r, "Content-Length");
-    return length && strtoull(length, NULL, 10) > r->body_limit;
+    return length ? (size_t)strtoull(length, NULL, 10) : 0;
+}
+
+/* libmicrohttpd decodes chunked bodies only: any other transfer coding is refused. */
+static bool transfer_coding_supported(http_request *r)
+{
+    const char *te = http_header(r, "Transfer-Encoding");
+    if (!te)
+        return true;
+    while (*te == ' ' || *te == '\t')
+        te++;
+    size_t n = strlen(te);
+    while (n && (te[n - 1] == ' ' || te[n - 1] == '\t'))
+        n--;
+    return n == 7 && strncasecmp(te, "chunked", 7) == 0;
+}
+
+static void respond_unsupported_coding(http_request *r)
+{
+    char *body = xstrdup("Only the chunked transfer coding is supported.\n");
+    http_respond(r, 501, "text/plain", body, strlen(body));
+}
+
+/* The first call for a request, with its headers: body limit and budget, or an early answer. */
+static bool accept_headers(http_request *r)
+{
+    r->body_limit = lambda_rest_is_path(r->path) ? lambda_rest_body_limit(r->method, r->path, S.cfg->max_body_bytes)
+                                                 : S.cfg->max_body_bytes;
+    size_t declared = declared_length(r);
+    if (!transfer_coding_supported(r))
+        respond_unsupported_coding(r);
+    else if (declared > r->body_limit)
+        respond_too_large(r);
+    else if (!reserve(r, declared))
+        respond_over_budget(r);
+    else
+        return true;
+    return false;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -273,24 +362,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->started = true;
         r->conn = conn;
         r->method = method;
-        r->body_limit = lambda_rest_is_path(r->path) ? LAMBDA_BODY_LIMIT : S.cfg->max_body_bytes;
-        if (declared_too_large(r)) {
-            respond_too_large(r);
+        if (!accept_headers(r)) {
+            connections_request_received(conn);
             r->phase = PHASE_RESPONDING;
             return send_response(r);
         }
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!r->too_large && r->body.len + *upload_size <= r->body_limit)
-            buf_append(&r->body, upload_data, *upload_size);
+        size_t total = r->body.len + *upload_size;
+        if (r->too_large || r->over_budget || total > r->body_limit)
+            r->too_large = !r->over_budget;
+        else if (!reserve(r, total))
+            r->over_budget = true;
         else
-            r->too_large = true;
+            buf_append(&r->body, upload_data, *upload_size);
+        if (r->too_large || r->over_budget)
+            buf_free(&r->body); /* what is left of the body is read and dropped */
         *upload_size = 0;
         return MHD_YES;
     }
-    if (r->too_large) {
-        respond_too_large(r);
+    connections_request_received(conn);
+    if (r->too_large || r->over_budget) {
+        if (r->too_large)
+            respond_too_large(r);
+        else
+            respond_over_budget(r);
         r->phase = PHASE_RESPONDING;
         return send_response(r);
     }
@@ -305,7 +402,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)cls;
-    (void)conn;
+    connections_request_started(conn);
     http_request *r = xcalloc(1, sizeof *r);
     r->raw_uri = xstrdup(uri ? uri : "/");
     char *q = strchr(r->raw_uri, '?');
@@ -321,11 +418,12 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
-    (void)conn;
     (void)toe;
+    connections_request_done(conn);
     http_request *r = *req_cls;
     if (!r)
         return;
+    release(r);
     if (r->phase == PHASE_SUSPENDED)
         unlink_suspended(r);
     drop_state(r);
@@ -351,39 +449,54 @@ static void raise_fd_limit(void)
     }
 }
 
+/* libmicrohttpd's own messages are about single connections (a client that went away,
+ * a malformed header): debug output, shown with --log-level debug. */
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    if (!log_enabled(LOG_DEBUG))
+        return;
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    line[strcspn(line, "\r\n")] = '\0';
+    log_debug("http: %s", line);
+}
+
 bool http_server_start(const config *cfg)
 {
     S.cfg = cfg;
+    S.body_budget = cfg->max_body_memory_mb * 1024u * 1024u;
+    S.body_reserved = 0;
     raise_fd_limit();
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
-    struct addrinfo *addr = NULL;
-    char port[16];
-    snprintf(port, sizeof port, "%d", cfg->port);
-    int rc = getaddrinfo(cfg->host, port, &hints, &addr);
-    if (rc != 0) {
-        log_error("cannot resolve --host %s: %s", cfg->host, gai_strerror(rc));
-        return false;
-    }
-    unsigned int flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-    if (addr->ai_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
-    S.daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, NULL,
-                                MHD_OPTION_SOCK_ADDR, addr->ai_addr,
+    connection_limits limits = {
+        .max_connections = cfg->max_connections,
+        .max_per_address = cfg->max_connections_per_ip,
+        .request_timeout_ms = cfg->request_timeout_s * 1000,
+        .idle_timeout_ms = cfg->idle_timeout_s * 1000,
+    };
+    connections_init(&limits, &S.binding);
+    unsigned int flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET;
+    /* The listener enforces the limits with a proper answer; MHD's own limit is a backstop. */
+    S.daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
+                                MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
                                 MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-                                MHD_OPTION_CONNECTION_LIMIT, (unsigned int)20000,
-                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)300,
-                                MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
+                                MHD_OPTION_NOTIFY_CONNECTION, connections_notify, NULL,
+                                MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections + 16,
+                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout_s,
                                 MHD_OPTION_END);
-    freeaddrinfo(addr);
     if (!S.daemon) {
-        log_error("cannot listen on %s:%d (address in use or not permitted?)", cfg->host, cfg->port);
+        log_error("cannot start the HTTP server");
         return false;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(S.daemon, MHD_DAEMON_INFO_BIND_PORT);
-    S.port = info ? info->port : cfg->port;
     if (!mhd_bind(&S.binding, S.daemon)) {
         log_error("cannot watch the HTTP server's epoll descriptor");
+        MHD_stop_daemon(S.daemon);
+        S.daemon = NULL;
+        return false;
+    }
+    if (!listener_start(cfg->host, cfg->port, &S.binding)) {
+        mhd_unbind(&S.binding);
         MHD_stop_daemon(S.daemon);
         S.daemon = NULL;
         return false;
@@ -393,13 +506,14 @@ bool http_server_start(const config *cfg)
 
 int http_server_port(void)
 {
-    return S.port;
+    return listener_port();
 }
 
 void http_server_stop(void)
 {
     if (!S.daemon)
         return;
+    listener_stop();
     /* MHD refuses to stop with suspended connections: answer every parked long poll (an
      * empty receive), give MHD a moment to send those answers, then stop. */
     while (S.suspended) {
@@ -418,4 +532,5 @@ void http_server_stop(void)
     mhd_unbind(&S.binding);
     MHD_stop_daemon(S.daemon);
     S.daemon = NULL;
+    connections_free();
 }

@@ -32,6 +32,20 @@ bool lambda_rest_is_path(const char *path)
            path[11] == '/';
 }
 
+#define CODE_UPLOAD_LIMIT 70167211
+
+size_t lambda_rest_body_limit(const char *method, const char *path, size_t other_limit)
+{
+    if (strncmp(path, API_PREFIX, strlen(API_PREFIX)) != 0)
+        return other_limit;
+    const char *rest = path + strlen(API_PREFIX);
+    bool create = strcmp(method, "POST") == 0 && (strcmp(rest, "functions") == 0 || strcmp(rest, "functions/") == 0);
+    size_t len = strlen(rest);
+    bool update_code = strcmp(method, "PUT") == 0 && strncmp(rest, "functions/", 10) == 0 && len > 15 &&
+                       strcmp(rest + len - 5, "/code") == 0;
+    return create || update_code ? CODE_UPLOAD_LIMIT : other_limit;
+}
+
 /* ---- responses ---- */
 
 static void respond_json(http_request *r, int status, const cJSON *body)
