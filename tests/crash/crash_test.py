@@ -38,10 +38,16 @@ invariants are checked:
                 (a later message can only be delivered after the earlier one was
                 deleted, so its first receive ends before the later one's);
   move-task     every move task whose start was acknowledged reaches COMPLETED;
-  unexpected    every received body is one that was sent.
+  unexpected    every received body is one that was sent;
+  server        sqsemu never exits on its own, always comes up again on its data
+                directory, and exits 0 on the SIGTERM at the end.
 
-Exit status: 0 all invariants hold, 1 an invariant failed, 2 the test itself could not
-run (server would not start, too few kills, ...).
+Before the run, a self-test feeds the checks made-up histories (one keeping every
+invariant, one breaking each). tests/crash/run.sh also runs this test against a build
+whose commits lie (-Dcrash_test_broken_commit=true), where it must report lost messages.
+
+Exit status: 0 all invariants hold, 1 one failed, 2 the test itself could not run
+(a budget too small for the kills, a failing self-test, a worker thread's exception).
 """
 import argparse
 import io
@@ -88,6 +94,11 @@ class HarnessError(Exception):
     """The test could not run (as opposed to an invariant failing)."""
 
 
+class ServerFailed(Exception):
+    """sqsemu crashed on its own, or would not come up again on its data directory: a
+    failure of the server, reported as one."""
+
+
 # ---- the server under test ---------------------------------------------------------
 
 def free_port():
@@ -107,13 +118,12 @@ class Server:
         self.port = free_port()
         self.proc = None
         self.starts = 0
-        self.lock = threading.Lock()
 
     @property
     def endpoint(self):
         return "http://127.0.0.1:%d" % self.port
 
-    def start(self, timeout=15.0):
+    def start(self, timeout=30.0):
         self.starts += 1
         with open(self.log_path, "a") as log:
             log.write("=== crash test: start %d ===\n" % self.starts)
@@ -125,37 +135,34 @@ class Server:
         deadline = now() + timeout
         while now() < deadline:
             if self.proc.poll() is not None:
-                raise HarnessError("sqsemu exited with status %s on start %d" % (self.proc.returncode, self.starts))
+                raise ServerFailed("sqsemu exited with status %s on start %d" % (self.proc.returncode, self.starts))
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
                     return
             except OSError:
                 time.sleep(0.005)
-        raise HarnessError("sqsemu did not accept connections within %.0f s (start %d)" % (timeout, self.starts))
+        raise ServerFailed("sqsemu did not accept connections within %.0f s (start %d)" % (timeout, self.starts))
 
     def kill9(self):
-        """SIGKILL by PID and reap; returns the exit status (None if it had already
-        exited on its own, which is a failure of its own)."""
-        proc = self.proc
-        if proc is None:
-            return None
-        exited_before = proc.poll() is not None
-        if not exited_before:
+        """SIGKILL by PID and reap."""
+        proc, self.proc = self.proc, None
+        if proc is not None:
             proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
-        self.proc = None
-        return None if exited_before else proc.returncode
+            proc.wait(timeout=10)
 
     def stop(self, timeout=10.0):
+        """SIGTERM, bounded; returns the exit status ("timeout" if it had to be killed),
+        or None when there was no running server."""
         proc, self.proc = self.proc, None
         if proc is None or proc.poll() is not None:
-            return
+            return None
         proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(timeout=timeout)
+            return proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=timeout)
+            return "timeout"
 
     def log_tail(self, lines=60):
         try:
@@ -228,6 +235,7 @@ class Record:
         self.deletes_unknown = []  # (queue, mid, body)
         self.tasks = []            # move tasks that must complete: dict(how, window or started)
         self.kills = []            # monotonic times of each SIGKILL
+        self.survived = 0          # kills after which the server came up again
         self.task_spans = []       # (start, seen finished) of each move task, for the report
         self.notes = []            # harness-level remarks
         self.counts = {"send_unknown": 0, "send_error": 0, "delete_error": 0, "receive_unknown": 0}
@@ -533,6 +541,7 @@ def killer(ctx, kills, phase_end, hard_end):
     rec = ctx.record
     server = ctx.server
     done = 0
+    time.sleep(1.0)  # the set-up is not what is under test: let the workload start first
     while done < kills:
         remaining = max(phase_end - now(), 0.0)
         mean = remaining / (kills - done)
@@ -544,12 +553,13 @@ def killer(ctx, kills, phase_end, hard_end):
         time.sleep(max(0.0, min(interval, hard_end - now())))
         if now() >= hard_end:
             break
-        status = server.kill9()
-        if status is None:
-            rec.notes.append("the server had exited on its own before kill %d" % (done + 1))
-            raise HarnessError("sqsemu exited on its own (see the log tail)")
+        exited = server.proc.poll() if server.proc is not None else None
+        if exited is not None:
+            raise ServerFailed("sqsemu exited on its own with status %s before kill %d" % (exited, done + 1))
+        server.kill9()
         rec.kills.append(now())
         server.start()
+        rec.survived += 1
         done += 1
     return done
 
@@ -762,7 +772,7 @@ def check(ctx, done_bodies, task_states, problems, t_start):
 
 
 def new_problems():
-    return {k: [] for k in ("lost", "resurrected", "count", "fifo-order", "move-task", "unexpected")}
+    return {k: [] for k in ("lost", "resurrected", "count", "fifo-order", "move-task", "unexpected", "server")}
 
 
 def self_test():
@@ -879,7 +889,6 @@ def run(args):
             t.start()
 
         kills_done = killer(ctx, args.kills, phase_end, phase_end + 30)
-        summary["kills"] = kills_done
         if kills_done < args.kills:
             raise HarnessError("only %d of %d kills fitted in the time budget" % (kills_done, args.kills))
         time.sleep(1.0)  # some traffic against the last restart
@@ -921,9 +930,15 @@ def run(args):
         except OSError:
             summary["processed_file"] = 0
         check(ctx, done_bodies, task_states, problems, t_start)
-        server.stop()
+        if server.proc is not None and server.proc.poll() is not None:
+            raise ServerFailed("sqsemu exited on its own with status %s after the last kill" % server.proc.returncode)
+        status = server.stop()
+        if status != 0:
+            problems["server"].append("SIGTERM after the run: sqsemu ended with status %s, not 0" % status)
     except HarnessError as e:
         harness_error = str(e)
+    except ServerFailed as e:
+        problems["server"].append(str(e))
     finally:
         ctx.stop.set()
         ctx.stop_mover.set()
@@ -950,7 +965,7 @@ def run(args):
         acked_by_queue[s["queue"]] = acked_by_queue.get(s["queue"], 0) + 1
     elapsed = now() - t_start
     print("crash test: %d kills survived (%d server starts) in %.0f s, seed %s" % (
-        len(rec.kills), server.starts, elapsed, args.seed))
+        rec.survived, server.starts, elapsed, args.seed))
     print("  acknowledged sends: %d (work %d, fifo %d, fn-src %d); unknown outcome %d" % (
         len(rec.acked), acked_by_queue.get("work", 0), acked_by_queue.get("fifo", 0), acked_by_queue.get("fn", 0),
         len(rec.unknown_sends)))
