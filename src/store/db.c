@@ -255,6 +255,7 @@ const char *db_column_text_or_null(sqlite3_stmt *s, int col)
     return sqlite3_column_type(s, col) == SQLITE_NULL ? NULL : (const char *)sqlite3_column_text(s, col);
 }
 
+#ifndef SQSEMU_BROKEN_COMMIT
 bool store_begin(void)
 {
     return db_step_done(db_stmt(STMT_BEGIN));
@@ -270,3 +271,44 @@ void store_rollback(void)
     if (sqlite3_get_autocommit(store_db) == 0)
         db_step_done(db_stmt(STMT_ROLLBACK));
 }
+#else
+/* TEST-ONLY (meson -Dcrash_test_broken_commit=true), to prove tests/crash/crash_test.py:
+ * one real transaction stays open for BROKEN_COMMIT_MS and every store_begin/commit/
+ * rollback is a savepoint inside it. The server answers exactly as usual, but a SIGKILL
+ * loses up to BROKEN_COMMIT_MS of acknowledged work. */
+#include "sqsemu/clock.h"
+
+#define BROKEN_COMMIT_MS 200
+
+static int64_t broken_open_since_ms = -1; /* start of the open real transaction, or -1 */
+static bool broken_in_savepoint;
+
+bool store_begin(void)
+{
+    if (broken_open_since_ms < 0) {
+        if (!db_step_done(db_stmt(STMT_BEGIN)))
+            return false;
+        broken_open_since_ms = clock_now_ms();
+    }
+    broken_in_savepoint = exec_sql("SAVEPOINT broken_commit");
+    return broken_in_savepoint;
+}
+
+bool store_commit(void)
+{
+    if (broken_in_savepoint && !exec_sql("RELEASE broken_commit"))
+        return false;
+    broken_in_savepoint = false;
+    if (broken_open_since_ms < 0 || clock_now_ms() - broken_open_since_ms < BROKEN_COMMIT_MS)
+        return true; /* the lie: nothing is on disk yet */
+    broken_open_since_ms = -1;
+    return db_step_done(db_stmt(STMT_COMMIT));
+}
+
+void store_rollback(void)
+{
+    if (broken_in_savepoint)
+        exec_sql("ROLLBACK TO broken_commit; RELEASE broken_commit");
+    broken_in_savepoint = false;
+}
+#endif
