@@ -160,6 +160,10 @@ static bool resolve_identity(http_request *r, const form_params *params, char ac
     const char *auth = http_header(r, "Authorization");
     const char *credential = auth ? strstr(auth, "Credential=") : NULL;
     const form_param *scope = !credential && params ? form_find(params, "X-Amz-Credential") : NULL;
+    if (scope && memchr(scope->value, '\0', scope->value_len)) {
+        respond_bad_region(r, "(a value holding NUL)", render);
+        return false;
+    }
     if (credential || scope)
         parse_credential(credential ? credential + strlen("Credential=") : scope->value, key, sizeof key,
                          scope_region, sizeof scope_region);
