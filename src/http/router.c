@@ -172,7 +172,7 @@ static bool resolve_identity(http_request *r, const form_params *params, char ac
         return false;
     }
     if (*scope_region)
-        snprintf(region, 64, "%s", scope_region);
+        snprintf(region, 64, "%.63s", scope_region);
     /* As LocalStack does: a 12-digit access key id names the account. */
     if (all_digits(key, 12))
         memcpy(account, key, 13);

@@ -391,10 +391,29 @@ static bool handle_tags(http_request *r, const lambda_ctx *ctx, verb v, const ch
     return ok;
 }
 
+/* A %XX escape of a control character (U+0000..U+001F, U+007F) anywhere in s: a decoded
+ * NUL would cut a label short (".../functions/ok%00x" named the function "ok"). */
+static bool has_encoded_control(const char *s)
+{
+    for (const char *p = strchr(s, '%'); p; p = strchr(p + 1, '%')) {
+        int hi = hex_digit(p[1]), lo = hi >= 0 ? hex_digit(p[2]) : -1;
+        if (lo >= 0 && (hi * 16 + lo < 0x20 || hi * 16 + lo == 0x7f))
+            return true;
+    }
+    return false;
+}
+
 void lambda_rest_handle(http_request *r, const char *account, const char *region)
 {
     lambda_ctx ctx = {account, region, clock_now_ms()};
     lambda_error err = {0};
+    if (has_encoded_control(http_path(r)) || has_encoded_control(http_query(r))) {
+        lambda_fail(&err, LAMBDA_ERR_VALIDATION,
+                    "1 validation error detected: the request path or query string holds an encoded control "
+                    "character, which no Lambda name, ARN or parameter may contain.");
+        respond_error(r, &err);
+        return;
+    }
     form_params query;
     form_params_init(&query);
     const char *raw_query = http_query(r);
