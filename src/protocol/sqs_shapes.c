@@ -299,6 +299,9 @@ static bool check_member(const sqs_member *m, const cJSON *item, sqs_error *err)
     case SQS_MEMBER_STRING:
         return cJSON_IsString(item) || wrong_type(m, err);
     case SQS_MEMBER_INTEGER:
+        /* AWS's recorded text for a string sent where an integer is modelled. */
+        if (cJSON_IsString(item))
+            return sqs_fail(err, SQS_ERR_SERIALIZATION, "STRING_VALUE can not be converted to an Integer");
         return is_integral_number(item) || wrong_type(m, err);
     case SQS_MEMBER_BOOLEAN:
         return cJSON_IsBool(item) || wrong_type(m, err);

@@ -92,18 +92,26 @@ static void assert_json_accepted(const char *action, const char *json)
     cJSON_Delete(input);
 }
 
-static void assert_json_rejected(const char *action, const char *json, const char *member)
+static void assert_json_rejected_with(const char *action, const char *json, const char *expected)
 {
     cJSON *input = cJSON_Parse(json);
     assert_non_null(input);
     sqs_error err = {0};
     assert_false(sqs_shapes_check_json(action, input, &err));
     assert_int_equal(err.kind, SQS_ERR_SERIALIZATION);
-    char expected[256];
-    snprintf(expected, sizeof expected, "Unexpected value type for member %s", member);
     assert_string_equal(err.message, expected);
     cJSON_Delete(input);
 }
+
+static void assert_json_rejected(const char *action, const char *json, const char *member)
+{
+    char expected[256];
+    snprintf(expected, sizeof expected, "Unexpected value type for member %s", member);
+    assert_json_rejected_with(action, json, expected);
+}
+
+/* AWS's recorded text for a string where an integer is modelled. */
+#define NOT_AN_INTEGER "STRING_VALUE can not be converted to an Integer"
 
 static void assert_result_xml(const char *action, const char *result_json, const char *expected_result)
 {
@@ -610,7 +618,7 @@ static void test_json_rejects_wrong_types(void **state)
     (void)state;
     assert_json_rejected("GetQueueUrl", "{\"QueueName\":5}", "QueueName");
     assert_json_rejected("ReceiveMessage", "{\"QueueUrl\":[\"u\"]}", "QueueUrl");
-    assert_json_rejected("ReceiveMessage", "{\"MaxNumberOfMessages\":\"10\"}", "MaxNumberOfMessages");
+    assert_json_rejected_with("ReceiveMessage", "{\"MaxNumberOfMessages\":\"10\"}", NOT_AN_INTEGER);
     assert_json_rejected("ReceiveMessage", "{\"MaxNumberOfMessages\":1.5}", "MaxNumberOfMessages");
     assert_json_rejected("ReceiveMessage", "{\"WaitTimeSeconds\":true}", "WaitTimeSeconds");
     assert_json_rejected("ReceiveMessage", "{\"AttributeNames\":\"All\"}", "AttributeNames");
@@ -628,10 +636,10 @@ static void test_json_rejects_wrong_types(void **state)
                          "StringListValues");
     assert_json_rejected("SendMessage", "{\"MessageSystemAttributes\":{\"AWSTraceHeader\":{\"StringValue\":2}}}",
                          "StringValue");
-    assert_json_rejected("SendMessage", "{\"DelaySeconds\":\"5\"}", "DelaySeconds");
+    assert_json_rejected_with("SendMessage", "{\"DelaySeconds\":\"5\"}", NOT_AN_INTEGER);
     assert_json_rejected("SendMessageBatch", "{\"Entries\":{}}", "Entries");
     assert_json_rejected("SendMessageBatch", "{\"Entries\":[1]}", "Entries");
-    assert_json_rejected("SendMessageBatch", "{\"Entries\":[{\"Id\":\"a\"},{\"DelaySeconds\":\"5\"}]}", "DelaySeconds");
+    assert_json_rejected_with("SendMessageBatch", "{\"Entries\":[{\"Id\":\"a\"},{\"DelaySeconds\":\"5\"}]}", NOT_AN_INTEGER);
     assert_json_rejected("SendMessageBatch", "{\"Entries\":[{\"MessageBody\":false}]}", "MessageBody");
     assert_json_rejected("SendMessageBatch",
                          "{\"Entries\":[{\"MessageAttributes\":{\"n\":{\"StringValue\":{}}}}]}", "StringValue");
@@ -640,7 +648,7 @@ static void test_json_rejects_wrong_types(void **state)
                          "VisibilityTimeout");
     assert_json_rejected("AddPermission", "{\"Actions\":\"*\"}", "Actions");
     assert_json_rejected("UntagQueue", "{\"TagKeys\":{}}", "TagKeys");
-    assert_json_rejected("ListQueues", "{\"MaxResults\":\"1000\"}", "MaxResults");
+    assert_json_rejected_with("ListQueues", "{\"MaxResults\":\"1000\"}", NOT_AN_INTEGER);
     assert_json_rejected("CancelMessageMoveTask", "{\"TaskHandle\":{}}", "TaskHandle");
 }
 
