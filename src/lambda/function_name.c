@@ -106,8 +106,9 @@ bool function_ref_parse(const lambda_ctx *ctx, const char *text, function_ref *o
                            "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: "
                            "Member must have length less than or equal to 64", text);
     copy_field(out->name, sizeof out->name, name, name_len);
-    if (qualifier)
-        copy_field(out->qualifier, sizeof out->qualifier, qualifier, qualifier_len);
+    /* A qualifier too long for the record is an invalid name, not an unqualified one. */
+    if (qualifier && !copy_field(out->qualifier, sizeof out->qualifier, qualifier, qualifier_len))
+        return pattern_error(text, err);
     if (strcmp(out->region, ctx->region) != 0)
         return lambda_fail(err, LAMBDA_ERR_NOT_FOUND, "Functions from '%s' are not reachable in this region ('%s')",
                            out->region, ctx->region);
