@@ -77,7 +77,9 @@ bool function_ref_parse(const lambda_ctx *ctx, const char *text, function_ref *o
         if (n > 8 || strncmp(fields[2], "lambda", lens[2]) != 0 || lens[2] != 6 || lens[5] != 8 ||
             strncmp(fields[5], "function", 8) != 0 || !all_digits(fields[4], lens[4]) || lens[4] != 12)
             return pattern_error(text, err);
-        copy_field(out->region, sizeof out->region, fields[3], lens[3]);
+        /* A region too long for the record must not leave the caller's region in place. */
+        if (!copy_field(out->region, sizeof out->region, fields[3], lens[3]))
+            return pattern_error(text, err);
         copy_field(out->account, sizeof out->account, fields[4], lens[4]);
         out->has_arn_account = true;
         name = fields[6], name_len = lens[6];
