@@ -79,7 +79,7 @@ static void check_url(const char *text)
     const char *last = slash ? slash + 1 : path;
     FUZZ_CHECK(strcmp(last, q->name) == 0, "URL %s resolved to queue %s", text, q->arn);
     FUZZ_CHECK(strstr(path, q->account) != NULL, "URL %s resolved to account %s", text, q->account);
-    FUZZ_CHECK(strcmp(q->region, REGION) == 0 || strstr(path, q->region) != NULL, "URL %s resolved to region %s",
+    FUZZ_CHECK(strcmp(q->region, REGION) == 0 || strstr(text, q->region) != NULL, "URL %s resolved to region %s",
                text, q->region);
     free(path);
 }
