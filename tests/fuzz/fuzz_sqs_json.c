@@ -14,7 +14,6 @@
  *    15-digit output; unless it holds numbers outside the double range, which JSON cannot
  *    carry back);
  *  - the query XML result encoder accepts the decoded tree and writes a full response. */
-#include <float.h>
 #include <math.h>
 
 #include <cjson/cJSON.h>
@@ -33,34 +32,6 @@ static bool has_non_finite(const cJSON *item)
             return true;
     }
     return false;
-}
-
-/* cJSON prints a double with 15 significant digits whenever that reads back within an
- * epsilon, so the last bit of a long number may change on the way through text. */
-static bool same_number(double a, double b)
-{
-    double scale = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
-    return a == b || fabs(a - b) <= scale * 4 * DBL_EPSILON;
-}
-
-/* Equal trees, children compared in order (cJSON_Compare looks object members up by name,
- * which goes wrong for duplicate member names: a body may repeat a member). */
-static bool same_tree(const cJSON *a, const cJSON *b)
-{
-    if ((a->type & 0xFF) != (b->type & 0xFF))
-        return false;
-    if ((a->string == NULL) != (b->string == NULL) || (a->string && strcmp(a->string, b->string) != 0))
-        return false;
-    if (cJSON_IsString(a))
-        return strcmp(a->valuestring, b->valuestring) == 0;
-    if (cJSON_IsNumber(a))
-        return same_number(a->valuedouble, b->valuedouble);
-    const cJSON *x = a->child, *y = b->child;
-    for (; x && y; x = x->next, y = y->next) {
-        if (!same_tree(x, y))
-            return false;
-    }
-    return x == NULL && y == NULL;
 }
 
 static void check_error(const sqs_error *err)
@@ -117,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(text && strlen(text) == text_len, "result encoder length mismatch");
     cJSON *again = sqs_json_decode(action, text, text_len, &again_err);
     FUZZ_CHECK(again, "re-encoded input does not decode (%s): %s", again_err.message, text);
-    FUZZ_CHECK(has_non_finite(input) || same_tree(input, again), "round trip changed the request: %s",
+    FUZZ_CHECK(has_non_finite(input) || fuzz_same_tree(input, again), "round trip changed the request: %s",
                text);
     cJSON_Delete(again);
     free(text);

@@ -12,7 +12,7 @@
  *  - a failed decode fills in an error kind and a message;
  *  - a decoded request is typed as the JSON protocol types it: it passes
  *    sqs_shapes_check_json for the action, and its JSON text decodes through
- *    sqs_json_decode (both protocols meet in one neutral request);
+ *    sqs_json_decode into the same tree (both protocols meet in one neutral request);
  *  - the XML result encoder writes a full response for the decoded tree. */
 #include <cjson/cJSON.h>
 
@@ -95,6 +95,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text = sqs_json_encode_result(input, &text_len);
     cJSON *json = sqs_json_decode(action, text, text_len, &check_err);
     FUZZ_CHECK(json, "query-decoded %s input is no JSON-protocol request (%s): %s", action, check_err.message, text);
+    FUZZ_CHECK(fuzz_same_tree(input, json), "the JSON text of a query-decoded %s input decodes differently: %s",
+               action, text);
     cJSON_Delete(json);
     free(text);
 
