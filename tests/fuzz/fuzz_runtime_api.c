@@ -26,6 +26,9 @@
  *    function ARN in Lambda-Runtime-* headers;
  *  - every invocation finishes exactly once (its callback runs once, with its request id
  *    and a log), whatever the runtime sent;
+ *  - its payload is what the runtime sent: a result is a body from the input (or the
+ *    target's own "{}"), an error a body from the input or an error document of sqsemu's
+ *    (inputs with chunked bodies are not checked: their bodies change on the way);
  *  - afterwards no invocation is running and, once retired, no environment is left. */
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +66,8 @@ static char api_file[PATH_MAX];
 static lambda_function *fn;
 static int done_count;
 static char done_request_id[64];
+static bool done_error;
+static buf_t done_payload;
 
 /* ------------------------------------------------------------------ set-up */
 
@@ -321,6 +326,33 @@ static void on_done(invoke_outcome *outcome, void *arg)
     snprintf(done_request_id, sizeof done_request_id, "%s", outcome->request_id);
     FUZZ_CHECK(outcome->log && strstr(outcome->log, "END RequestId: " REQUEST_ID), "an invocation log without END");
     FUZZ_CHECK(outcome->payload || outcome->payload_len == 0, "a payload length without a payload");
+    done_error = outcome->function_error;
+    buf_reset(&done_payload);
+    buf_append(&done_payload, outcome->payload ? outcome->payload : "", outcome->payload_len);
+}
+
+/* What the invoker got is what the runtime sent: a result is a body of the input (or the
+ * target's own "{}"), an error a body of the input or an error document of sqsemu's.
+ * Chunked bodies are decoded on the way, so inputs that mention "chunked" are skipped. */
+static void check_payload(const uint8_t *data, size_t size)
+{
+    char *lower = fuzz_strndup(data, size);
+    for (size_t i = 0; i < size; i++)
+        lower[i] = (char)(lower[i] >= 'A' && lower[i] <= 'Z' ? lower[i] - 'A' + 'a' : lower[i]);
+    bool chunked = memmem(lower, size, "chunked", 7) != NULL;
+    free(lower);
+    if (chunked || done_payload.len == 0)
+        return;
+    if (memmem(data, size, done_payload.data, done_payload.len))
+        return;
+    if (!done_error) {
+        FUZZ_CHECK(strcmp(done_payload.data, "{}") == 0, "a result that nobody sent: %s", done_payload.data);
+        return;
+    }
+    cJSON *doc = cJSON_Parse(done_payload.data);
+    FUZZ_CHECK(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc, "errorType")),
+               "an error document that nobody sent: %s", done_payload.data);
+    cJSON_Delete(doc);
 }
 
 static bool no_environment(void)
@@ -387,6 +419,7 @@ static void finish_politely(int port)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     done_count = 0;
+    buf_reset(&done_payload);
     unlink(api_file);
     static const char payload[] = "{\"Records\":[]}";
     invoke_request req = {.payload = payload, .payload_len = strlen(payload), .request_id = REQUEST_ID};
@@ -407,6 +440,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     finish_politely(port);
     FUZZ_CHECK(done_count == 1, "the invocation finished %d times", done_count);
     FUZZ_CHECK(strcmp(done_request_id, REQUEST_ID) == 0, "the invocation finished as %s", done_request_id);
+    check_payload(data, size);
     FUZZ_CHECK(fn->running == 0, "%zu invocations still running", fn->running);
 
     executor_retire(fn);
