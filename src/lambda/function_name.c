@@ -77,7 +77,9 @@ bool function_ref_parse(const lambda_ctx *ctx, const char *text, function_ref *o
         if (n > 8 || strncmp(fields[2], "lambda", lens[2]) != 0 || lens[2] != 6 || lens[5] != 8 ||
             strncmp(fields[5], "function", 8) != 0 || !all_digits(fields[4], lens[4]) || lens[4] != 12)
             return pattern_error(text, err);
-        copy_field(out->region, sizeof out->region, fields[3], lens[3]);
+        /* A region too long for the record must not leave the caller's region in place. */
+        if (!copy_field(out->region, sizeof out->region, fields[3], lens[3]))
+            return pattern_error(text, err);
         copy_field(out->account, sizeof out->account, fields[4], lens[4]);
         out->has_arn_account = true;
         name = fields[6], name_len = lens[6];
@@ -106,8 +108,9 @@ bool function_ref_parse(const lambda_ctx *ctx, const char *text, function_ref *o
                            "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: "
                            "Member must have length less than or equal to 64", text);
     copy_field(out->name, sizeof out->name, name, name_len);
-    if (qualifier)
-        copy_field(out->qualifier, sizeof out->qualifier, qualifier, qualifier_len);
+    /* A qualifier too long for the record is an invalid name, not an unqualified one. */
+    if (qualifier && !copy_field(out->qualifier, sizeof out->qualifier, qualifier, qualifier_len))
+        return pattern_error(text, err);
     if (strcmp(out->region, ctx->region) != 0)
         return lambda_fail(err, LAMBDA_ERR_NOT_FOUND, "Functions from '%s' are not reachable in this region ('%s')",
                            out->region, ctx->region);

@@ -33,5 +33,9 @@ bool mapping_reports_item_failures(const mapping *m);
 void poller_sync(mapping *m); /* start, stop or re-read the mapping's poller */
 void poller_drop(mapping *m); /* the mapping is being deleted */
 void pollers_stop_all(void);
+/* A handler's ReportBatchItemFailures response: *failed_ids gets a new array of the
+ * messageIds of records to keep; false when the response fails the whole batch. */
+struct invoke_outcome;
+bool poller_parse_item_failures(const struct invoke_outcome *outcome, const cJSON *records, cJSON **failed_ids);
 
 #endif

@@ -190,7 +190,7 @@ static void free_poller(poller *p)
 
 /* The handler's answer under ReportBatchItemFailures (spec §4.5): the ids to keep, or
  * false when the whole batch counts as failed. */
-static bool parse_item_failures(const invoke_outcome *outcome, const cJSON *records, cJSON **failed_ids)
+bool poller_parse_item_failures(const invoke_outcome *outcome, const cJSON *records, cJSON **failed_ids)
 {
     *failed_ids = cJSON_CreateArray();
     if (outcome->payload_len == 0)
@@ -244,7 +244,7 @@ static void batch_done(invoke_outcome *outcome, void *arg)
     p->in_flight--;
     if (!outcome->function_error) {
         cJSON *failed = NULL;
-        bool partial_ok = !call->report_failures || parse_item_failures(outcome, call->records, &failed);
+        bool partial_ok = !call->report_failures || poller_parse_item_failures(outcome, call->records, &failed);
         if (partial_ok) {
             size_t n = (size_t)cJSON_GetArraySize(call->records);
             const char **handles = xmalloc((n ? n : 1) * sizeof *handles);
