@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what sqsemu needs on Debian 12 (only what is missing) and builds it.
 #   scripts/setup.sh           build dependencies + release build in build/
-#   scripts/setup.sh --test    also the test dependencies (cmocka, boto3, aws CLI, node)
+#   scripts/setup.sh --test    also the test dependencies (cmocka, clang and libFuzzer, boto3,
+#                              aws CLI, node)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +11,7 @@ want_tests=false
 
 packages=(gcc meson ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev libcjson-dev uuid-dev libssl-dev libzip-dev)
 if $want_tests; then
-  packages+=(libcmocka-dev curl)
+  packages+=(libcmocka-dev curl clang libclang-rt-14-dev)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
   # boto3 in the machine's python3; Debian's python3-boto3 where it is missing.

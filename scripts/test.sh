@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test suite:
 #   unit tests (cmocka) in a release build and in an AddressSanitizer+UBSan build,
-#   integration tests (boto3 over JSON and query, aws CLI, JS SDK) against the sanitizer build.
+#   integration tests (boto3 over JSON and query, aws CLI, JS SDK) against the sanitizer build,
+#   the libFuzzer targets for a bounded time, and the kill -9 crash test.
 # Ends with one line "N passed, M failed" summing all suites; exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -80,6 +81,28 @@ p=${p:-0}; f=${f:-0}
 if [ $code -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 [ "$f" -gt 0 ] && tail -80 "$out" >&2
 add "js (@aws-sdk/client-sqs, client-lambda)" "$p" "$f"
+
+# A suite whose last line is "N passed, M failed": run_counted LABEL TIMEOUT COMMAND...
+run_counted() {
+  local label=$1 limit=$2
+  shift 2
+  local out="$LOGS/$(echo "$label" | tr ' /' '__').txt"
+  timeout "$limit" "$@" >"$out" 2>&1
+  local code=$?
+  local line p f
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
+  p=$(echo "$line" | awk '{print $1}'); f=$(echo "$line" | awk '{print $3}')
+  p=${p:-0}; f=${f:-0}
+  if [ $code -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  [ "$f" -gt 0 ] && tail -120 "$out" >&2
+  add "$label" "$p" "$f"
+}
+
+# libFuzzer targets (clang), each for a bounded time from its committed corpus.
+run_counted "fuzz (libFuzzer, ${FUZZ_SECONDS:-20} s a target)" 900 bash tests/fuzz/run.sh
+
+# SIGKILL under load, then a build whose commits lie, which the checker must catch.
+run_counted "crash test (kill -9 under load)" 900 bash tests/crash/run.sh build
 
 rm -rf "$LOGS"
 echo "$total_pass passed, $total_fail failed"

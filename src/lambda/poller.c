@@ -13,7 +13,9 @@
 #include "mapping.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/clock.h"
+#include "sqsemu/json.h"
 #include "sqsemu/log.h"
+#include "sqsemu/strset.h"
 #include "sqsemu/loop.h"
 #include "sqsemu/sqs.h"
 
@@ -188,14 +190,31 @@ static void free_poller(poller *p)
     free(p);
 }
 
-/* The handler's answer under ReportBatchItemFailures (spec §4.5): the ids to keep, or
- * false when the whole batch counts as failed. */
+/* The message ids of a batch's records, as a set (pointers into records). */
+static void record_ids(const cJSON *records, strset *ids)
+{
+    strset_init(ids);
+    const cJSON *r;
+    cJSON_ArrayForEach(r, records)
+    {
+        const char *mid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "messageId"));
+        if (mid)
+            strset_add(ids, mid, strlen(mid));
+    }
+}
+
+/* The handler's answer under ReportBatchItemFailures: the ids to keep, or false when the
+ * whole batch counts as failed. Lambda's rules (developer guide, "Implementing partial
+ * batch responses"): an empty or null answer, an empty or null batchItemFailures list
+ * mean success; a listed itemIdentifier that is empty, null, missing or not a message id of
+ * the batch, or an answer that is not a JSON object (strictly parsed), fails the batch.
+ * Looking ids up in a set keeps a large answer against a large batch linear. */
 bool poller_parse_item_failures(const invoke_outcome *outcome, const cJSON *records, cJSON **failed_ids)
 {
     *failed_ids = cJSON_CreateArray();
     if (outcome->payload_len == 0)
         return true;
-    cJSON *doc = cJSON_ParseWithLength(outcome->payload, outcome->payload_len);
+    cJSON *doc = json_parse_strict(outcome->payload, outcome->payload_len, NULL, 0);
     if (!doc)
         return false;
     bool ok = true;
@@ -203,38 +222,23 @@ bool poller_parse_item_failures(const invoke_outcome *outcome, const cJSON *reco
         const cJSON *failures = cJSON_GetObjectItemCaseSensitive(doc, "batchItemFailures");
         if (!cJSON_IsObject(doc) || (failures && !cJSON_IsNull(failures) && !cJSON_IsArray(failures)))
             ok = false;
+        strset known;
+        record_ids(records, &known);
         const cJSON *entry;
-        const cJSON *list = cJSON_IsArray(failures) ? failures : NULL;
+        const cJSON *list = ok && cJSON_IsArray(failures) ? failures : NULL;
         cJSON_ArrayForEach(entry, list)
         {
             const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(entry, "itemIdentifier"));
-            bool known = false;
-            const cJSON *r;
-            cJSON_ArrayForEach(r, records)
-            {
-                const char *mid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "messageId"));
-                known = known || (id && mid && strcmp(id, mid) == 0);
-            }
-            if (!id || !*id || !known) {
+            if (!id || !*id || !strset_contains(&known, id, strlen(id))) {
                 ok = false;
                 break;
             }
             cJSON_AddItemToArray(*failed_ids, cJSON_CreateString(id));
         }
+        strset_free(&known);
     }
     cJSON_Delete(doc);
     return ok;
-}
-
-static bool id_listed(const cJSON *ids, const char *id)
-{
-    const cJSON *i;
-    cJSON_ArrayForEach(i, ids)
-    {
-        if (strcmp(i->valuestring, id) == 0)
-            return true;
-    }
-    return false;
 }
 
 static void batch_done(invoke_outcome *outcome, void *arg)
@@ -249,13 +253,21 @@ static void batch_done(invoke_outcome *outcome, void *arg)
             size_t n = (size_t)cJSON_GetArraySize(call->records);
             const char **handles = xmalloc((n ? n : 1) * sizeof *handles);
             size_t count = 0;
+            strset kept;
+            strset_init(&kept);
+            const cJSON *i;
+            cJSON_ArrayForEach(i, failed)
+            {
+                strset_add(&kept, i->valuestring, strlen(i->valuestring));
+            }
             const cJSON *r;
             cJSON_ArrayForEach(r, call->records)
             {
                 const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "messageId"));
-                if (!failed || !id_listed(failed, id))
+                if (!id || !strset_contains(&kept, id, strlen(id)))
                     handles[count++] = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "receiptHandle"));
             }
+            strset_free(&kept);
             delete_handles(call->queue_arn, handles, count);
             free(handles);
         } else {

@@ -7,6 +7,8 @@ symbolic links and odd modes). Deterministic: running it again rewrites the same
 Usage: python3 tests/fuzz/make_corpus.py [corpus-dir]
 """
 import base64
+import hashlib
+import hmac
 import io
 import json
 import os
@@ -134,19 +136,26 @@ def sqs_query_seeds():
     }
 
 
-def receipt_seeds():
-    def handle(version, fields, tail=b"\x11" * 4):
-        raw = bytes([version, 0, 0, 0]) + b"".join(v.to_bytes(8, "big", signed=True) for v in fields) + tail
-        return base64.b64encode(raw)
+# fuzz_receipt keys handles with 32 bytes of 0x5A, so that seeds can carry a valid MAC.
+RECEIPT_KEY = b"\x5a" * 32
 
-    good = handle(0x5A, [1, 42, -7, 1700000000000, 3])
+
+def receipt_seeds():
+    def handle(fields, version=0x5B, nonce=b"\x11" * 11, key=RECEIPT_KEY):
+        body = bytes([version]) + nonce[:3] + b"".join(v.to_bytes(8, "big", signed=True) for v in fields) + nonce[3:]
+        return base64.b64encode(body + hmac.new(key, body, hashlib.sha256).digest())
+
+    good = handle([1, 42, -7, 1700000000000, 3])
     return {
         "valid": good,
-        "valid-extremes": handle(0x5A, [2 ** 63 - 1, -2 ** 63, 0, -1, 2 ** 31]),
-        "wrong-version": handle(0x59, [1, 42, -7, 1700000000000, 3]),
+        "valid-extremes": handle([2 ** 63 - 1, 2 ** 63 - 1, -2 ** 63, 2 ** 50, 2 ** 63 - 1]),
+        "out-of-range": handle([1, 42, -7, 2 ** 63 - 1, 3]),
+        "zero-count": handle([1, 42, -7, 1700000000000, 0]),
+        "wrong-version": handle([1, 42, -7, 1700000000000, 3], version=0x5A),
+        "other-key": handle([1, 42, -7, 1700000000000, 3], key=b"\x00" * 32),
         "short": good[:-4],
         "long": good + b"AAAA",
-        "padding": base64.b64encode(b"\x5a" * 47),
+        "padding": base64.b64encode(b"\x5b" * 83),
         "bad-char": good[:10] + b"*" + good[11:],
         "url-safe": good.replace(b"+", b"-").replace(b"/", b"_"),
         "whitespace": good[:32] + b"\n" + good[33:],

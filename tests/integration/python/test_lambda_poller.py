@@ -380,6 +380,8 @@ PARTIAL_CASES = [
     ("unknown itemIdentifier", {"RESULT_JSON": '{"batchItemFailures": [{"itemIdentifier": "00000000-0000-4000-8000-000000000000"}]}'},
      True, "failure", False),
     ("not JSON", {"RESPONSE_RAW": "this is {not json", "RAW_ONLY_FIRST": "1"}, True, "failure", True),
+    ("JSON then more", {"RESPONSE_RAW": '{"batchItemFailures": []} trailing', "RAW_ONLY_FIRST": "1"}, True,
+     "failure", True),
     ("a string", {"RESULT_JSON": '"just a string"'}, True, "failure", False),
     ("a number", {"RESULT_JSON": "42"}, True, "failure", False),
     ("batchItemFailures not a list", {"RESULT_JSON": '{"batchItemFailures": "nope"}'}, True, "failure", False),
