@@ -19,6 +19,11 @@ int hex_digit(char c);
 
 void hex_encode(const unsigned char *data, size_t len, char *out);
 
+/* Decodes %XX escapes of s[0..len); a '%' not followed by two hex digits stays as it is.
+ * The result is malloc'd and NUL-terminated but may hold NUL bytes: *out_len (if not NULL)
+ * is its length. */
+char *percent_decode(const char *s, size_t len, size_t *out_len);
+
 void md5_hex(const void *data, size_t len, char out[MD5_HEX_LEN]);
 void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN]);
 

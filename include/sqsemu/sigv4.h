@@ -32,9 +32,6 @@ typedef struct sigv4_keys {
 
 const sigv4_key *sigv4_keys_find(const sigv4_keys *keys, const char *access_key);
 
-/* True for a name of AWS's region form (us-east-1, us-gov-west-1, cn-north-1, ...). */
-bool sigv4_region_valid(const char *region);
-
 /* The index-th value (0-based, in request order) of header `name` (given in lower
  * case; matching must ignore case), or NULL when there are fewer. */
 typedef const char *(*sigv4_header_fn)(void *ctx, const char *name, size_t index);

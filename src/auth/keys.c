@@ -10,20 +10,10 @@
 #include <sys/stat.h>
 
 #include "sqsemu/buf.h"
+#include "sqsemu/names.h"
 
 #define MAX_KEY_LEN 128
 #define MAX_SECRET_LEN 256
-
-static bool twelve_digits(const char *s)
-{
-    if (strlen(s) != 12)
-        return false;
-    for (const char *p = s; *p; p++) {
-        if (!isdigit((unsigned char)*p))
-            return false;
-    }
-    return true;
-}
 
 /* Access key ids go into "Credential=KEY/date/...", so they cannot hold '/', ',', '='
  * or white space; AWS's own are upper-case letters and digits. */
@@ -64,7 +54,7 @@ bool auth_keys_add(sigv4_keys *keys, const char *access_key, const char *secret,
                  MAX_SECRET_LEN);
         return false;
     }
-    if (account && *account && !twelve_digits(account)) {
+    if (account && *account && !name_is_account_id(account)) {
         snprintf(err, err_size, "the account of %s must be 12 digits", access_key);
         return false;
     }
@@ -185,7 +175,7 @@ const char *auth_key_account(const sigv4_key *key, const char *default_account)
 {
     if (key->account[0])
         return key->account;
-    if (twelve_digits(key->access_key))
+    if (name_is_account_id(key->access_key))
         return key->access_key;
     return default_account;
 }

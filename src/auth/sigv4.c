@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "sqsemu/buf.h"
+#include "sqsemu/names.h"
 #include "sqsemu/codec.h"
 
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -22,36 +23,6 @@
 #define STREAMING_PAYLOAD "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
 #define CHUNK_ALGORITHM "AWS4-HMAC-SHA256-PAYLOAD"
 #define SIG_HEX_LEN 64
-
-/* The union of the partitions' region patterns in botocore's partitions.json, e.g.
- * us-east-1, us-gov-west-1, eu-isoe-west-1, cn-north-1, ap-southeast-10:
- * [a-z]{2,4}(-[a-z]+)?-[a-z]+-[0-9]+ */
-bool sigv4_region_valid(const char *region)
-{
-    const char *p = region;
-    size_t n = 0;
-    while (p[n] >= 'a' && p[n] <= 'z')
-        n++;
-    if (n < 2 || n > 4 || p[n] != '-')
-        return false;
-    p += n + 1;
-    int words = 0;
-    for (;;) {
-        size_t letters = 0;
-        while (p[letters] >= 'a' && p[letters] <= 'z')
-            letters++;
-        if (letters == 0)
-            break;
-        if (p[letters] != '-')
-            return false;
-        p += letters + 1;
-        words++;
-    }
-    size_t digits_count = 0;
-    while (p[digits_count] >= '0' && p[digits_count] <= '9')
-        digits_count++;
-    return (words == 1 || words == 2) && digits_count > 0 && p[digits_count] == '\0' && strlen(region) < 64;
-}
 
 const sigv4_key *sigv4_keys_find(const sigv4_keys *keys, const char *access_key)
 {
@@ -84,27 +55,6 @@ static void uri_encode(buf_t *out, const char *s, size_t len, bool keep_slash)
             buf_append(out, esc, 3);
         }
     }
-}
-
-/* Decodes %XX sequences ('+' stays a '+'); other bytes, and a '%' that starts no valid
- * sequence, are kept. The result may hold NUL bytes: *out_len is its length. */
-static char *percent_decode(const char *s, size_t len, size_t *out_len)
-{
-    char *out = xmalloc(len + 1);
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        int hi = s[i] == '%' && i + 2 < len ? hex_digit(s[i + 1]) : -1;
-        int lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
-        if (lo >= 0) {
-            out[n++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            out[n++] = s[i];
-        }
-    }
-    out[n] = '\0';
-    *out_len = n;
-    return out;
 }
 
 static void encode_component(buf_t *out, const char *raw, size_t len)
@@ -826,7 +776,7 @@ static sigv4_status verify_signature(const sigv4_request *req, const sigv4_keys 
     snprintf(out->service, sizeof out->service, "%s", parts[3]);
     buf_t scope_errors;
     buf_init(&scope_errors);
-    if (!sigv4_region_valid(parts[2]))
+    if (!name_is_region(parts[2]))
         buf_printf(&scope_errors, "Credential should be scoped to a valid region, not '%s'. ", parts[2]);
     if (req->service && strcmp(parts[3], req->service) != 0)
         buf_printf(&scope_errors, "Credential should be scoped to correct service: '%s'. ", req->service);

@@ -92,3 +92,23 @@ void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN])
 {
     digest_hex(fetched(&sha256_algorithm, "SHA256"), data, len, out);
 }
+
+char *percent_decode(const char *s, size_t len, size_t *out_len)
+{
+    char *out = xmalloc(len + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        int hi = s[i] == '%' && i + 2 < len ? hex_digit(s[i + 1]) : -1;
+        int lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
+        if (lo >= 0) {
+            out[n++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else {
+            out[n++] = s[i];
+        }
+    }
+    out[n] = '\0';
+    if (out_len)
+        *out_len = n;
+    return out;
+}

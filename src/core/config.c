@@ -1,6 +1,6 @@
 /* config: command-line flags, their defaults, --help and --version. */
 #include "sqsemu/config.h"
-#include "sqsemu/sigv4.h"
+#include "sqsemu/names.h"
 
 #include <ctype.h>
 #include <getopt.h>
@@ -61,17 +61,6 @@ static void print_help(FILE *out)
             "                      verification on). Without --auth/--auth-key nothing is verified\n"
             "  --help              show this help and exit\n"
             "  --version           show the version and exit\n");
-}
-
-static bool valid_account(const char *s)
-{
-    if (strlen(s) != 12)
-        return false;
-    for (const char *p = s; *p; p++) {
-        if (!isdigit((unsigned char)*p))
-            return false;
-    }
-    return true;
 }
 
 static bool parse_int(const char *s, long min, long max, int *out)
@@ -143,8 +132,8 @@ config_result config_parse(config *cfg, int argc, char **argv)
         case OPT_DATA_DIR: ok = copy_arg(cfg->data_dir, sizeof cfg->data_dir, optarg); break;
         case OPT_IN_MEMORY: cfg->in_memory = true; break;
         case OPT_STRICT: cfg->strict = true; break;
-        case OPT_REGION: ok = sigv4_region_valid(optarg) && copy_arg(cfg->region, sizeof cfg->region, optarg); break;
-        case OPT_ACCOUNT: ok = valid_account(optarg) && copy_arg(cfg->account_id, sizeof cfg->account_id, optarg); break;
+        case OPT_REGION: ok = name_is_region(optarg) && copy_arg(cfg->region, sizeof cfg->region, optarg); break;
+        case OPT_ACCOUNT: ok = name_is_account_id(optarg) && copy_arg(cfg->account_id, sizeof cfg->account_id, optarg); break;
         case OPT_LOG_LEVEL: ok = log_parse_level(optarg, &cfg->log_level); break;
         case OPT_RUNTIMES_DIR: ok = copy_arg(cfg->runtimes_dir, sizeof cfg->runtimes_dir, optarg); break;
         case OPT_IDLE: ok = parse_int(optarg, 1, 86400, &cfg->lambda_idle_timeout_s); break;

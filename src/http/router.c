@@ -14,6 +14,7 @@
 #include "sqsemu/http.h"
 #include "sqsemu/lambda_rest.h"
 #include "sqsemu/log.h"
+#include "sqsemu/names.h"
 #include "sqsemu/sqs.h"
 #include "sqsemu/sqs_json.h"
 #include "sqsemu/sqs_query.h"
@@ -117,17 +118,6 @@ static void parse_credential(const char *text, char *key, size_t key_size, char 
     }
 }
 
-static bool all_digits(const char *s, size_t n)
-{
-    if (strlen(s) != n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i]))
-            return false;
-    }
-    return true;
-}
-
 /* A credential scope naming something that is not a region (it becomes part of queue
  * URLs, ARNs and file names): answered as SQS does, whether signatures are checked or not. */
 static void respond_bad_region(http_request *r, const char *region, void (*render)(http_request *, const sigv4_result *))
@@ -167,14 +157,14 @@ static bool resolve_identity(http_request *r, const form_params *params, char ac
     if (credential || scope)
         parse_credential(credential ? credential + strlen("Credential=") : scope->value, key, sizeof key,
                          scope_region, sizeof scope_region);
-    if (*scope_region && !sigv4_region_valid(scope_region)) {
+    if (*scope_region && !name_is_region(scope_region)) {
         respond_bad_region(r, scope_region, render);
         return false;
     }
     if (*scope_region)
         snprintf(region, 64, "%.63s", scope_region);
     /* As LocalStack does: a 12-digit access key id names the account. */
-    if (all_digits(key, 12))
+    if (name_is_account_id(key))
         memcpy(account, key, 13);
     return true;
 }

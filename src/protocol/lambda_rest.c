@@ -66,24 +66,6 @@ static void respond_error(http_request *r, const lambda_error *err)
 
 /* ---- request parsing ---- */
 
-static char *percent_decode(const char *s, size_t len)
-{
-    char *out = xmalloc(len + 1);
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        int hi = s[i] == '%' && i + 2 < len ? hex_digit(s[i + 1]) : -1;
-        int lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
-        if (lo >= 0) {
-            out[n++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            out[n++] = s[i];
-        }
-    }
-    out[n] = '\0';
-    return out;
-}
-
 /* Splits the path after the API prefix into at most 3 decoded segments. */
 static int split_path(const char *rest, char *segments[3])
 {
@@ -92,7 +74,7 @@ static int split_path(const char *rest, char *segments[3])
         const char *slash = strchr(rest, '/');
         size_t len = slash ? (size_t)(slash - rest) : strlen(rest);
         if (len > 0)
-            segments[n++] = percent_decode(rest, len);
+            segments[n++] = percent_decode(rest, len, NULL);
         if (!slash)
             break;
         rest = slash + 1;
@@ -338,7 +320,7 @@ static bool handle_mappings(http_request *r, const lambda_ctx *ctx, verb v, char
 static void serve_code(http_request *r, const lambda_ctx *ctx)
 {
     const char *rest = http_path(r) + strlen(CODE_PREFIX);
-    char *name = percent_decode(rest, strlen(rest));
+    char *name = percent_decode(rest, strlen(rest), NULL);
     size_t len = strlen(name);
     if (len > 4 && strcmp(name + len - 4, ".zip") == 0)
         name[len - 4] = '\0';
@@ -360,7 +342,7 @@ static bool handle_tags(http_request *r, const lambda_ctx *ctx, verb v, const ch
                         int *status, lambda_error *err)
 {
     const char *path = http_path(r) + strlen(TAGS_PREFIX);
-    char *arn = percent_decode(path, strlen(path));
+    char *arn = percent_decode(path, strlen(path), NULL);
     bool ok;
     if (v == VERB_GET) {
         ok = tags_list(ctx, arn, out, err);

@@ -7,6 +7,7 @@
 #include "internal.h"
 #include "queue_attrs.h"
 #include "sqsemu/buf.h"
+#include "sqsemu/names.h"
 #include "sqsemu/store.h"
 
 /* SQS policy quotas (SQS developer guide, "Quotas related to policies"). */
@@ -40,21 +41,12 @@ static bool owner_only_action(const char *action)
     return false;
 }
 
-/* An account id AWS could verify: 12 digits. */
-static bool account_id_valid(const char *id)
-{
-    size_t n = 0;
-    while (isdigit((unsigned char)id[n]))
-        n++;
-    return n == 12 && id[n] == '\0';
-}
-
 static bool check_accounts(const cJSON *accounts, sqs_error *err)
 {
     const cJSON *a;
     cJSON_ArrayForEach(a, accounts)
     {
-        if (account_id_valid(a->valuestring))
+        if (name_is_account_id(a->valuestring))
             continue;
         buf_t listed;
         buf_init(&listed);

@@ -13,6 +13,7 @@
 #include "sqsemu/buf.h"
 #include "sqsemu/codec.h"
 #include "sqsemu/ids.h"
+#include "sqsemu/names.h"
 #include "sqsemu/timers.h"
 
 #include "../../src/sqs/receipt.h"
@@ -283,6 +284,40 @@ static void test_receipt_other_version_rejected(void **state)
     }
     free(raw);
     free(text);
+}
+
+/* ------------------------------------------------------------------ names */
+
+static void test_region_names(void **state)
+{
+    (void)state;
+    const char *good[] = {"us-east-1", "eu-west-3", "ap-southeast-10", "us-gov-west-1", "cn-north-1",
+                          "cn-northwest-1", "eu-isoe-west-1", "us-isob-east-1", "us-isof-south-1", "il-central-1",
+                          "mx-central-1"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        assert_true(name_is_region(good[i]));
+    const char *bad[] = {"", "..", "../../etc", "us-east-1%00", "US-EAST-1", "us-east", "useast1", "us-east-1-",
+                         "u-east-1", "uswest-east-1", "us--east-1", "us-east-1a", "us-a-b-c-1", "us-east-1/x",
+                         "elasticmq", "local", "aws-global"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false(name_is_region(bad[i]));
+    char longest[80];
+    memset(longest, 'a', sizeof longest);
+    memcpy(longest, "us-", 3);
+    strcpy(longest + 70, "-1");
+    assert_false(name_is_region(longest));
+}
+
+static void test_account_ids(void **state)
+{
+    (void)state;
+    assert_true(name_is_account_id("000000000000"));
+    assert_true(name_is_account_id("123456789012"));
+    assert_false(name_is_account_id("12345678901"));
+    assert_false(name_is_account_id("1234567890123"));
+    assert_false(name_is_account_id("12345678901a"));
+    assert_false(name_is_account_id(""));
+    assert_false(name_is_account_id(" 23456789012"));
 }
 
 /* ------------------------------------------------------------------ timers */
@@ -925,6 +960,8 @@ int main(void)
         cmocka_unit_test(test_receipt_mangled_handles_rejected),
         cmocka_unit_test(test_receipt_short_and_long_records_rejected),
         cmocka_unit_test(test_receipt_other_version_rejected),
+        cmocka_unit_test(test_region_names),
+        cmocka_unit_test(test_account_ids),
         cmocka_unit_test(test_timers_empty),
         cmocka_unit_test(test_timers_many_in_order),
         cmocka_unit_test(test_timers_cancel_head_middle_tail),
