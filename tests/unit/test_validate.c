@@ -484,8 +484,15 @@ static void test_attribute_names_characters_and_length(void **state)
     assert_name_rejected("a*");
     assert_name_rejected("a+b");
     assert_name_rejected("a\tb");
-    assert_name_rejected("\xc3\xbc"
-                         "ber");
+    /* Unicode letters are alphanumerics to SQS; symbols are not. */
+    assert_name_ok("\xc3\xbc"
+                   "ber");
+    assert_name_ok("attr.1\xc3\xb8\xc3\x9f\xc3\xa4");
+    assert_name_rejected("a\xc2\xa7"
+                         "b"); /* U+00A7 SECTION SIGN */
+    assert_name_rejected("a(b");
+    assert_name_rejected("why?");
+    assert_name_rejected("\xff\xfe"); /* not UTF-8 */
     char *too_long = repeat('n', 257);
     assert_name_rejected(too_long);
     free(too_long);
