@@ -6,8 +6,8 @@
  * 059f36b4-87a3-44ab-83d2-66197583000<i>); the rest is the handler's response payload,
  * passed unterminated (the parser must honour its length).
  *
- * Invariants beyond "no crash", from AWS's documented rules (only where the payload is one
- * JSON document, since AWS says nothing about trailing bytes):
+ * Invariants beyond "no crash", from AWS's documented rules where the payload is one
+ * strictly valid JSON document (anything else fails the batch, as a non-JSON answer):
  *  - the kept ids are always an array; on success each is a non-empty messageId of the
  *    batch, in the order the response lists them;
  *  - an empty payload, null, {}, and a batchItemFailures that is null or [] mean success
@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "fuzz_common.h"
+#include "sqsemu/json.h"
 #include "../../src/lambda/lambda_internal.h"
 #include "../../src/lambda/mapping.h"
 
@@ -93,10 +94,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
 
-    /* The documented rules, on a strictly parsed copy (one document, nothing after it). */
+    /* The documented rules, on a strictly parsed copy (one RFC 8259 document, nothing
+     * after it: the parser under test refuses anything else, as a non-JSON answer). */
     char *terminated = fuzz_strndup(data + 1, len);
-    const char *end = NULL;
-    cJSON *doc = cJSON_ParseWithOpts(terminated, &end, true);
+    cJSON *doc = json_parse_strict(payload, len, NULL, 0);
     bool blank = terminated[strspn(terminated, " \t\r\n")] == '\0';
     if (len == 0) {
         FUZZ_CHECK(ok && cJSON_GetArraySize(kept) == 0, "an empty response is not a full success");
