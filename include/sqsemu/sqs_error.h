@@ -1,5 +1,6 @@
-/* sqs_error: the protocol-neutral SQS error value and the catalogue of SQS error kinds.
- * The service layer fills one in; the JSON and query codecs turn it into wire shapes. */
+/* sqs_error: the protocol-neutral SQS error value: a kind, AWS's error code for it and a
+ * message. The service layer fills one in; the codecs turn it into each protocol's wire
+ * shape (see sqs_wire_errors.h). */
 #ifndef SQSEMU_SQS_ERROR_H
 #define SQSEMU_SQS_ERROR_H
 
@@ -33,28 +34,27 @@ typedef enum sqs_err_kind {
     SQS_ERR_MISSING_ACTION,      /* query: no Action at all */
     SQS_ERR_REQUEST_TOO_LARGE,   /* body larger than the server accepts */
     SQS_ERR_MALFORMED_INPUT,     /* query: an indexed parameter with a bad index */
+    SQS_ERR_SERVICE_UNAVAILABLE, /* the server cannot take the request now (retry) */
+    SQS_ERR_MISSING_AUTH_TOKEN,  /* signatures: none given (--auth) */
+    SQS_ERR_INCOMPLETE_SIGNATURE,
+    SQS_ERR_INVALID_CLIENT_TOKEN, /* an unknown access key id */
+    SQS_ERR_SIGNATURE_MISMATCH,   /* also a stale date and a scope naming no region */
+    SQS_ERR_REQUEST_EXPIRED,      /* a presigned URL used too late */
     SQS_ERR_INTERNAL,
     SQS_ERR__COUNT
 } sqs_err_kind;
-
-/* Static description of one error kind. */
-typedef struct sqs_err_info {
-    const char *json_type;   /* full JSON __type, e.g. "com.amazonaws.sqs#QueueDoesNotExist" */
-    const char *query_code;  /* query <Code> and x-amzn-query-error code; NULL = no header */
-    int http_status;
-    bool sender;             /* fault: Sender (client) or Receiver (server) */
-} sqs_err_info;
 
 #define SQS_ERR_MSG_MAX 1024
 
 typedef struct sqs_error {
     sqs_err_kind kind;
     char message[SQS_ERR_MSG_MAX];
-    /* Message to use on the query protocol when it differs from the JSON one ("" = same). */
-    char query_message[128];
 } sqs_error;
 
-const sqs_err_info *sqs_err_info_of(sqs_err_kind kind);
+/* AWS's error code of a kind, as the query protocol and BatchResultErrorEntry.Code carry it
+ * (e.g. "AWS.SimpleQueueService.NonExistentQueue"), and whether the sender is at fault. */
+const char *sqs_error_code(sqs_err_kind kind);
+bool sqs_error_sender_fault(sqs_err_kind kind);
 
 /* Sets kind and a printf-formatted message; returns false so callers can `return sqs_fail(...)`. */
 bool sqs_fail(sqs_error *err, sqs_err_kind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

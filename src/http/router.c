@@ -19,6 +19,7 @@
 #include "sqsemu/sqs_json.h"
 #include "sqsemu/sqs_query.h"
 #include "sqsemu/sqs_shapes.h"
+#include "sqsemu/sqs_wire_errors.h"
 #include "sqsemu/waiters.h"
 
 #define JSON_CONTENT_TYPE "application/x-amz-json-1.0"
@@ -59,16 +60,16 @@ static void call_free(void *p)
 
 static void respond_error(http_request *r, wire w, const sqs_error *err)
 {
-    const sqs_err_info *info = sqs_err_info_of(err->kind);
+    const sqs_wire_error *info = sqs_wire_error_of(err->kind);
     size_t len = 0;
     char *body;
     if (w == WIRE_JSON) {
         body = sqs_json_encode_error(err, &len);
         http_respond(r, info->http_status, JSON_CONTENT_TYPE, body, len);
-        if (info->query_code) {
+        if (info->query_header) {
             buf_t h;
             buf_init(&h);
-            buf_printf(&h, "%s;%s", info->query_code, info->sender ? "Sender" : "Receiver");
+            buf_printf(&h, "%s;%s", sqs_error_code(err->kind), sqs_error_sender_fault(err->kind) ? "Sender" : "Receiver");
             http_add_header(r, "x-amzn-query-error", h.data);
             buf_free(&h);
         }
@@ -77,7 +78,7 @@ static void respond_error(http_request *r, wire w, const sqs_error *err)
         http_respond(r, info->http_status, XML_CONTENT_TYPE, body, len);
     }
     if (info->http_status >= 500)
-        log_error("%s: %s", info->query_code ? info->query_code : "error", err->message);
+        log_error("%s: %s", sqs_error_code(err->kind), err->message);
 }
 
 static void respond_result(http_request *r, wire w, const char *action, const cJSON *result)

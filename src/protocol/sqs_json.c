@@ -7,6 +7,7 @@
 #include "sqsemu/codec.h"
 #include "sqsemu/json.h"
 #include "sqsemu/sqs_shapes.h"
+#include "sqsemu/sqs_wire_errors.h"
 
 /* The code unit of a "\uXXXX" escape starting at body[i] (a backslash), or -1. */
 static long unicode_escape_at(const char *body, size_t len, size_t i)
@@ -92,7 +93,7 @@ char *sqs_json_encode_result(const cJSON *result, size_t *len)
 char *sqs_json_encode_error(const sqs_error *err, size_t *len)
 {
     cJSON *doc = cJSON_CreateObject();
-    cJSON_AddStringToObject(doc, "__type", sqs_err_info_of(err->kind)->json_type);
+    cJSON_AddStringToObject(doc, "__type", sqs_wire_error_of(err->kind)->json_type);
     cJSON_AddStringToObject(doc, "message", err->message);
     char *text = cJSON_PrintUnformatted(doc);
     cJSON_Delete(doc);

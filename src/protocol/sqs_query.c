@@ -15,6 +15,7 @@
 
 #include "sqsemu/buf.h"
 #include "sqsemu/sqs_shapes.h"
+#include "sqsemu/sqs_wire_errors.h"
 #include "sqsemu/xml.h"
 
 #define SQS_XMLNS "http://queue.amazonaws.com/doc/2012-11-05/"
@@ -657,24 +658,15 @@ char *sqs_query_encode_result(const char *action, const cJSON *result, const cha
     return buf_detach(&out, len);
 }
 
-/* The query <Code>: the catalogue's query code, else the JSON shape name after '#'. */
-static const char *query_error_code(const sqs_err_info *info)
-{
-    if (info->query_code)
-        return info->query_code;
-    const char *hash = strchr(info->json_type, '#');
-    return hash ? hash + 1 : info->json_type;
-}
-
 char *sqs_query_encode_error(const sqs_error *err, const char *request_id, size_t *len)
 {
-    const sqs_err_info *info = sqs_err_info_of(err->kind);
-    const char *message = err->query_message[0] ? err->query_message : err->message;
+    const sqs_wire_error *wire = sqs_wire_error_of(err->kind);
+    const char *message = wire->query_message ? wire->query_message : err->message;
     buf_t out;
     buf_init(&out);
     buf_puts(&out, "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"" SQS_XMLNS "\"><Error>");
-    xml_text_element(&out, "Type", info->sender ? "Sender" : "Receiver");
-    xml_text_element(&out, "Code", query_error_code(info));
+    xml_text_element(&out, "Type", sqs_error_sender_fault(err->kind) ? "Sender" : "Receiver");
+    xml_text_element(&out, "Code", sqs_error_code(err->kind));
     xml_text_element(&out, "Message", message);
     buf_puts(&out, "<Detail/></Error>");
     write_request_id(&out, request_id);

@@ -112,11 +112,10 @@ bool batch_check_entries(const cJSON *entries, const char *entry_name, sqs_error
 
 void batch_add_failure(cJSON *failed, const char *id, const sqs_error *err)
 {
-    const sqs_err_info *info = sqs_err_info_of(err->kind);
     cJSON *entry = cJSON_CreateObject();
     cJSON_AddStringToObject(entry, "Id", id);
-    cJSON_AddBoolToObject(entry, "SenderFault", info->sender);
-    cJSON_AddStringToObject(entry, "Code", info->query_code ? info->query_code : "InternalError");
+    cJSON_AddBoolToObject(entry, "SenderFault", sqs_error_sender_fault(err->kind));
+    cJSON_AddStringToObject(entry, "Code", sqs_error_code(err->kind));
     cJSON_AddStringToObject(entry, "Message", err->message);
     cJSON_AddItemToArray(failed, entry);
 }

@@ -20,6 +20,7 @@
 
 #include "fuzz_common.h"
 #include "sqsemu/sqs_json.h"
+#include "sqsemu/sqs_wire_errors.h"
 #include "sqsemu/sqs_query.h"
 #include "sqsemu/sqs_shapes.h"
 
@@ -44,7 +45,7 @@ static void check_error(const sqs_error *err)
     FUZZ_CHECK(json && strlen(json) == len, "error encoder length mismatch");
     cJSON *doc = cJSON_Parse(json);
     const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "__type"));
-    FUZZ_CHECK(type && strcmp(type, sqs_err_info_of(err->kind)->json_type) == 0, "error document %s", json);
+    FUZZ_CHECK(type && strcmp(type, sqs_wire_error_of(err->kind)->json_type) == 0, "error document %s", json);
     cJSON_Delete(doc);
     free(json);
     char *xml = sqs_query_encode_error(err, "00000000-0000-0000-0000-000000000000", &len);

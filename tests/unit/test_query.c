@@ -849,10 +849,14 @@ static void test_xml_errors(void **state)
     assert_error_xml(&err, "<Type>Sender</Type><Code>InvalidAction</Code>"
                            "<Message>The action FooBar is not valid for this endpoint.</Message>");
 
-    sqs_fail(&err, SQS_ERR_PURGE_IN_PROGRESS, "json text");
-    snprintf(err.query_message, sizeof err.query_message, "query text");
-    assert_error_xml(&err, "<Type>Sender</Type><Code>AWS.SimpleQueueService.PurgeQueueInProgress</Code>"
-                           "<Message>query text</Message>");
+    /* The query protocol has its own text for a missing queue. */
+    sqs_fail_queue_missing(&err);
+    assert_string_equal(err.message, "The specified queue does not exist.");
+    assert_error_xml(&err, "<Type>Sender</Type><Code>AWS.SimpleQueueService.NonExistentQueue</Code>"
+                           "<Message>The specified queue does not exist for this wsdl version.</Message>");
+
+    sqs_fail(&err, SQS_ERR_INTERNAL, "boom");
+    assert_error_xml(&err, "<Type>Receiver</Type><Code>InternalError</Code><Message>boom</Message>");
 }
 
 int main(void)

@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "sqsemu/sqs_wire_errors.h"
 #include "sqsemu/sqs_error.h"
 #include "sqsemu/utf8.h"
 
@@ -313,7 +314,7 @@ static void test_body_missing(void **state)
     assert_false(message_check_body(NULL, &err));
     assert_int_equal(err.kind, SQS_ERR_MISSING_PARAMETER);
     assert_string_equal(err.message, "The request must contain the parameter MessageBody.");
-    assert_string_equal(sqs_err_info_of(err.kind)->query_code, "MissingParameter");
+    assert_string_equal(sqs_error_code(err.kind), "MissingParameter");
 
     sqs_error err2 = {0};
     assert_false(message_check_body("", &err2));
@@ -347,9 +348,8 @@ static void test_body_invalid_characters(void **state)
         assert_int_equal(err.kind, SQS_ERR_INVALID_MESSAGE_CONTENTS);
         assert_string_equal(err.message, BODY_CHARS_MESSAGE);
     }
-    const sqs_err_info *info = sqs_err_info_of(SQS_ERR_INVALID_MESSAGE_CONTENTS);
-    assert_string_equal(info->query_code, "InvalidMessageContents");
-    assert_int_equal(info->http_status, 400);
+    assert_string_equal(sqs_error_code(SQS_ERR_INVALID_MESSAGE_CONTENTS), "InvalidMessageContents");
+    assert_int_equal(sqs_wire_error_of(SQS_ERR_INVALID_MESSAGE_CONTENTS)->http_status, 400);
 }
 
 /* ------------------------------------------------------------------ attributes: size and count */
@@ -507,11 +507,11 @@ static void test_attribute_name_error_message(void **state)
     assert_false(message_check_attributes(attributes, &size, &err));
     assert_int_equal(err.kind, SQS_ERR_INVALID_PARAMETER_VALUE);
     assert_non_null(strstr(err.message, "'AWS.x'"));
-    const sqs_err_info *info = sqs_err_info_of(err.kind);
-    assert_string_equal(info->query_code, "InvalidParameterValue");
+    const sqs_wire_error *info = sqs_wire_error_of(err.kind);
+    assert_string_equal(sqs_error_code(err.kind), "InvalidParameterValue");
     assert_string_equal(info->json_type, "com.amazon.coral.service#InvalidParameterValueException");
     assert_int_equal(info->http_status, 400);
-    assert_true(info->sender);
+    assert_true(sqs_error_sender_fault(err.kind));
     cJSON_Delete(attributes);
 }
 
