@@ -8,6 +8,7 @@
 #include "sqsemu/auth.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/config.h"
+#include "sqsemu/fronts.h"
 #include "sqsemu/http.h"
 #include "sqsemu/lambda.h"
 #include "sqsemu/log.h"
@@ -69,7 +70,9 @@ int main(int argc, char **argv)
         goto out;
     if (!sqs_service_start(&settings))
         goto out_store;
-    if (!http_server_start(&cfg))
+    /* The services of the port, in the order they are tried (SQS takes the rest). */
+    static const http_front *const fronts[] = {&lambda_front, &admin_front, &sqs_front};
+    if (!http_server_start(&cfg, fronts, sizeof fronts / sizeof fronts[0]))
         goto out_service;
     default_runtimes_dir(&cfg);
     char endpoint[512];

@@ -1,9 +1,6 @@
-/* auth: SigV4 verification of the requests on the API port (--auth FILE, --auth-key).
- *
- * auth_check_request() runs before any dispatch. With auth off it only decodes aws-chunked
- * bodies; with auth on it verifies the signature (header or query string) and either
- * records the caller's identity on the request or answers it with AWS's error in the
- * shape of the front the request is for (SQS JSON, SQS query, Lambda REST). */
+/* auth: who a request of the API port comes from, and SigV4 verification (--auth FILE,
+ * --auth-key). The HTTP server runs auth_check() on every complete request before its
+ * front sees it; a failure is handed to the front, which answers in its own error shape. */
 #ifndef SQSEMU_AUTH_H
 #define SQSEMU_AUTH_H
 
@@ -20,21 +17,23 @@ bool auth_init(const config *cfg);
 void auth_shutdown(void);
 bool auth_enabled(void);
 
-/* The check before dispatch: true = go on; false = the request has been answered. */
-bool auth_check_request(http_request *r);
+/* The identity of a request and, with --auth, the check of its signature. */
+typedef struct auth_result {
+    bool ok;
+    http_identity identity;
+    http_refusal refusal; /* when !ok: refusal.message and .detail point into owned text */
+    char *text;           /* owned */
+    char *detail;         /* owned */
+    char *decoded_body;   /* an aws-chunked body, decoded (owned), or NULL */
+    size_t decoded_len;
+} auth_result;
 
-/* Who a verified request comes from (NULL when auth is off or for exempt paths). */
-typedef struct auth_identity {
-    char account[16];
-    char region[64];
-    char access_key[129];
-} auth_identity;
-const auth_identity *auth_identity_of(const http_request *r);
-
-/* The error shapes, one per front. */
-void auth_render_sqs_json(http_request *r, const sigv4_result *failure);
-void auth_render_sqs_query(http_request *r, const sigv4_result *failure);
-void auth_render_lambda(http_request *r, const sigv4_result *failure);
+/* service: the SigV4 service the signature must be scoped to; NULL when the request needs
+ * no signature (then only the identity is worked out). Without --auth nothing is verified,
+ * but a credential scope's region must still be a region name, and an aws-chunked body is
+ * decoded. The caller frees out with auth_result_free. */
+void auth_check(const http_request *r, const char *service, int max_skew_s, auth_result *out);
+void auth_result_free(auth_result *out);
 
 /* GetFunction: with auth on, Code.Location becomes a URL presigned with the caller's key. */
 void auth_presign_code_location(const http_request *r, cJSON *get_function_output);

@@ -37,5 +37,8 @@ void waiters_notify(sqs_queue *q);
 void waiters_schedule(sqs_queue *q);
 /* q is being deleted: wake every waiter. */
 void waiters_queue_gone(sqs_queue *q);
+/* Waiters parked on queues right now (long polls and idle Lambda pollers): what tests wait
+ * on instead of sleeping ("the long poll is parked"). */
+size_t waiters_count(void);
 
 #endif

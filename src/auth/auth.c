@@ -1,7 +1,7 @@
 /* auth/auth: wires SigV4 verification into request handling: the key table built from
- * the flags, the one check before dispatch, the identity it leaves on the request, the
- * error shapes of the three fronts, presigned Code.Location URLs, handler credentials
- * and the warning about listening beyond loopback without --auth. */
+ * the flags, the check of every request (its identity, and with --auth its signature),
+ * presigned Code.Location URLs, handler credentials and the warning about listening
+ * beyond loopback without --auth. */
 #include "sqsemu/auth.h"
 
 #include <arpa/inet.h>
@@ -18,14 +18,11 @@
 #include "sqsemu/auth_keys.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/clock.h"
-#include "sqsemu/lambda_rest.h"
+#include "sqsemu/codec.h"
+#include "sqsemu/names.h"
 #include "sqsemu/log.h"
-#include "sqsemu/xml.h"
 
-#define SQS_SKEW_SECONDS 900    /* SQS: "… - 15 min." */
-#define LAMBDA_SKEW_SECONDS 300 /* Lambda: "… - 5 min." */
 #define CODE_LOCATION_EXPIRES 600 /* AWS's Code.Location is valid for 10 minutes */
-#define HEALTH_PATH "/_sqsemu/health"
 #define STREAMING_PAYLOAD "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
 
 static struct {
@@ -73,189 +70,194 @@ bool auth_enabled(void)
     return A.enabled;
 }
 
-const auth_identity *auth_identity_of(const http_request *r)
-{
-    return http_auth(r);
-}
-
-/* ---- the error shapes ---- */
-
-static const struct {
-    const char *json_type;
-    const char *code;
-    int status;
-} sqs_shapes[] = {
-    [SIGV4_MISSING] = {"com.amazon.coral.service#MissingAuthenticationTokenException", "MissingAuthenticationToken", 403},
-    [SIGV4_INCOMPLETE] = {"com.amazon.coral.service#IncompleteSignatureException", "IncompleteSignature", 400},
-    [SIGV4_UNKNOWN_KEY] = {"com.amazon.coral.service#UnrecognizedClientException", "InvalidClientTokenId", 403},
-    [SIGV4_MISMATCH] = {"com.amazon.coral.service#InvalidSignatureException", "SignatureDoesNotMatch", 403},
-    [SIGV4_SKEWED] = {"com.amazon.coral.service#InvalidSignatureException", "SignatureDoesNotMatch", 403},
-    [SIGV4_EXPIRED] = {"com.amazon.coral.service#RequestExpired", "RequestExpired", 400},
-};
-
-static const struct {
-    const char *type;
-    int status;
-} lambda_shapes[] = {
-    [SIGV4_MISSING] = {"MissingAuthenticationTokenException", 403},
-    [SIGV4_INCOMPLETE] = {"IncompleteSignatureException", 403},
-    [SIGV4_UNKNOWN_KEY] = {"UnrecognizedClientException", 403},
-    [SIGV4_MISMATCH] = {"InvalidSignatureException", 403},
-    [SIGV4_SKEWED] = {"InvalidSignatureException", 403},
-    [SIGV4_EXPIRED] = {"InvalidSignatureException", 403},
-};
-
-static sigv4_status failure_kind(const sigv4_result *failure)
-{
-    return failure->status > SIGV4_OK && failure->status <= SIGV4_EXPIRED ? failure->status : SIGV4_MISMATCH;
-}
-
-/* SQS says what it computed when a signature does not match. */
-static char *sqs_message(const sigv4_result *failure)
-{
-    buf_t m;
-    buf_init(&m);
-    buf_puts(&m, failure->message ? failure->message : "");
-    if (failure->canonical_request && failure->string_to_sign)
-        buf_printf(&m, "\n\nThe Canonical String for this request should have been\n'%s'\n\n"
-                       "The String-to-Sign should have been\n'%s'\n",
-                   failure->canonical_request, failure->string_to_sign);
-    return buf_detach(&m, NULL);
-}
-
-void auth_render_sqs_json(http_request *r, const sigv4_result *failure)
-{
-    sigv4_status kind = failure_kind(failure);
-    char *message = sqs_message(failure);
-    cJSON *doc = cJSON_CreateObject();
-    cJSON_AddStringToObject(doc, "__type", sqs_shapes[kind].json_type);
-    cJSON_AddStringToObject(doc, "message", message);
-    char *body = cJSON_PrintUnformatted(doc);
-    cJSON_Delete(doc);
-    free(message);
-    http_respond(r, sqs_shapes[kind].status, "application/x-amz-json-1.0", body, strlen(body));
-    buf_t h;
-    buf_init(&h);
-    buf_printf(&h, "%s;Sender", sqs_shapes[kind].code);
-    http_add_header(r, "x-amzn-query-error", h.data);
-    buf_free(&h);
-}
-
-void auth_render_sqs_query(http_request *r, const sigv4_result *failure)
-{
-    sigv4_status kind = failure_kind(failure);
-    char *message = sqs_message(failure);
-    buf_t out;
-    buf_init(&out);
-    buf_puts(&out, "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\"><Error>");
-    xml_text_element(&out, "Type", "Sender");
-    xml_text_element(&out, "Code", sqs_shapes[kind].code);
-    xml_text_element(&out, "Message", message);
-    buf_puts(&out, "<Detail/></Error>");
-    xml_text_element(&out, "RequestId", http_request_id(r));
-    buf_puts(&out, "</ErrorResponse>");
-    free(message);
-    size_t len;
-    char *body = buf_detach(&out, &len);
-    http_respond(r, sqs_shapes[kind].status, "text/xml", body, len);
-}
-
-void auth_render_lambda(http_request *r, const sigv4_result *failure)
-{
-    sigv4_status kind = failure_kind(failure);
-    const char *message = kind == SIGV4_MISSING ? "Missing Authentication Token" : failure->message;
-    cJSON *doc = cJSON_CreateObject();
-    cJSON_AddStringToObject(doc, "message", message ? message : "");
-    char *body = cJSON_PrintUnformatted(doc);
-    cJSON_Delete(doc);
-    http_respond(r, lambda_shapes[kind].status, "application/json", body, strlen(body));
-    http_add_header(r, "x-amzn-ErrorType", lambda_shapes[kind].type);
-}
-
-/* ---- the check before dispatch ---- */
+/* ---- the identity of a request ---- */
 
 static const char *header_of(void *ctx, const char *name, size_t index)
 {
     return http_header_nth(ctx, name, index);
 }
 
-static bool is_json_request(http_request *r)
+static void default_identity(http_identity *id)
 {
-    const char *type = http_header(r, "Content-Type");
-    return http_header(r, "X-Amz-Target") || (type && strncasecmp(type, "application/x-amz-json", 22) == 0);
+    memset(id, 0, sizeof *id);
+    snprintf(id->account, sizeof id->account, "%s", A.default_account);
+    snprintf(id->region, sizeof id->region, "%s", http_config()->region);
+}
+
+/* The credential scope "KEY/date/region/service/aws4_request" of an unverified request:
+ * from the Authorization header, else from a presigned URL's X-Amz-Credential. */
+static bool scope_of(const http_request *r, char *key, size_t key_size, char *region, size_t region_size,
+                     bool *has_nul)
+{
+    *has_nul = false;
+    const char *auth = http_header(r, "Authorization");
+    const char *credential = auth ? strstr(auth, "Credential=") : NULL;
+    char *decoded = NULL;
+    if (credential) {
+        credential += strlen("Credential=");
+    } else {
+        const char *q = strstr(http_query(r), "X-Amz-Credential=");
+        if (!q || (q != http_query(r) && q[-1] != '&'))
+            return false;
+        q += strlen("X-Amz-Credential=");
+        size_t len = strcspn(q, "&"), decoded_len = 0;
+        decoded = percent_decode(q, len, &decoded_len);
+        *has_nul = strlen(decoded) != decoded_len;
+        credential = decoded;
+    }
+    size_t n = strcspn(credential, "/, \t");
+    if (n < key_size)
+        snprintf(key, key_size, "%.*s", (int)n, credential);
+    const char *p = credential[n] == '/' ? strchr(credential + n + 1, '/') : NULL;
+    if (p) {
+        p++;
+        size_t m = strcspn(p, "/, \t");
+        snprintf(region, region_size, "%.*s", (int)(m < region_size ? m : region_size - 1), p);
+    }
+    free(decoded);
+    return true;
+}
+
+static void fail_with(auth_result *out, http_refusal_kind kind, char *text, char *detail)
+{
+    out->ok = false;
+    out->text = text;
+    out->detail = detail;
+    out->refusal = (http_refusal){.kind = kind, .message = text, .detail = detail};
+}
+
+static void bad_region(auth_result *out, const char *region)
+{
+    buf_t m;
+    buf_init(&m);
+    buf_printf(&m, "Credential should be scoped to a valid region, not '%.64s'. ", region);
+    fail_with(out, HTTP_REFUSE_AUTH_MISMATCH, buf_detach(&m, NULL), NULL);
+}
+
+/* Without --auth: the scope names the region (it must be a region name) and, as LocalStack
+ * does, a 12-digit access key id names the account. */
+static void identify_unverified(const http_request *r, auth_result *out)
+{
+    char key[129] = "", region[256] = "";
+    bool has_nul = false;
+    if (!scope_of(r, key, sizeof key, region, sizeof region, &has_nul))
+        return;
+    if (has_nul || (*region && !name_is_region(region))) {
+        bad_region(out, has_nul ? "(a value holding NUL)" : region);
+        return;
+    }
+    if (*region)
+        snprintf(out->identity.region, sizeof out->identity.region, "%s", region);
+    if (name_is_account_id(key))
+        snprintf(out->identity.account, sizeof out->identity.account, "%s", key);
+    snprintf(out->identity.access_key, sizeof out->identity.access_key, "%s", key);
+}
+
+static char *mismatch_detail(const sigv4_result *result)
+{
+    if (!result->canonical_request || !result->string_to_sign)
+        return NULL;
+    buf_t m;
+    buf_init(&m);
+    buf_printf(&m, "The Canonical String for this request should have been\n'%s'\n\n"
+                   "The String-to-Sign should have been\n'%s'\n",
+               result->canonical_request, result->string_to_sign);
+    return buf_detach(&m, NULL);
+}
+
+static http_refusal_kind refusal_of(sigv4_status status)
+{
+    switch (status) {
+    case SIGV4_MISSING: return HTTP_REFUSE_AUTH_MISSING;
+    case SIGV4_INCOMPLETE: return HTTP_REFUSE_AUTH_INCOMPLETE;
+    case SIGV4_UNKNOWN_KEY: return HTTP_REFUSE_AUTH_UNKNOWN_KEY;
+    case SIGV4_SKEWED: return HTTP_REFUSE_AUTH_SKEWED;
+    case SIGV4_EXPIRED: return HTTP_REFUSE_AUTH_EXPIRED;
+    case SIGV4_OK:
+    case SIGV4_MISMATCH: break;
+    }
+    return HTTP_REFUSE_AUTH_MISMATCH;
+}
+
+static void verify(const http_request *r, const char *service, int max_skew_s, auth_result *out)
+{
+    size_t len = 0;
+    const char *body = http_body(r, &len);
+    sigv4_request req = {
+        .method = http_method(r),
+        .path = http_path(r),
+        .query = http_query(r),
+        .header = header_of,
+        .header_ctx = (void *)r,
+        .body = body,
+        .body_len = len,
+        .now = clock_now_ms() / 1000,
+        .service = service,
+        .max_skew = max_skew_s,
+    };
+    sigv4_result result;
+    if (sigv4_verify(&req, &A.keys, &result) == SIGV4_OK) {
+        snprintf(out->identity.account, sizeof out->identity.account, "%s",
+                 auth_key_account(result.key, A.default_account));
+        snprintf(out->identity.region, sizeof out->identity.region, "%s", result.region);
+        snprintf(out->identity.access_key, sizeof out->identity.access_key, "%s", result.access_key);
+        out->identity.verified = true;
+        if (result.body_decoded) {
+            out->decoded_body = result.decoded_body;
+            out->decoded_len = result.decoded_len;
+            result.decoded_body = NULL;
+        }
+    } else {
+        log_debug("rejected %s %s: %s%s%s", req.method, req.path, result.message,
+                  result.canonical_request ? "\ncanonical request:\n" : "",
+                  result.canonical_request ? result.canonical_request : "");
+        fail_with(out, refusal_of(result.status), xstrdup(result.message ? result.message : ""),
+                  mismatch_detail(&result));
+    }
+    sigv4_result_free(&result);
 }
 
 /* Without --auth nothing is verified, but an aws-chunked body is still unwrapped. */
-static void decode_unverified(http_request *r)
+static void decode_unverified(const http_request *r, auth_result *out)
 {
     const char *sha = http_header(r, "x-amz-content-sha256");
     if (!sha || strcmp(sha, STREAMING_PAYLOAD) != 0)
         return;
-    size_t len = 0, decoded_len = 0;
-    const char *body = http_body(r, &len);
-    char *decoded = sigv4_decode_chunked_unverified(body, len, &decoded_len);
-    if (decoded)
-        http_replace_body(r, decoded, decoded_len);
-}
-
-bool auth_check_request(http_request *r)
-{
-    const char *path = http_path(r);
-    const char *method = http_method(r);
-    if (strcmp(method, "GET") == 0 && strcmp(path, HEALTH_PATH) == 0)
-        return true;
-    if (!A.enabled) {
-        decode_unverified(r);
-        return true;
-    }
-    bool lambda = lambda_rest_is_path(path);
     size_t len = 0;
     const char *body = http_body(r, &len);
-    sigv4_request req = {
-        .method = method,
-        .path = path,
-        .query = http_query(r),
-        .header = header_of,
-        .header_ctx = r,
-        .body = body,
-        .body_len = len,
-        .now = clock_now_ms() / 1000,
-        .service = lambda ? "lambda" : "sqs",
-        .max_skew = lambda ? LAMBDA_SKEW_SECONDS : SQS_SKEW_SECONDS,
-    };
-    sigv4_result result;
-    if (sigv4_verify(&req, &A.keys, &result) == SIGV4_OK) {
-        auth_identity *id = xcalloc(1, sizeof *id);
-        snprintf(id->account, sizeof id->account, "%s", auth_key_account(result.key, A.default_account));
-        snprintf(id->region, sizeof id->region, "%s", result.region);
-        snprintf(id->access_key, sizeof id->access_key, "%s", result.access_key);
-        http_set_auth(r, id, free);
-        if (result.body_decoded) {
-            http_replace_body(r, result.decoded_body, result.decoded_len);
-            result.decoded_body = NULL;
-        }
-        sigv4_result_free(&result);
-        return true;
+    out->decoded_body = sigv4_decode_chunked_unverified(body, len, &out->decoded_len);
+}
+
+void auth_check(const http_request *r, const char *service, int max_skew_s, auth_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->ok = true;
+    default_identity(&out->identity);
+    if (!service)
+        return;
+    if (A.enabled) {
+        verify(r, service, max_skew_s, out);
+    } else {
+        identify_unverified(r, out);
+        if (out->ok)
+            decode_unverified(r, out);
     }
-    log_debug("rejected %s %s: %s%s%s", method, path, result.message,
-              result.canonical_request ? "\ncanonical request:\n" : "",
-              result.canonical_request ? result.canonical_request : "");
-    if (lambda)
-        auth_render_lambda(r, &result);
-    else if (is_json_request(r))
-        auth_render_sqs_json(r, &result);
-    else
-        auth_render_sqs_query(r, &result);
-    sigv4_result_free(&result);
-    return false;
+}
+
+void auth_result_free(auth_result *out)
+{
+    free(out->text);
+    free(out->detail);
+    free(out->decoded_body);
+    out->text = out->detail = out->decoded_body = NULL;
 }
 
 /* ---- presigned Code.Location ---- */
 
 void auth_presign_code_location(const http_request *r, cJSON *get_function_output)
 {
-    const auth_identity *id = auth_identity_of(r);
-    const sigv4_key *key = id ? sigv4_keys_find(&A.keys, id->access_key) : NULL;
+    const http_identity *id = http_identity_of(r);
+    const sigv4_key *key = id->verified ? sigv4_keys_find(&A.keys, id->access_key) : NULL;
     cJSON *code = cJSON_GetObjectItemCaseSensitive(get_function_output, "Code");
     cJSON *location = cJSON_GetObjectItemCaseSensitive(code, "Location");
     if (!key || !cJSON_IsString(location))

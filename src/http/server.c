@@ -1,7 +1,15 @@
-/* http/server: libmicrohttpd in external-epoll mode on the event loop. The listener
- * accepts and checks connections (http/listener), http/connections bounds their number and
- * their deadlines; this file reads bounded bodies within a global memory budget,
- * dispatches complete requests to the router, sends responses, suspends and resumes. */
+/* http/server: the API port's HTTP server: libmicrohttpd in external-epoll mode on the
+ * event loop, knowing no product.
+ *
+ * A request's life: the listener accepted and checked its connection (http/listener);
+ * MHD reads the request line (on_uri: http/request allocates the request) and the headers
+ * (first on_request call: the front is chosen from the table, its body limit applies, the
+ * body's bytes are reserved in the server-wide memory budget); the body arrives in pieces;
+ * once it is complete the request's identity is worked out and, with --auth, its signature
+ * checked (auth_check); then the front answers it, or parks it until it can (a long poll).
+ * Anything refused on the way (body too large, budget full, bad signature) is answered by
+ * the front's refuse(), in the shape of that service's errors. Only what is no service's
+ * business gets a plain HTTP answer here: an unknown transfer coding (501). */
 #include "sqsemu/http.h"
 
 #include <microhttpd.h>
@@ -12,277 +20,24 @@
 #include <strings.h>
 #include <time.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
-
-#include <cjson/cJSON.h>
 
 #include "connections.h"
 #include "listener.h"
-#include "sqsemu/buf.h"
-#include "sqsemu/lambda_rest.h"
+#include "request.h"
+#include "sqsemu/auth.h"
 #include "sqsemu/log.h"
 #include "sqsemu/loop.h"
 #include "sqsemu/mhd_glue.h"
-
-#define MAX_EXTRA_HEADERS 6
-
-typedef enum request_phase { PHASE_RECEIVING, PHASE_SUSPENDED, PHASE_RESPONDING } request_phase;
-
-struct http_request {
-    struct MHD_Connection *conn;
-    char *raw_uri;
-    char *path;
-    const char *query;
-    const char *method;
-    buf_t body;
-    bool started;
-    bool too_large;
-    bool over_budget;       /* the server's body memory budget was exhausted */
-    size_t body_limit;
-    size_t reserved;        /* bytes of the body budget this request holds */
-    request_phase phase;
-    char request_id[UUID_STR_LEN];
-    /* response */
-    int status;
-    const char *content_type;
-    char *response_body;
-    size_t response_len;
-    char *header_names[MAX_EXTRA_HEADERS];
-    char *header_values[MAX_EXTRA_HEADERS];
-    int header_count;
-    /* router state while suspended */
-    void *state;
-    void (*state_free)(void *);
-    void (*finish_now)(void *);
-    http_request *prev_suspended;
-    http_request *next_suspended;
-    /* the verified identity (--auth) */
-    void *auth;
-    void (*auth_free)(void *);
-};
 
 static struct {
     struct MHD_Daemon *daemon;
     mhd_binding binding;
     const config *cfg;
-    http_request *suspended;
+    const http_front *const *fronts;
+    size_t front_count;
     size_t body_budget;   /* bytes all request bodies being received may hold together */
     size_t body_reserved;
 } S;
-
-const char *http_method(const http_request *r) { return r->method; }
-const char *http_path(const http_request *r) { return r->path; }
-const char *http_query(const http_request *r) { return r->query; }
-const char *http_request_id(const http_request *r) { return r->request_id; }
-const config *http_config(void) { return S.cfg; }
-
-const char *http_header(const http_request *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
-}
-
-const char *http_body(const http_request *r, size_t *len)
-{
-    *len = r->body.len;
-    return r->body.data ? r->body.data : "";
-}
-
-void http_respond(http_request *r, int status, const char *content_type, char *body, size_t len)
-{
-    free(r->response_body);
-    r->status = status;
-    r->content_type = content_type;
-    r->response_body = body;
-    r->response_len = len;
-}
-
-void http_set_request_id(http_request *r, const char *request_id)
-{
-    snprintf(r->request_id, sizeof r->request_id, "%s", request_id);
-}
-
-void http_add_header(http_request *r, const char *name, const char *value)
-{
-    if (r->header_count == MAX_EXTRA_HEADERS)
-        return;
-    r->header_names[r->header_count] = xstrdup(name);
-    r->header_values[r->header_count] = xstrdup(value);
-    r->header_count++;
-}
-
-/* ---- SigV4 (--auth) ---- */
-
-void http_set_auth(http_request *r, void *auth, void (*free_fn)(void *auth))
-{
-    if (r->auth_free)
-        r->auth_free(r->auth);
-    r->auth = auth;
-    r->auth_free = free_fn;
-}
-
-void *http_auth(const http_request *r)
-{
-    return r->auth;
-}
-
-void http_replace_body(http_request *r, char *body, size_t len)
-{
-    buf_free(&r->body);
-    r->body.data = body;
-    r->body.len = len;
-    r->body.cap = len + 1;
-}
-
-typedef struct header_search {
-    const char *name;
-    size_t index;
-    const char *found;
-} header_search;
-
-static enum MHD_Result find_nth_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-    (void)kind;
-    header_search *s = cls;
-    if (key && strcasecmp(key, s->name) == 0) {
-        if (s->index == 0) {
-            s->found = value ? value : "";
-            return MHD_NO;
-        }
-        s->index--;
-    }
-    return MHD_YES;
-}
-
-const char *http_header_nth(const http_request *r, const char *name, size_t index)
-{
-    header_search s = {name, index, NULL};
-    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, find_nth_header, &s);
-    return s.found;
-}
-
-static void link_suspended(http_request *r)
-{
-    r->prev_suspended = NULL;
-    r->next_suspended = S.suspended;
-    if (S.suspended)
-        S.suspended->prev_suspended = r;
-    S.suspended = r;
-}
-
-static void unlink_suspended(http_request *r)
-{
-    if (r->prev_suspended)
-        r->prev_suspended->next_suspended = r->next_suspended;
-    else if (S.suspended == r)
-        S.suspended = r->next_suspended;
-    if (r->next_suspended)
-        r->next_suspended->prev_suspended = r->prev_suspended;
-    r->prev_suspended = r->next_suspended = NULL;
-}
-
-static void drop_state(http_request *r)
-{
-    if (r->state_free)
-        r->state_free(r->state);
-    r->state = NULL;
-    r->state_free = NULL;
-}
-
-void http_suspend(http_request *r, void *state, void (*free_fn)(void *state))
-{
-    drop_state(r);
-    r->state = state;
-    r->state_free = free_fn;
-    r->phase = PHASE_SUSPENDED;
-    link_suspended(r);
-    MHD_suspend_connection(r->conn);
-}
-
-void http_on_shutdown(http_request *r, void (*finish_now)(void *state))
-{
-    r->finish_now = finish_now;
-}
-
-void http_resume(http_request *r)
-{
-    if (r->phase != PHASE_SUSPENDED)
-        return;
-    unlink_suspended(r);
-    r->phase = PHASE_RESPONDING;
-    MHD_resume_connection(r->conn);
-    mhd_kick(&S.binding);
-}
-
-static enum MHD_Result send_response(http_request *r)
-{
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(r->response_len, r->response_body, MHD_RESPMEM_MUST_FREE);
-    r->response_body = NULL;
-    if (!resp)
-        return MHD_NO;
-    MHD_add_response_header(resp, "Content-Type", r->content_type);
-    MHD_add_response_header(resp, "x-amzn-RequestId", r->request_id);
-    for (int i = 0; i < r->header_count; i++)
-        MHD_add_response_header(resp, r->header_names[i], r->header_values[i]);
-    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned int)r->status, resp);
-    MHD_destroy_response(resp);
-    return ret;
-}
-
-/* An answer given before the request reached its front, in the request's protocol. */
-static void respond_early(http_request *r, int status, const char *lambda_type, const char *sqs_type,
-                          const char *sqs_code, const char *message)
-{
-    bool lambda = lambda_rest_is_path(r->path);
-    bool json = http_header(r, "X-Amz-Target") != NULL;
-    cJSON *doc = cJSON_CreateObject();
-    char *body;
-    if (lambda) {
-        cJSON_AddStringToObject(doc, "Type", status >= 500 ? "Service" : "User");
-        cJSON_AddStringToObject(doc, "message", message);
-        body = cJSON_PrintUnformatted(doc);
-        http_respond(r, status, "application/json", body, strlen(body));
-        http_add_header(r, "x-amzn-ErrorType", lambda_type);
-    } else if (json) {
-        buf_t type;
-        buf_init(&type);
-        buf_printf(&type, "com.amazon.coral.service#%s", sqs_type);
-        cJSON_AddStringToObject(doc, "__type", type.data);
-        cJSON_AddStringToObject(doc, "message", message);
-        buf_free(&type);
-        body = cJSON_PrintUnformatted(doc);
-        http_respond(r, status, "application/x-amz-json-1.0", body, strlen(body));
-    } else {
-        buf_t b;
-        buf_init(&b);
-        buf_printf(&b, "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">"
-                       "<Error><Type>%s</Type><Code>%s</Code><Message>%s</Message><Detail/></Error>"
-                       "<RequestId>%s</RequestId></ErrorResponse>",
-                   status >= 500 ? "Receiver" : "Sender", sqs_code, message, r->request_id);
-        size_t len;
-        body = buf_detach(&b, &len);
-        http_respond(r, status, "text/xml", body, len);
-    }
-    cJSON_Delete(doc);
-}
-
-static void respond_too_large(http_request *r)
-{
-    char message[128];
-    if (lambda_rest_is_path(r->path))
-        snprintf(message, sizeof message, "Request must be smaller than %zu bytes for the operation.", r->body_limit);
-    else
-        snprintf(message, sizeof message, "Request body must be at most %zu bytes.", r->body_limit);
-    respond_early(r, 413, "RequestEntityTooLargeException", "RequestEntityTooLargeException", "RequestEntityTooLarge",
-                  message);
-}
-
-static void respond_over_budget(http_request *r)
-{
-    respond_early(r, 503, "ServiceException", "ServiceUnavailable", "ServiceUnavailable",
-                  "The server is receiving too many request bodies at once (see --max-body-memory); retry later.");
-    http_add_header(r, "Retry-After", "1");
-}
 
 /* ---- the body memory budget ---- */
 
@@ -302,6 +57,23 @@ static void release(http_request *r)
 {
     S.body_reserved -= r->reserved;
     r->reserved = 0;
+}
+
+/* ---- steps of a request ---- */
+
+static const http_front *front_of(const http_request *r)
+{
+    for (size_t i = 0; i < S.front_count; i++) {
+        if (S.fronts[i]->match(r))
+            return S.fronts[i];
+    }
+    return NULL;
+}
+
+static void refuse(http_request *r, http_refusal_kind kind)
+{
+    http_refusal why = {.kind = kind, .limit = r->body_limit};
+    r->front->refuse(r, &why);
 }
 
 static size_t declared_length(http_request *r)
@@ -324,27 +96,66 @@ static bool transfer_coding_supported(http_request *r)
     return n == 7 && strncasecmp(te, "chunked", 7) == 0;
 }
 
-static void respond_unsupported_coding(http_request *r)
+static void respond_plain(http_request *r, int status, const char *text)
 {
-    char *body = xstrdup("Only the chunked transfer coding is supported.\n");
-    http_respond(r, 501, "text/plain", body, strlen(body));
+    char *body = xstrdup(text);
+    http_respond(r, status, "text/plain", body, strlen(body));
 }
 
-/* The first call for a request, with its headers: body limit and budget, or an early answer. */
+/* The headers are in: the front, its body limit and the budget, or an early answer. */
 static bool accept_headers(http_request *r)
 {
-    r->body_limit = lambda_rest_is_path(r->path) ? lambda_rest_body_limit(r->method, r->path, S.cfg->max_body_bytes)
-                                                 : S.cfg->max_body_bytes;
+    r->front = front_of(r);
+    if (!r->front) {
+        respond_plain(r, 404, "No service of this server takes this request.\n");
+        return false;
+    }
+    if (!transfer_coding_supported(r)) {
+        respond_plain(r, 501, "Only the chunked transfer coding is supported.\n");
+        return false;
+    }
+    r->body_limit = r->front->body_limit(r);
     size_t declared = declared_length(r);
-    if (!transfer_coding_supported(r))
-        respond_unsupported_coding(r);
-    else if (declared > r->body_limit)
-        respond_too_large(r);
+    if (declared > r->body_limit)
+        refuse(r, HTTP_REFUSE_TOO_LARGE);
     else if (!reserve(r, declared))
-        respond_over_budget(r);
+        refuse(r, HTTP_REFUSE_BUSY);
     else
         return true;
     return false;
+}
+
+/* A piece of the body: kept while it fits the limit and the budget, dropped after. */
+static void take_body(http_request *r, const char *data, size_t size)
+{
+    size_t total = r->body.len + size;
+    if (r->too_large || r->over_budget || total > r->body_limit)
+        r->too_large = !r->over_budget;
+    else if (!reserve(r, total))
+        r->over_budget = true;
+    else
+        buf_append(&r->body, data, size);
+    if (r->too_large || r->over_budget)
+        buf_free(&r->body); /* what is left of the body is read and dropped */
+}
+
+/* Identity and signature, before the front sees the request. */
+static bool guard(http_request *r)
+{
+    int skew = 0;
+    const char *service = r->front->signing_service ? r->front->signing_service(r, &skew) : NULL;
+    auth_result a;
+    auth_check(r, service, skew, &a);
+    if (a.decoded_body) {
+        request_replace_body(r, a.decoded_body, a.decoded_len);
+        a.decoded_body = NULL;
+    }
+    r->identity = a.identity;
+    bool ok = a.ok;
+    if (!ok)
+        r->front->refuse(r, &a.refusal);
+    auth_result_free(&a);
+    return ok;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -357,7 +168,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!r)
         return MHD_NO;
     if (r->phase == PHASE_RESPONDING)
-        return send_response(r);
+        return request_send_response(r);
     if (!r->started) {
         r->started = true;
         r->conn = conn;
@@ -365,37 +176,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!accept_headers(r)) {
             connections_request_received(conn);
             r->phase = PHASE_RESPONDING;
-            return send_response(r);
+            return request_send_response(r);
         }
         return MHD_YES;
     }
     if (*upload_size) {
-        size_t total = r->body.len + *upload_size;
-        if (r->too_large || r->over_budget || total > r->body_limit)
-            r->too_large = !r->over_budget;
-        else if (!reserve(r, total))
-            r->over_budget = true;
-        else
-            buf_append(&r->body, upload_data, *upload_size);
-        if (r->too_large || r->over_budget)
-            buf_free(&r->body); /* what is left of the body is read and dropped */
+        take_body(r, upload_data, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
     connections_request_received(conn);
-    if (r->too_large || r->over_budget) {
-        if (r->too_large)
-            respond_too_large(r);
-        else
-            respond_over_budget(r);
-        r->phase = PHASE_RESPONDING;
-        return send_response(r);
-    }
-    router_handle(r);
+    if (r->too_large)
+        refuse(r, HTTP_REFUSE_TOO_LARGE);
+    else if (r->over_budget)
+        refuse(r, HTTP_REFUSE_BUSY);
+    else if (guard(r))
+        r->front->handle(r);
     if (r->phase == PHASE_SUSPENDED)
         return MHD_YES;
     r->phase = PHASE_RESPONDING;
-    return send_response(r);
+    return request_send_response(r);
 }
 
 /* Called by MHD with the raw request line URI before anything else: the request starts here. */
@@ -403,16 +203,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)cls;
     connections_request_started(conn);
-    http_request *r = xcalloc(1, sizeof *r);
-    r->raw_uri = xstrdup(uri ? uri : "/");
-    char *q = strchr(r->raw_uri, '?');
-    r->path = q ? xstrndup(r->raw_uri, (size_t)(q - r->raw_uri)) : xstrdup(r->raw_uri);
-    r->query = q ? q + 1 : "";
-    r->status = 500;
-    r->content_type = "text/plain";
-    buf_init(&r->body);
-    ids_uuid(r->request_id);
-    return r;
+    return request_new(uri);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode toe)
@@ -424,21 +215,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     if (!r)
         return;
     release(r);
-    if (r->phase == PHASE_SUSPENDED)
-        unlink_suspended(r);
-    drop_state(r);
-    http_set_auth(r, NULL, NULL);
-    for (int i = 0; i < r->header_count; i++) {
-        free(r->header_names[i]);
-        free(r->header_values[i]);
-    }
-    buf_free(&r->body);
-    free(r->response_body);
-    free(r->path);
-    free(r->raw_uri);
-    free(r);
+    request_free(r);
     *req_cls = NULL;
 }
+
+/* ---- the server ---- */
 
 static void raise_fd_limit(void)
 {
@@ -462,11 +243,14 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
     log_debug("http: %s", line);
 }
 
-bool http_server_start(const config *cfg)
+bool http_server_start(const config *cfg, const http_front *const *fronts, size_t front_count)
 {
     S.cfg = cfg;
+    S.fronts = fronts;
+    S.front_count = front_count;
     S.body_budget = cfg->max_body_memory_mb * 1024u * 1024u;
     S.body_reserved = 0;
+    request_bind(cfg, &S.binding);
     raise_fd_limit();
     connection_limits limits = {
         .max_connections = cfg->max_connections,
@@ -514,17 +298,9 @@ void http_server_stop(void)
     if (!S.daemon)
         return;
     listener_stop();
-    /* MHD refuses to stop with suspended connections: answer every parked long poll (an
-     * empty receive), give MHD a moment to send those answers, then stop. */
-    while (S.suspended) {
-        http_request *r = S.suspended;
-        if (r->finish_now)
-            r->finish_now(r->state);
-        if (r->phase == PHASE_SUSPENDED) {
-            drop_state(r);
-            http_resume(r);
-        }
-    }
+    /* MHD refuses to stop with suspended connections: answer every parked request (an
+     * empty receive for a long poll), give MHD a moment to send those answers, then stop. */
+    request_finish_parked();
     for (int i = 0; i < 30; i++) {
         MHD_run(S.daemon);
         nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);

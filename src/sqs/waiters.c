@@ -6,11 +6,19 @@
 #include "sqsemu/loop.h"
 #include "sqsemu/store.h"
 
+static size_t parked; /* waiters on a queue's list right now */
+
+size_t waiters_count(void)
+{
+    return parked;
+}
+
 static void unlink_waiter(waiter *w)
 {
     sqs_queue *q = w->queue;
     if (!w->waiting)
         return;
+    parked--;
     if (w->prev)
         w->prev->next = w->next;
     else
@@ -98,6 +106,7 @@ void waiters_wait(waiter *w, sqs_queue *q, int64_t deadline_ms, int64_t since_ms
     w->wake = wake_fn;
     w->arg = arg;
     w->waiting = true;
+    parked++;
     w->wake_scheduled = false;
     w->next = NULL;
     w->prev = q->waiters_tail;

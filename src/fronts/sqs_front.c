@@ -1,20 +1,21 @@
-/* http/router: decides the protocol of a request (X-Amz-Target → AWS JSON 1.0, otherwise
- * the query protocol), builds the call context (account, region, URL base), runs the SQS
- * action, parks long polls, and writes the response in the request's protocol. */
+/* fronts/sqs_front: the SQS service on the API port. It takes every request no other
+ * front took, decides its protocol (X-Amz-Target or a JSON content type: AWS JSON 1.0;
+ * otherwise the query protocol), decodes it with that protocol's codec, builds the call
+ * context (account and region from the request's identity, the URL base from Host), runs
+ * the action through sqs_service_call, parks long polls until they can answer, and writes
+ * results and errors (its own, and the server's early refusals) in the request's protocol. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "sqsemu/auth.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/clock.h"
 #include "sqsemu/form.h"
+#include "sqsemu/fronts.h"
 #include "sqsemu/http.h"
-#include "sqsemu/lambda_rest.h"
 #include "sqsemu/log.h"
-#include "sqsemu/names.h"
 #include "sqsemu/sqs.h"
 #include "sqsemu/sqs_json.h"
 #include "sqsemu/sqs_query.h"
@@ -95,87 +96,12 @@ static void respond_result(http_request *r, wire w, const char *action, const cJ
 
 /* ---- the call context ---- */
 
-/* Copies the credential scope's access key id and region from "Credential=AKID/date/region/…". */
-static void parse_credential(const char *text, char *key, size_t key_size, char *region, size_t region_size)
-{
-    const char *fields[5] = {0};
-    size_t lens[5] = {0};
-    const char *p = text;
-    for (int i = 0; i < 5 && p; i++) {
-        fields[i] = p;
-        const char *slash = p;
-        while (*slash && *slash != '/' && *slash != ',' && !isspace((unsigned char)*slash))
-            slash++;
-        lens[i] = (size_t)(slash - p);
-        p = *slash == '/' ? slash + 1 : NULL;
-    }
-    if (fields[0] && lens[0] < key_size) {
-        memcpy(key, fields[0], lens[0]);
-        key[lens[0]] = '\0';
-    }
-    if (fields[2] && lens[2] > 0 && lens[2] < region_size) {
-        memcpy(region, fields[2], lens[2]);
-        region[lens[2]] = '\0';
-    }
-}
-
-/* A credential scope naming something that is not a region (it becomes part of queue
- * URLs, ARNs and file names): answered as SQS does, whether signatures are checked or not. */
-static void respond_bad_region(http_request *r, const char *region, void (*render)(http_request *, const sigv4_result *))
-{
-    buf_t m;
-    buf_init(&m);
-    buf_printf(&m, "Credential should be scoped to a valid region, not '%.64s'. ", region);
-    sigv4_result failure = {.status = SIGV4_MISMATCH, .message = m.data};
-    render(r, &failure);
-    buf_free(&m);
-}
-
-/* The caller's account and region: from the verified key (with --auth), else from the
- * SigV4 credential scope when there is one. False when the scope's region is not a region
- * name (the request has then been answered with render). */
-static bool resolve_identity(http_request *r, const form_params *params, char account[16], char region[64],
-                             void (*render)(http_request *, const sigv4_result *))
-{
-    const auth_identity *id = auth_identity_of(r);
-    if (id) {
-        snprintf(account, 16, "%s", id->account);
-        snprintf(region, 64, "%s", id->region);
-        return true;
-    }
-    const config *cfg = http_config();
-    snprintf(account, 16, "%s", cfg->account_id);
-    snprintf(region, 64, "%s", cfg->region);
-    char key[128] = "";
-    char scope_region[256] = "";
-    const char *auth = http_header(r, "Authorization");
-    const char *credential = auth ? strstr(auth, "Credential=") : NULL;
-    const form_param *scope = !credential && params ? form_find(params, "X-Amz-Credential") : NULL;
-    if (scope && memchr(scope->value, '\0', scope->value_len)) {
-        respond_bad_region(r, "(a value holding NUL)", render);
-        return false;
-    }
-    if (credential || scope)
-        parse_credential(credential ? credential + strlen("Credential=") : scope->value, key, sizeof key,
-                         scope_region, sizeof scope_region);
-    if (*scope_region && !name_is_region(scope_region)) {
-        respond_bad_region(r, scope_region, render);
-        return false;
-    }
-    if (*scope_region)
-        snprintf(region, 64, "%.63s", scope_region);
-    /* As LocalStack does: a 12-digit access key id names the account. */
-    if (name_is_account_id(key))
-        memcpy(account, key, 13);
-    return true;
-}
-
-static bool fill_identity(call *c, http_request *r, const form_params *params)
+static void fill_identity(call *c, http_request *r)
 {
     const config *cfg = http_config();
-    if (!resolve_identity(r, params, c->account, c->region,
-                          c->wire == WIRE_JSON ? auth_render_sqs_json : auth_render_sqs_query))
-        return false;
+    const http_identity *id = http_identity_of(r);
+    snprintf(c->account, sizeof c->account, "%s", id->account);
+    snprintf(c->region, sizeof c->region, "%s", id->region);
     const char *host = http_header(r, "Host");
     buf_t base;
     buf_init(&base);
@@ -193,7 +119,6 @@ static bool fill_identity(call *c, http_request *r, const form_params *params)
         .sender_id = c->account,
         .trace_header = c->trace_header,
     };
-    return true;
 }
 
 /* ---- running a call, and re-running it when a long poll wakes ---- */
@@ -271,10 +196,7 @@ static void handle_json(http_request *r, const char *target)
     c->wire = WIRE_JSON;
     c->action = xstrdup(action);
     c->input = input;
-    if (!fill_identity(c, r, NULL)) {
-        call_free(c);
-        return;
-    }
+    fill_identity(c, r);
     start_call(r, c);
 }
 
@@ -357,10 +279,8 @@ static void handle_query(http_request *r)
             c->wire = WIRE_QUERY;
             c->action = xstrdup(action_param->value);
             c->input = input;
-            if (!fill_identity(c, r, &params)) {
-                call_free(c);
-                c = NULL;
-            } else if (queue_path && !cJSON_GetObjectItemCaseSensitive(input, "QueueUrl")) {
+            fill_identity(c, r);
+            if (queue_path && !cJSON_GetObjectItemCaseSensitive(input, "QueueUrl")) {
                 buf_t url;
                 buf_init(&url);
                 buf_printf(&url, "%s%s", c->url_base, path);
@@ -374,24 +294,20 @@ static void handle_query(http_request *r)
         start_call(r, c);
 }
 
-void router_handle(http_request *r)
+static bool is_json_request(const http_request *r)
 {
-    /* With --auth, nothing is dispatched without a valid signature. */
-    if (!auth_check_request(r))
-        return;
-    if (lambda_rest_is_path(http_path(r))) {
-        char account[16], region[64];
-        if (resolve_identity(r, NULL, account, region, auth_render_lambda))
-            lambda_rest_handle(r, account, region);
-        return;
-    }
+    const char *type = http_header(r, "Content-Type");
+    return http_header(r, "X-Amz-Target") || (type && strncasecmp(type, "application/x-amz-json", 22) == 0);
+}
+
+static void handle(http_request *r)
+{
     const char *target = http_header(r, "X-Amz-Target");
     if (target) {
         handle_json(r, target);
         return;
     }
-    const char *type = http_header(r, "Content-Type");
-    if (type && strncasecmp(type, "application/x-amz-json", 22) == 0) {
+    if (is_json_request(r)) {
         sqs_error err = {0};
         sqs_fail(&err, SQS_ERR_UNKNOWN_OPERATION, "A JSON request needs an X-Amz-Target header.");
         respond_error(r, WIRE_JSON, &err);
@@ -399,3 +315,61 @@ void router_handle(http_request *r)
     }
     handle_query(r);
 }
+
+/* The server's early refusals, as SQS answers them. */
+static void refuse(http_request *r, const http_refusal *why)
+{
+    static const sqs_err_kind kinds[] = {
+        [HTTP_REFUSE_TOO_LARGE] = SQS_ERR_REQUEST_TOO_LARGE,
+        [HTTP_REFUSE_BUSY] = SQS_ERR_SERVICE_UNAVAILABLE,
+        [HTTP_REFUSE_AUTH_MISSING] = SQS_ERR_MISSING_AUTH_TOKEN,
+        [HTTP_REFUSE_AUTH_INCOMPLETE] = SQS_ERR_INCOMPLETE_SIGNATURE,
+        [HTTP_REFUSE_AUTH_UNKNOWN_KEY] = SQS_ERR_INVALID_CLIENT_TOKEN,
+        [HTTP_REFUSE_AUTH_MISMATCH] = SQS_ERR_SIGNATURE_MISMATCH,
+        [HTTP_REFUSE_AUTH_SKEWED] = SQS_ERR_SIGNATURE_MISMATCH,
+        [HTTP_REFUSE_AUTH_EXPIRED] = SQS_ERR_REQUEST_EXPIRED,
+    };
+    sqs_error err = {0};
+    if (why->kind == HTTP_REFUSE_TOO_LARGE)
+        sqs_fail(&err, SQS_ERR_REQUEST_TOO_LARGE, "Request body must be at most %zu bytes.", why->limit);
+    else if (why->kind == HTTP_REFUSE_BUSY)
+        sqs_fail(&err, SQS_ERR_SERVICE_UNAVAILABLE, "The server is receiving too many request bodies at once (see "
+                 "--max-body-memory); retry later.");
+    else if (why->kind == HTTP_REFUSE_AUTH_MISSING)
+        sqs_fail(&err, SQS_ERR_MISSING_AUTH_TOKEN, "Request is missing Authentication Token");
+    else
+        sqs_fail(&err, kinds[why->kind], "%s%s%s", why->message ? why->message : "", why->detail ? "\n\n" : "",
+                 why->detail ? why->detail : "");
+    respond_error(r, is_json_request(r) ? WIRE_JSON : WIRE_QUERY, &err);
+    if (why->kind == HTTP_REFUSE_BUSY)
+        http_add_header(r, "Retry-After", "1");
+}
+
+static bool match_any(const http_request *r)
+{
+    (void)r;
+    return true;
+}
+
+static size_t body_limit(const http_request *r)
+{
+    (void)r;
+    return http_config()->max_body_bytes;
+}
+
+/* SQS allows a signature's date 15 minutes either way of its clock. */
+static const char *signing_service(const http_request *r, int *max_skew_s)
+{
+    (void)r;
+    *max_skew_s = 900;
+    return "sqs";
+}
+
+const http_front sqs_front = {
+    .name = "sqs",
+    .match = match_any,
+    .body_limit = body_limit,
+    .signing_service = signing_service,
+    .handle = handle,
+    .refuse = refuse,
+};
