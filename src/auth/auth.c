@@ -147,9 +147,9 @@ static void identify_unverified(const http_request *r, auth_result *out)
         return;
     }
     if (*region)
-        snprintf(out->identity.region, sizeof out->identity.region, "%s", region);
+        snprintf(out->identity.region, sizeof out->identity.region, "%.63s", region);
     if (name_is_account_id(key))
-        snprintf(out->identity.account, sizeof out->identity.account, "%s", key);
+        snprintf(out->identity.account, sizeof out->identity.account, "%.12s", key);
     snprintf(out->identity.access_key, sizeof out->identity.access_key, "%s", key);
 }
 
