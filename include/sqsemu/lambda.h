@@ -1,9 +1,17 @@
-/* lambda: the Lambda half of sqsemu: functions run as local processes, event-source
- * mappings and their SQS poller. The REST API is served by protocol/lambda_rest. */
+/* lambda: the Lambda service: functions run as local processes, event-source mappings and
+ * their SQS poller. Like the SQS service it knows nothing of HTTP: a caller (the REST front,
+ * later templates) hands it one neutral operation with its arguments and gets a result or
+ * a lambda_error back; a synchronous Invoke answers later, through a completion callback. */
 #ifndef SQSEMU_LAMBDA_H
 #define SQSEMU_LAMBDA_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "sqsemu/lambda_error.h"
 
 typedef struct lambda_settings {
     const char *data_dir;     /* where function code is unpacked; NULL = a temporary directory */
@@ -15,5 +23,78 @@ typedef struct lambda_settings {
 
 bool lambda_service_start(const lambda_settings *settings);
 void lambda_service_stop(void);
+
+/* Who is calling. Strings are owned by the caller. */
+typedef struct lambda_ctx {
+    const char *account;
+    const char *region;
+    int64_t now_ms;
+} lambda_ctx;
+
+typedef enum lambda_op {
+    LAMBDA_OP_LIST_FUNCTIONS,
+    LAMBDA_OP_CREATE_FUNCTION,
+    LAMBDA_OP_GET_FUNCTION,
+    LAMBDA_OP_GET_FUNCTION_CONFIGURATION,
+    LAMBDA_OP_UPDATE_FUNCTION_CONFIGURATION,
+    LAMBDA_OP_UPDATE_FUNCTION_CODE,
+    LAMBDA_OP_DELETE_FUNCTION,
+    LAMBDA_OP_INVOKE,
+    LAMBDA_OP_LIST_MAPPINGS,
+    LAMBDA_OP_CREATE_MAPPING,
+    LAMBDA_OP_GET_MAPPING,
+    LAMBDA_OP_UPDATE_MAPPING,
+    LAMBDA_OP_DELETE_MAPPING,
+    LAMBDA_OP_LIST_TAGS,
+    LAMBDA_OP_TAG_RESOURCE,
+    LAMBDA_OP_UNTAG_RESOURCE,
+    LAMBDA_OP_GET_CODE_ARCHIVE, /* the zip GetFunction's Code.Location points at */
+} lambda_op;
+
+/* The arguments of one operation; which members count depends on op. */
+typedef struct lambda_call {
+    lambda_op op;
+    const char *name;      /* FunctionName, mapping UUID, resource ARN or archive's function */
+    const char *qualifier; /* ?Qualifier */
+    const cJSON *body;     /* the JSON input of operations that take one */
+    /* list operations */
+    const char *marker;
+    const char *max_items;
+    const char *function_version; /* ListFunctions ?FunctionVersion */
+    const char *event_source_arn; /* ListEventSourceMappings */
+    const char *function_name;    /* ListEventSourceMappings ?FunctionName */
+    /* UntagResource */
+    const char *const *tag_keys;
+    size_t tag_key_count;
+    /* Invoke */
+    const char *invocation_type; /* RequestResponse (NULL), Event or DryRun */
+    const char *log_type;        /* "Tail" or NULL */
+    const char *client_context;  /* base64 JSON, or NULL */
+    const char *payload;
+    size_t payload_len;
+} lambda_call;
+
+typedef struct lambda_result {
+    cJSON *json;         /* the result document (NULL when the operation returns none) */
+    char *payload;       /* Invoke: the function's response; GET_CODE_ARCHIVE: the zip (malloc'd) */
+    size_t payload_len;
+    char request_id[37]; /* Invoke: the invocation's request id */
+    bool function_error; /* Invoke: the function failed (X-Amz-Function-Error: Unhandled) */
+    char *log_tail;      /* Invoke with LogType Tail: the last 4 KB of the log (malloc'd) */
+    const char *executed_version;
+} lambda_result;
+
+typedef enum lambda_status { LAMBDA_STATUS_OK, LAMBDA_STATUS_ERROR, LAMBDA_STATUS_PENDING } lambda_status;
+
+/* A synchronous Invoke's end: result (or err) is valid for the duration of the call and
+ * freed by the service afterwards. */
+typedef void (*lambda_done_fn)(lambda_result *result, const lambda_error *err, void *arg);
+
+/* Runs one operation. OK: *result is filled (free it with lambda_result_free). PENDING: a
+ * synchronous Invoke is running; done(arg) is called on the loop thread when it ends,
+ * never before this returns. */
+lambda_status lambda_service_call(const lambda_ctx *ctx, const lambda_call *call, lambda_result *result,
+                                  lambda_error *err, lambda_done_fn done, void *arg);
+void lambda_result_free(lambda_result *result);
 
 #endif

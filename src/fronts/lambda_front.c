@@ -1,14 +1,20 @@
 /* fronts/lambda_front: the Lambda REST API on the API port: which requests are Lambda's,
- * their body limits and signing, the server's early refusals in Lambda's error shape,
- * and the hand-over to the REST codec and the Lambda service. */
+ * their body limits and signing, the server's early refusals in Lambda's error shape, and
+ * each request's way through: the REST codec decodes it, the Lambda service runs it (a
+ * synchronous Invoke parks the request until its callback), the codec encodes the answer. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
+#include "sqsemu/auth.h"
+#include "sqsemu/buf.h"
+#include "sqsemu/clock.h"
 #include "sqsemu/fronts.h"
+#include "sqsemu/lambda.h"
 #include "sqsemu/lambda_rest.h"
+#include "sqsemu/wire.h"
 
 static bool match(const http_request *r)
 {
@@ -28,10 +34,94 @@ static const char *signing_service(const http_request *r, int *max_skew_s)
     return "lambda";
 }
 
+/* The codec's response, handed to the server. */
+static void respond(http_request *r, wire_response *w)
+{
+    http_respond(r, w->status, w->content_type, w->body, w->len);
+    w->body = NULL;
+    for (int i = 0; i < w->header_count; i++)
+        http_add_header(r, w->header_names[i], w->header_values[i]);
+    if (w->request_id[0])
+        http_set_request_id(r, w->request_id);
+    wire_response_free(w);
+}
+
+static void respond_error(http_request *r, const lambda_error *err)
+{
+    wire_response w;
+    wire_response_init(&w);
+    lambda_rest_encode_error(err, &w);
+    respond(r, &w);
+}
+
+static void respond_result(http_request *r, const lambda_rest_request *req, lambda_result *result)
+{
+    /* With --auth, AWS's Code.Location is a presigned URL; so is sqsemu's. */
+    if (req->call.op == LAMBDA_OP_GET_FUNCTION && result->json)
+        auth_presign_code_location(r, result->json);
+    wire_response w;
+    wire_response_init(&w);
+    lambda_rest_encode_result(req, result, &w);
+    respond(r, &w);
+}
+
+/* A synchronous Invoke waits here for its end. */
+typedef struct invoke_wait {
+    http_request *request;
+    lambda_rest_request decoded;
+} invoke_wait;
+
+static void invoke_wait_free(void *p)
+{
+    invoke_wait *w = p;
+    lambda_rest_request_free(&w->decoded);
+    free(w);
+}
+
+static void invoke_done(lambda_result *result, const lambda_error *err, void *arg)
+{
+    invoke_wait *w = arg;
+    if (err)
+        respond_error(w->request, err);
+    else
+        respond_result(w->request, &w->decoded, result);
+    http_resume(w->request);
+}
+
+static const char *header_of(void *ctx, const char *name)
+{
+    return http_header(ctx, name);
+}
+
 static void handle(http_request *r)
 {
     const http_identity *id = http_identity_of(r);
-    lambda_rest_handle(r, id->account, id->region);
+    lambda_ctx ctx = {id->account, id->region, clock_now_ms()};
+    lambda_error err = {0};
+    size_t len = 0;
+    const char *body = http_body(r, &len);
+    invoke_wait *w = xcalloc(1, sizeof *w);
+    w->request = r;
+    if (!lambda_rest_decode(http_method(r), http_path(r), http_query(r), header_of, r, body, len, &w->decoded,
+                            &err)) {
+        respond_error(r, &err);
+        invoke_wait_free(w);
+        return;
+    }
+    lambda_result result;
+    switch (lambda_service_call(&ctx, &w->decoded.call, &result, &err, invoke_done, w)) {
+    case LAMBDA_STATUS_PENDING:
+        http_suspend(r, w, invoke_wait_free);
+        return;
+    case LAMBDA_STATUS_OK:
+        respond_result(r, &w->decoded, &result);
+        lambda_result_free(&result);
+        break;
+    case LAMBDA_STATUS_ERROR:
+        respond_error(r, &err);
+        break;
+    }
+    invoke_wait_free(w);
 }
 
 static void refuse(http_request *r, const http_refusal *why)

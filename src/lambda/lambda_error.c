@@ -1,43 +1,29 @@
-/* lambda/lambda_error: the Lambda error catalogue. */
-#include "lambda_error.h"
+/* lambda/lambda_error: AWS's error type names of the Lambda error kinds, and lambda_fail. */
+#include "sqsemu/lambda_error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 
-static const struct {
-    const char *name;
-    int status;
-    bool capital_message;
-} catalogue[] = {
-    [LAMBDA_OK] = {"", 200, false},
-    [LAMBDA_ERR_INVALID_PARAMETER] = {"InvalidParameterValueException", 400, false},
-    [LAMBDA_ERR_VALIDATION] = {"ValidationException", 400, false},
-    [LAMBDA_ERR_NOT_FOUND] = {"ResourceNotFoundException", 404, true},
-    [LAMBDA_ERR_CONFLICT] = {"ResourceConflictException", 409, false},
-    [LAMBDA_ERR_IN_USE] = {"ResourceInUseException", 400, true},
-    [LAMBDA_ERR_PRECONDITION] = {"PreconditionFailedException", 412, false},
-    [LAMBDA_ERR_INVALID_CONTENT] = {"InvalidRequestContentException", 400, false},
-    [LAMBDA_ERR_REQUEST_TOO_LARGE] = {"RequestTooLargeException", 413, false},
-    [LAMBDA_ERR_ENTITY_TOO_LARGE] = {"RequestEntityTooLargeException", 413, false},
-    [LAMBDA_ERR_INVALID_RUNTIME] = {"InvalidRuntimeException", 502, true},
-    [LAMBDA_ERR_ACCESS_DENIED] = {"AccessDeniedException", 403, true},
-    [LAMBDA_ERR_UNKNOWN_OPERATION] = {"UnknownOperationException", 404, false},
-    [LAMBDA_ERR_SERVICE] = {"ServiceException", 500, true},
+static const char *const names[LAMBDA_ERR__COUNT] = {
+    [LAMBDA_OK] = "",
+    [LAMBDA_ERR_INVALID_PARAMETER] = "InvalidParameterValueException",
+    [LAMBDA_ERR_VALIDATION] = "ValidationException",
+    [LAMBDA_ERR_NOT_FOUND] = "ResourceNotFoundException",
+    [LAMBDA_ERR_CONFLICT] = "ResourceConflictException",
+    [LAMBDA_ERR_IN_USE] = "ResourceInUseException",
+    [LAMBDA_ERR_PRECONDITION] = "PreconditionFailedException",
+    [LAMBDA_ERR_INVALID_CONTENT] = "InvalidRequestContentException",
+    [LAMBDA_ERR_REQUEST_TOO_LARGE] = "RequestTooLargeException",
+    [LAMBDA_ERR_ENTITY_TOO_LARGE] = "RequestEntityTooLargeException",
+    [LAMBDA_ERR_INVALID_RUNTIME] = "InvalidRuntimeException",
+    [LAMBDA_ERR_ACCESS_DENIED] = "AccessDeniedException",
+    [LAMBDA_ERR_UNKNOWN_OPERATION] = "UnknownOperationException",
+    [LAMBDA_ERR_SERVICE] = "ServiceException",
 };
 
 const char *lambda_err_name(lambda_err_kind kind)
 {
-    return catalogue[kind].name;
-}
-
-int lambda_err_status(lambda_err_kind kind)
-{
-    return catalogue[kind].status;
-}
-
-bool lambda_err_capital_message(lambda_err_kind kind)
-{
-    return catalogue[kind].capital_message;
+    return (int)kind >= 0 && kind < LAMBDA_ERR__COUNT ? names[kind] : names[LAMBDA_ERR_SERVICE];
 }
 
 bool lambda_fail(lambda_error *err, lambda_err_kind kind, const char *fmt, ...)

@@ -9,7 +9,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "lambda_error.h"
+#include "sqsemu/lambda_error.h"
 #include "sqsemu/lambda.h"
 
 typedef struct lambda_function {
@@ -26,12 +26,6 @@ typedef struct lambda_function {
     bool deleted;
     struct lambda_function *next;
 } lambda_function;
-
-typedef struct lambda_ctx {
-    const char *account;
-    const char *region;
-    int64_t now_ms;
-} lambda_ctx;
 
 const lambda_settings *lambda_config(void);
 
@@ -98,6 +92,10 @@ typedef struct invoke_request {
 /* Runs one invocation of f; done(outcome, arg) is called on the loop thread when it ends
  * (never before this returns). The outcome is freed after done returns. */
 void executor_invoke(lambda_function *f, const invoke_request *req, invoke_done_fn done, void *arg);
+/* The Invoke operation (invoke.c). */
+lambda_status invoke_call(const lambda_ctx *ctx, const lambda_call *call, lambda_result *result, lambda_error *err,
+                          lambda_done_fn done, void *arg);
+
 /* Queues an Event invocation (retries and dead-letter queue included); its request id
  * is written to request_id. */
 void async_invoke(lambda_function *f, const invoke_request *req, char request_id[37]);

@@ -50,3 +50,62 @@ void lambda_service_stop(void)
         temp_data_dir = NULL;
     }
 }
+
+/* ---- the operations ---- */
+
+static bool code_archive(const lambda_ctx *ctx, const lambda_call *call, lambda_result *result, lambda_error *err)
+{
+    lambda_function *f = call->name ? functions_find(ctx->account, ctx->region, call->name) : NULL;
+    result->payload = f ? function_code_zip(f, &result->payload_len) : NULL;
+    return result->payload ||
+           lambda_fail(err, LAMBDA_ERR_NOT_FOUND, "No stored code archive for %s", call->name ? call->name : "");
+}
+
+/* Operations that answer at once, with a JSON document in result->json. */
+static bool run_now(const lambda_ctx *ctx, const lambda_call *c, cJSON *out, lambda_result *result, lambda_error *err)
+{
+    switch (c->op) {
+    case LAMBDA_OP_LIST_FUNCTIONS: return fn_list(ctx, c->marker, c->max_items, c->function_version, out, err);
+    case LAMBDA_OP_CREATE_FUNCTION: return fn_create(ctx, c->body, out, err);
+    case LAMBDA_OP_GET_FUNCTION: return fn_get(ctx, c->name, c->qualifier, out, err);
+    case LAMBDA_OP_GET_FUNCTION_CONFIGURATION: return fn_get_configuration(ctx, c->name, c->qualifier, out, err);
+    case LAMBDA_OP_UPDATE_FUNCTION_CONFIGURATION: return fn_update_configuration(ctx, c->name, c->body, out, err);
+    case LAMBDA_OP_UPDATE_FUNCTION_CODE: return fn_update_code(ctx, c->name, c->body, out, err);
+    case LAMBDA_OP_DELETE_FUNCTION: return fn_delete(ctx, c->name, c->qualifier, err);
+    case LAMBDA_OP_LIST_MAPPINGS:
+        return esm_list(ctx, c->event_source_arn, c->function_name, c->marker, c->max_items, out, err);
+    case LAMBDA_OP_CREATE_MAPPING: return esm_create(ctx, c->body, out, err);
+    case LAMBDA_OP_GET_MAPPING: return esm_get(ctx, c->name, out, err);
+    case LAMBDA_OP_UPDATE_MAPPING: return esm_update(ctx, c->name, c->body, out, err);
+    case LAMBDA_OP_DELETE_MAPPING: return esm_delete(ctx, c->name, out, err);
+    case LAMBDA_OP_LIST_TAGS: return tags_list(ctx, c->name, out, err);
+    case LAMBDA_OP_TAG_RESOURCE: return tags_add(ctx, c->name, c->body, err);
+    case LAMBDA_OP_UNTAG_RESOURCE: return tags_remove(ctx, c->name, c->tag_keys, c->tag_key_count, err);
+    case LAMBDA_OP_GET_CODE_ARCHIVE: return code_archive(ctx, c, result, err);
+    case LAMBDA_OP_INVOKE: break;
+    }
+    return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
+}
+
+lambda_status lambda_service_call(const lambda_ctx *ctx, const lambda_call *call, lambda_result *result,
+                                  lambda_error *err, lambda_done_fn done, void *arg)
+{
+    memset(result, 0, sizeof *result);
+    if (call->op == LAMBDA_OP_INVOKE)
+        return invoke_call(ctx, call, result, err, done, arg);
+    cJSON *out = cJSON_CreateObject();
+    if (!run_now(ctx, call, out, result, err)) {
+        cJSON_Delete(out);
+        return LAMBDA_STATUS_ERROR;
+    }
+    result->json = out;
+    return LAMBDA_STATUS_OK;
+}
+
+void lambda_result_free(lambda_result *result)
+{
+    cJSON_Delete(result->json);
+    free(result->payload);
+    free(result->log_tail);
+    memset(result, 0, sizeof *result);
+}

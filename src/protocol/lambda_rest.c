@@ -1,27 +1,29 @@
-/* lambda_rest: the Lambda REST-JSON protocol: routes /2015-03-31/functions... and
- * /2015-03-31/event-source-mappings... to the Lambda operations, decodes path labels,
- * query strings and JSON bodies, and writes responses and errors (x-amzn-ErrorType). */
+/* lambda_rest: the Lambda REST-JSON protocol (API version 2015-03-31, tags 2017-03-31).
+ *
+ * Decoding maps (method, path) to an operation with a small routing table, decodes path
+ * labels (percent-escapes; an escaped control character is refused, since a NUL would cut
+ * a label short), the query parameters an operation reads, the Invoke headers and, for the
+ * operations that take one, the JSON body (strictly parsed). The raw Invoke payload is
+ * passed as it came: the service judges it. Encoding writes the result with the
+ * operation's REST status (201 create, 202 mappings, 204 deletes and tags, 200, 202 and 204
+ * for the three kinds of Invoke) and errors as {"Type", "message"} with x-amzn-ErrorType. */
 #include "sqsemu/lambda_rest.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "../lambda/lambda_internal.h"
-#include "sqsemu/auth.h"
 #include "sqsemu/buf.h"
-#include "sqsemu/clock.h"
 #include "sqsemu/codec.h"
-#include "sqsemu/form.h"
 #include "sqsemu/json.h"
-#include "sqsemu/http.h"
+#include "sqsemu/lambda_wire_errors.h"
 
 #define API_PREFIX "/2015-03-31/"
-#define MAX_SYNC_PAYLOAD 6291456
-#define MAX_ASYNC_PAYLOAD 1048576
-
+#define TAGS_PREFIX "/2017-03-31/tags/"
 #define CODE_PREFIX "/_sqsemu/lambda/code/"
+#define CODE_UPLOAD_LIMIT 70167211
+#define LOG_RESULT_MAX 4096
 
 bool lambda_rest_is_path(const char *path)
 {
@@ -31,8 +33,6 @@ bool lambda_rest_is_path(const char *path)
     return strlen(path) > 12 && path[0] == '/' && isdigit((unsigned char)path[1]) && path[5] == '-' && path[8] == '-' &&
            path[11] == '/';
 }
-
-#define CODE_UPLOAD_LIMIT 70167211
 
 size_t lambda_rest_body_limit(const char *method, const char *path, size_t other_limit)
 {
@@ -46,25 +46,7 @@ size_t lambda_rest_body_limit(const char *method, const char *path, size_t other
     return create || update_code ? CODE_UPLOAD_LIMIT : other_limit;
 }
 
-/* ---- responses ---- */
-
-static void respond_json(http_request *r, int status, const cJSON *body)
-{
-    char *text = body ? cJSON_PrintUnformatted(body) : xstrdup("");
-    http_respond(r, status, "application/json", text, strlen(text));
-}
-
-static void respond_error(http_request *r, const lambda_error *err)
-{
-    cJSON *body = cJSON_CreateObject();
-    cJSON_AddStringToObject(body, "Type", err->kind == LAMBDA_ERR_SERVICE ? "Service" : "User");
-    cJSON_AddStringToObject(body, lambda_err_capital_message(err->kind) ? "Message" : "message", err->message);
-    respond_json(r, lambda_err_status(err->kind), body);
-    cJSON_Delete(body);
-    http_add_header(r, "x-amzn-ErrorType", lambda_err_name(err->kind));
-}
-
-/* ---- request parsing ---- */
+/* ---- decoding ---- */
 
 /* Splits the path after the API prefix into at most 3 decoded segments. */
 static int split_path(const char *rest, char *segments[3])
@@ -84,297 +66,7 @@ static int split_path(const char *rest, char *segments[3])
     return n;
 }
 
-/* A whole, strictly valid JSON document (see core/json). */
-static cJSON *parse_json_exactly(const char *text, size_t len)
-{
-    return json_parse_strict(text, len, NULL, 0);
-}
-
-static cJSON *parse_body(http_request *r, lambda_error *err)
-{
-    size_t len = 0;
-    const char *body = http_body(r, &len);
-    if (len == 0)
-        return cJSON_CreateObject();
-    cJSON *doc = parse_json_exactly(body, len);
-    if (!cJSON_IsObject(doc)) {
-        cJSON_Delete(doc);
-        lambda_fail(err, LAMBDA_ERR_INVALID_CONTENT, "Could not parse request body into json: the body is not a JSON "
-                                                     "object.");
-        return NULL;
-    }
-    return doc;
-}
-
-static const char *query_value(const form_params *q, const char *name)
-{
-    const form_param *p = form_find(q, name);
-    return p ? p->value : NULL;
-}
-
-/* ---- Invoke ---- */
-
-typedef struct invoke_call {
-    http_request *request;
-    bool tail;
-} invoke_call;
-
-static void invoke_done(invoke_outcome *outcome, void *arg)
-{
-    invoke_call *call = arg;
-    http_request *r = call->request;
-    char *payload = outcome->payload ? outcome->payload : xstrdup("");
-    outcome->payload = NULL;
-    http_respond(r, 200, "application/json", payload, outcome->payload_len);
-    http_set_request_id(r, outcome->request_id);
-    http_add_header(r, "X-Amz-Executed-Version", "$LATEST");
-    if (outcome->function_error)
-        http_add_header(r, "X-Amz-Function-Error", "Unhandled");
-    if (call->tail && outcome->log) {
-        size_t len = strlen(outcome->log);
-        const char *tail = len > 4096 ? outcome->log + len - 4096 : outcome->log;
-        char *encoded = base64_encode(tail, strlen(tail));
-        http_add_header(r, "X-Amz-Log-Result", encoded);
-        free(encoded);
-    }
-    http_resume(r);
-}
-
-static void handle_invoke(http_request *r, const lambda_ctx *ctx, const char *name, const form_params *query)
-{
-    lambda_error err = {0};
-    lambda_function *f = functions_resolve(ctx, name, query_value(query, "Qualifier"), true, &err);
-    if (!f) {
-        respond_error(r, &err);
-        return;
-    }
-    const char *package = function_string(f, "PackageType");
-    if (package && strcmp(package, "Image") == 0) {
-        lambda_fail(&err, LAMBDA_ERR_INVALID_RUNTIME,
-                    "The runtime parameter of Image is not supported locally: sqsemu runs functions as local "
-                    "processes, without a container engine.");
-        respond_error(r, &err);
-        return;
-    }
-    /* The qualifier the caller used (in the name or as ?Qualifier) shows in the invoked ARN. */
-    function_ref ref;
-    lambda_error ignored;
-    const char *qualifier = query_value(query, "Qualifier");
-    if ((!qualifier || !*qualifier) && function_ref_parse(ctx, name, &ref, &ignored) && *ref.qualifier)
-        qualifier = ref.qualifier;
-    const char *type = http_header(r, "X-Amz-Invocation-Type");
-    const char *log_type = http_header(r, "X-Amz-Log-Type");
-    if (type && strcmp(type, "RequestResponse") != 0 && strcmp(type, "Event") != 0 && strcmp(type, "DryRun") != 0) {
-        lambda_fail(&err, LAMBDA_ERR_VALIDATION,
-                    "1 validation error detected: Value '%s' at 'invocationType' failed to satisfy constraint: Member "
-                    "must satisfy enum value set: [Event, RequestResponse, DryRun]", type);
-        respond_error(r, &err);
-        return;
-    }
-    size_t len = 0;
-    const char *payload = http_body(r, &len);
-    bool async = type && strcmp(type, "Event") == 0;
-    if (len > (async ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD)) {
-        lambda_fail(&err, LAMBDA_ERR_REQUEST_TOO_LARGE, "Request must be smaller than %d bytes for the InvokeFunction "
-                    "operation", async ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD);
-        respond_error(r, &err);
-        return;
-    }
-    if (len > 0) {
-        cJSON *parsed = parse_json_exactly(payload, len);
-        bool valid = parsed != NULL;
-        cJSON_Delete(parsed);
-        if (!valid) {
-            lambda_fail(&err, LAMBDA_ERR_INVALID_CONTENT,
-                        "Could not parse request body into json: Could not parse payload into json: the payload is not "
-                        "valid JSON");
-            respond_error(r, &err);
-            return;
-        }
-    }
-    if (type && strcmp(type, "DryRun") == 0) {
-        http_respond(r, 204, "application/json", xstrdup(""), 0);
-        return;
-    }
-    /* The decoded client context goes to the runtime in a header: one line of compact JSON. */
-    char *client_context = NULL;
-    const char *context_header = http_header(r, "X-Amz-Client-Context");
-    if (context_header && *context_header) {
-        size_t decoded_len = 0;
-        char *decoded = (char *)base64_decode(context_header, strlen(context_header), &decoded_len);
-        cJSON *doc = decoded ? parse_json_exactly(decoded, decoded_len) : NULL;
-        client_context = doc ? cJSON_PrintUnformatted(doc) : NULL;
-        cJSON_Delete(doc);
-        free(decoded);
-    }
-    buf_t invoked;
-    buf_init(&invoked);
-    buf_printf(&invoked, "%s%s%s", f->arn, qualifier && *qualifier ? ":" : "", qualifier ? qualifier : "");
-    invoke_request req = {
-        .payload = len ? payload : "{}",
-        .payload_len = len ? len : 2,
-        .invoked_arn = invoked.data,
-        .client_context = client_context,
-    };
-    if (async) {
-        char request_id[37];
-        async_invoke(f, &req, request_id);
-        http_respond(r, 202, "application/json", xstrdup(""), 0);
-        http_set_request_id(r, request_id);
-    } else {
-        invoke_call *call = xcalloc(1, sizeof *call);
-        call->request = r;
-        call->tail = log_type && strcmp(log_type, "Tail") == 0;
-        executor_invoke(f, &req, invoke_done, call);
-        http_suspend(r, call, free);
-    }
-    buf_free(&invoked);
-    free(client_context);
-}
-
-/* ---- routing ---- */
-
-typedef enum verb { VERB_GET, VERB_POST, VERB_PUT, VERB_DELETE, VERB_OTHER } verb;
-
-static verb verb_of(const char *method)
-{
-    if (strcmp(method, "GET") == 0)
-        return VERB_GET;
-    if (strcmp(method, "POST") == 0)
-        return VERB_POST;
-    if (strcmp(method, "PUT") == 0)
-        return VERB_PUT;
-    if (strcmp(method, "DELETE") == 0)
-        return VERB_DELETE;
-    return VERB_OTHER;
-}
-
-static bool handle_functions(http_request *r, const lambda_ctx *ctx, verb v, char **seg, int n,
-                             const form_params *query, cJSON *out, int *status, lambda_error *err)
-{
-    const char *qualifier = query_value(query, "Qualifier");
-    if (n == 1 && v == VERB_GET)
-        return fn_list(ctx, query_value(query, "Marker"), query_value(query, "MaxItems"),
-                       query_value(query, "FunctionVersion"), out, err);
-    if (n == 1 && v == VERB_POST) {
-        cJSON *in = parse_body(r, err);
-        bool ok = in && fn_create(ctx, in, out, err);
-        cJSON_Delete(in);
-        *status = 201;
-        return ok;
-    }
-    if (n == 2 && v == VERB_GET) {
-        bool ok = fn_get(ctx, seg[1], qualifier, out, err);
-        if (ok)
-            auth_presign_code_location(r, out);
-        return ok;
-    }
-    if (n == 2 && v == VERB_DELETE) {
-        *status = 204;
-        return fn_delete(ctx, seg[1], qualifier, err);
-    }
-    if (n == 3 && strcmp(seg[2], "configuration") == 0 && v == VERB_GET)
-        return fn_get_configuration(ctx, seg[1], qualifier, out, err);
-    if (n == 3 && (strcmp(seg[2], "configuration") == 0 || strcmp(seg[2], "code") == 0) && v == VERB_PUT) {
-        cJSON *in = parse_body(r, err);
-        bool ok = in && (strcmp(seg[2], "code") == 0 ? fn_update_code(ctx, seg[1], in, out, err)
-                                                     : fn_update_configuration(ctx, seg[1], in, out, err));
-        cJSON_Delete(in);
-        return ok;
-    }
-    return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
-}
-
-static bool handle_mappings(http_request *r, const lambda_ctx *ctx, verb v, char **seg, int n,
-                            const form_params *query, cJSON *out, int *status, lambda_error *err)
-{
-    if (n == 1 && v == VERB_GET)
-        return esm_list(ctx, query_value(query, "EventSourceArn"), query_value(query, "FunctionName"),
-                        query_value(query, "Marker"), query_value(query, "MaxItems"), out, err);
-    if (n == 1 && v == VERB_POST) {
-        cJSON *in = parse_body(r, err);
-        bool ok = in && esm_create(ctx, in, out, err);
-        cJSON_Delete(in);
-        *status = 202;
-        return ok;
-    }
-    if (n == 2 && v == VERB_GET)
-        return esm_get(ctx, seg[1], out, err);
-    if (n == 2 && v == VERB_PUT) {
-        cJSON *in = parse_body(r, err);
-        bool ok = in && esm_update(ctx, seg[1], in, out, err);
-        cJSON_Delete(in);
-        *status = 202;
-        return ok;
-    }
-    if (n == 2 && v == VERB_DELETE) {
-        *status = 202;
-        return esm_delete(ctx, seg[1], out, err);
-    }
-    return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
-}
-
-#define TAGS_PREFIX "/2017-03-31/tags/"
-
-/* GET /_sqsemu/lambda/code/<name>.zip: the archive GetFunction's Code.Location points at. */
-static void serve_code(http_request *r, const lambda_ctx *ctx)
-{
-    const char *rest = http_path(r) + strlen(CODE_PREFIX);
-    char *name = percent_decode(rest, strlen(rest), NULL);
-    size_t len = strlen(name);
-    if (len > 4 && strcmp(name + len - 4, ".zip") == 0)
-        name[len - 4] = '\0';
-    lambda_function *f = functions_find(ctx->account, ctx->region, name);
-    size_t zip_len = 0;
-    char *zip = f ? function_code_zip(f, &zip_len) : NULL;
-    if (zip) {
-        http_respond(r, 200, "application/zip", zip, zip_len);
-    } else {
-        lambda_error err;
-        lambda_fail(&err, LAMBDA_ERR_NOT_FOUND, "No stored code archive for %s", name);
-        respond_error(r, &err);
-    }
-    free(name);
-}
-
-/* /2017-03-31/tags/{ARN}: GET lists, POST adds (204), DELETE ?tagKeys=… removes (204). */
-static bool handle_tags(http_request *r, const lambda_ctx *ctx, verb v, const char *raw_query, cJSON *out,
-                        int *status, lambda_error *err)
-{
-    const char *path = http_path(r) + strlen(TAGS_PREFIX);
-    char *arn = percent_decode(path, strlen(path), NULL);
-    bool ok;
-    if (v == VERB_GET) {
-        ok = tags_list(ctx, arn, out, err);
-    } else if (v == VERB_POST) {
-        cJSON *in = parse_body(r, err);
-        ok = in && tags_add(ctx, arn, in, err);
-        cJSON_Delete(in);
-        *status = 204;
-    } else if (v == VERB_DELETE) {
-        /* tagKeys repeats, so it is read pair by pair rather than as a map. */
-        form_params all;
-        form_params_init(&all);
-        form_parse(&all, raw_query, strlen(raw_query));
-        const char **keys = xmalloc((all.count ? all.count : 1) * sizeof *keys);
-        size_t n = 0;
-        for (size_t i = 0; i < all.count; i++) {
-            if (strcmp(all.items[i].name, "tagKeys") == 0)
-                keys[n++] = all.items[i].value;
-        }
-        ok = tags_remove(ctx, arn, keys, n, err);
-        free(keys);
-        form_params_free(&all);
-        *status = 204;
-    } else {
-        ok = lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
-    }
-    free(arn);
-    return ok;
-}
-
-/* A %XX escape of a control character (U+0000..U+001F, U+007F) anywhere in s: a decoded
- * NUL would cut a label short (".../functions/ok%00x" named the function "ok"). */
+/* A %XX escape of a control character (U+0000..U+001F, U+007F) anywhere in s. */
 static bool has_encoded_control(const char *s)
 {
     for (const char *p = strchr(s, '%'); p; p = strchr(p + 1, '%')) {
@@ -385,53 +77,238 @@ static bool has_encoded_control(const char *s)
     return false;
 }
 
-void lambda_rest_handle(http_request *r, const char *account, const char *region)
+static bool parse_body(const char *body, size_t len, lambda_rest_request *out, lambda_error *err)
 {
-    lambda_ctx ctx = {account, region, clock_now_ms()};
-    lambda_error err = {0};
-    if (has_encoded_control(http_path(r)) || has_encoded_control(http_query(r))) {
-        lambda_fail(&err, LAMBDA_ERR_VALIDATION,
-                    "1 validation error detected: the request path or query string holds an encoded control "
-                    "character, which no Lambda name, ARN or parameter may contain.");
-        respond_error(r, &err);
+    out->body = len == 0 ? cJSON_CreateObject() : json_parse_strict(body, len, NULL, 0);
+    if (!cJSON_IsObject(out->body)) {
+        cJSON_Delete(out->body);
+        out->body = NULL;
+        return lambda_fail(err, LAMBDA_ERR_INVALID_CONTENT,
+                           "Could not parse request body into json: the body is not a JSON object.");
+    }
+    out->call.body = out->body;
+    return true;
+}
+
+static const char *query_value(const lambda_rest_request *req, const char *name)
+{
+    const form_param *p = form_find(&req->query, name);
+    return p ? p->value : NULL;
+}
+
+/* One route: the method, the shape of the path after the API prefix (its first segment,
+ * how many segments, and the third one when there are three), the operation, its status
+ * and whether it reads a JSON body. */
+typedef struct route {
+    const char *method;
+    const char *first;  /* first segment */
+    int segments;       /* how many segments */
+    const char *third;  /* the third segment, when there is one */
+    lambda_op op;
+    int status;
+    bool body;
+} route;
+
+static const route routes[] = {
+    {"GET", "functions", 1, NULL, LAMBDA_OP_LIST_FUNCTIONS, 200, false},
+    {"POST", "functions", 1, NULL, LAMBDA_OP_CREATE_FUNCTION, 201, true},
+    {"GET", "functions", 2, NULL, LAMBDA_OP_GET_FUNCTION, 200, false},
+    {"DELETE", "functions", 2, NULL, LAMBDA_OP_DELETE_FUNCTION, 204, false},
+    {"GET", "functions", 3, "configuration", LAMBDA_OP_GET_FUNCTION_CONFIGURATION, 200, false},
+    {"PUT", "functions", 3, "configuration", LAMBDA_OP_UPDATE_FUNCTION_CONFIGURATION, 200, true},
+    {"PUT", "functions", 3, "code", LAMBDA_OP_UPDATE_FUNCTION_CODE, 200, true},
+    {"POST", "functions", 3, "invocations", LAMBDA_OP_INVOKE, 200, false},
+    {"GET", "event-source-mappings", 1, NULL, LAMBDA_OP_LIST_MAPPINGS, 200, false},
+    {"POST", "event-source-mappings", 1, NULL, LAMBDA_OP_CREATE_MAPPING, 202, true},
+    {"GET", "event-source-mappings", 2, NULL, LAMBDA_OP_GET_MAPPING, 200, false},
+    {"PUT", "event-source-mappings", 2, NULL, LAMBDA_OP_UPDATE_MAPPING, 202, true},
+    {"DELETE", "event-source-mappings", 2, NULL, LAMBDA_OP_DELETE_MAPPING, 202, false},
+};
+
+static const route *find_route(const char *method, char *const *seg, int n)
+{
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        const route *r = &routes[i];
+        if (r->segments == n && strcmp(r->method, method) == 0 && strcmp(r->first, seg[0]) == 0 &&
+            (!r->third || strcmp(r->third, seg[2]) == 0))
+            return r;
+    }
+    return NULL;
+}
+
+/* tagKeys repeats, so it is read pair by pair rather than looked up once. */
+static void collect_tag_keys(const char *raw_query, lambda_rest_request *out)
+{
+    form_params all;
+    form_params_init(&all);
+    form_parse(&all, raw_query, strlen(raw_query));
+    out->tag_keys = xmalloc((all.count ? all.count : 1) * sizeof *out->tag_keys);
+    size_t n = 0;
+    for (size_t i = 0; i < all.count; i++) {
+        if (strcmp(all.items[i].name, "tagKeys") == 0)
+            out->tag_keys[n++] = xstrdup(all.items[i].value);
+    }
+    form_params_free(&all);
+    out->call.tag_keys = out->tag_keys;
+    out->call.tag_key_count = n;
+}
+
+/* /2017-03-31/tags/{ARN}: GET lists, POST adds (204), DELETE ?tagKeys=… removes (204). */
+static bool decode_tags(const char *method, const char *path, const char *query, const char *body, size_t len,
+                        lambda_rest_request *out, lambda_error *err)
+{
+    const char *arn = path + strlen(TAGS_PREFIX);
+    out->label = percent_decode(arn, strlen(arn), NULL);
+    out->call.name = out->label;
+    if (strcmp(method, "GET") == 0) {
+        out->call.op = LAMBDA_OP_LIST_TAGS;
+        out->success_status = 200;
+        return true;
+    }
+    if (strcmp(method, "POST") == 0) {
+        out->call.op = LAMBDA_OP_TAG_RESOURCE;
+        out->success_status = 204;
+        return parse_body(body, len, out, err);
+    }
+    if (strcmp(method, "DELETE") == 0) {
+        out->call.op = LAMBDA_OP_UNTAG_RESOURCE;
+        out->success_status = 204;
+        collect_tag_keys(query, out);
+        return true;
+    }
+    return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
+}
+
+/* GET /_sqsemu/lambda/code/<name>.zip */
+static bool decode_code_archive(const char *method, const char *path, lambda_rest_request *out, lambda_error *err)
+{
+    if (strcmp(method, "GET") != 0)
+        return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
+    const char *rest = path + strlen(CODE_PREFIX);
+    out->label = percent_decode(rest, strlen(rest), NULL);
+    size_t n = strlen(out->label);
+    if (n > 4 && strcmp(out->label + n - 4, ".zip") == 0)
+        out->label[n - 4] = '\0';
+    out->call.op = LAMBDA_OP_GET_CODE_ARCHIVE;
+    out->call.name = out->label;
+    out->success_status = 200;
+    return true;
+}
+
+static void decode_invoke(lambda_rest_header_fn header, void *ctx, const char *body, size_t len,
+                          lambda_rest_request *out)
+{
+    lambda_call *c = &out->call;
+    c->invocation_type = header(ctx, "X-Amz-Invocation-Type");
+    c->log_type = header(ctx, "X-Amz-Log-Type");
+    c->client_context = header(ctx, "X-Amz-Client-Context");
+    c->payload = body;
+    c->payload_len = len;
+}
+
+bool lambda_rest_decode(const char *method, const char *path, const char *query, lambda_rest_header_fn header,
+                        void *header_ctx, const char *body, size_t body_len, lambda_rest_request *out,
+                        lambda_error *err)
+{
+    memset(out, 0, sizeof *out);
+    form_params_init(&out->query);
+    if (has_encoded_control(path) || has_encoded_control(query))
+        return lambda_fail(err, LAMBDA_ERR_VALIDATION,
+                           "1 validation error detected: the request path or query string holds an encoded control "
+                           "character, which no Lambda name, ARN or parameter may contain.");
+    form_parse(&out->query, query, strlen(query));
+    if (strncmp(path, TAGS_PREFIX, strlen(TAGS_PREFIX)) == 0)
+        return decode_tags(method, path, query, body, body_len, out, err);
+    if (strncmp(path, CODE_PREFIX, strlen(CODE_PREFIX)) == 0)
+        return decode_code_archive(method, path, out, err);
+    int n = strncmp(path, API_PREFIX, strlen(API_PREFIX)) == 0 ? split_path(path + strlen(API_PREFIX), out->segments)
+                                                                : 0;
+    const route *r = n > 0 ? find_route(method, out->segments, n) : NULL;
+    if (!r)
+        return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
+    lambda_call *c = &out->call;
+    c->op = r->op;
+    c->name = n >= 2 ? out->segments[1] : NULL;
+    c->qualifier = query_value(out, "Qualifier");
+    c->marker = query_value(out, "Marker");
+    c->max_items = query_value(out, "MaxItems");
+    c->function_version = query_value(out, "FunctionVersion");
+    c->event_source_arn = query_value(out, "EventSourceArn");
+    c->function_name = query_value(out, "FunctionName");
+    out->success_status = r->status;
+    if (r->op == LAMBDA_OP_INVOKE)
+        decode_invoke(header, header_ctx, body, body_len, out);
+    return !r->body || parse_body(body, body_len, out, err);
+}
+
+void lambda_rest_request_free(lambda_rest_request *req)
+{
+    for (int i = 0; i < 3; i++)
+        free(req->segments[i]);
+    for (size_t i = 0; req->tag_keys && i < req->call.tag_key_count; i++)
+        free((char *)req->tag_keys[i]);
+    free(req->tag_keys);
+    free(req->label);
+    cJSON_Delete(req->body);
+    form_params_free(&req->query);
+    memset(req, 0, sizeof *req);
+}
+
+/* ---- encoding ---- */
+
+static void set_json(wire_response *out, int status, const cJSON *doc)
+{
+    char *text = doc ? cJSON_PrintUnformatted(doc) : xstrdup("");
+    wire_set_body(out, status, "application/json", text, strlen(text));
+}
+
+static void encode_invoke(const lambda_call *call, lambda_result *result, wire_response *out)
+{
+    const char *type = call->invocation_type;
+    if (type && strcmp(type, "DryRun") == 0) {
+        wire_set_body(out, 204, "application/json", xstrdup(""), 0);
         return;
     }
-    form_params query;
-    form_params_init(&query);
-    const char *raw_query = http_query(r);
-    form_parse(&query, raw_query, strlen(raw_query));
-    const char *path = http_path(r);
-    char *seg[3] = {0};
-    int n = strncmp(path, API_PREFIX, strlen(API_PREFIX)) == 0 ? split_path(path + strlen(API_PREFIX), seg) : 0;
-    verb v = verb_of(http_method(r));
-    cJSON *out = cJSON_CreateObject();
-    int status = 200;
-    bool ok;
-    if (n >= 3 && strcmp(seg[0], "functions") == 0 && strcmp(seg[2], "invocations") == 0 && v == VERB_POST) {
-        handle_invoke(r, &ctx, seg[1], &query);
-        goto done;
+    snprintf(out->request_id, sizeof out->request_id, "%s", result->request_id);
+    if (type && strcmp(type, "Event") == 0) {
+        wire_set_body(out, 202, "application/json", xstrdup(""), 0);
+        return;
     }
-    if (strncmp(path, CODE_PREFIX, strlen(CODE_PREFIX)) == 0 && v == VERB_GET) {
-        serve_code(r, &ctx);
-        goto done;
+    char *payload = result->payload ? result->payload : xstrdup("");
+    wire_set_body(out, 200, "application/json", payload, result->payload_len);
+    result->payload = NULL;
+    wire_add_header(out, "X-Amz-Executed-Version", result->executed_version ? result->executed_version : "$LATEST");
+    if (result->function_error)
+        wire_add_header(out, "X-Amz-Function-Error", "Unhandled");
+    if (result->log_tail) {
+        char *encoded = base64_encode(result->log_tail, strlen(result->log_tail));
+        wire_add_header(out, "X-Amz-Log-Result", encoded);
+        free(encoded);
     }
-    if (strncmp(path, TAGS_PREFIX, strlen(TAGS_PREFIX)) == 0)
-        ok = handle_tags(r, &ctx, v, raw_query, out, &status, &err);
-    else if (n >= 1 && strcmp(seg[0], "functions") == 0)
-        ok = handle_functions(r, &ctx, v, seg, n, &query, out, &status, &err);
-    else if (n >= 1 && strcmp(seg[0], "event-source-mappings") == 0)
-        ok = handle_mappings(r, &ctx, v, seg, n, &query, out, &status, &err);
-    else
-        ok = lambda_fail(&err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
-    if (!ok)
-        respond_error(r, &err);
-    else if (status == 204)
-        http_respond(r, 204, "application/json", xstrdup(""), 0);
-    else
-        respond_json(r, status, out);
-done:
-    cJSON_Delete(out);
-    for (int i = 0; i < 3; i++)
-        free(seg[i]);
-    form_params_free(&query);
+}
+
+void lambda_rest_encode_result(const lambda_rest_request *req, lambda_result *result, wire_response *out)
+{
+    switch (req->call.op) {
+    case LAMBDA_OP_INVOKE:
+        encode_invoke(&req->call, result, out);
+        return;
+    case LAMBDA_OP_GET_CODE_ARCHIVE:
+        wire_set_body(out, 200, "application/zip", result->payload, result->payload_len);
+        result->payload = NULL;
+        return;
+    default:
+        set_json(out, req->success_status, req->success_status == 204 ? NULL : result->json);
+        return;
+    }
+}
+
+void lambda_rest_encode_error(const lambda_error *err, wire_response *out)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "Type", err->kind == LAMBDA_ERR_SERVICE ? "Service" : "User");
+    cJSON_AddStringToObject(doc, lambda_wire_capital_message(err->kind) ? "Message" : "message", err->message);
+    set_json(out, lambda_wire_status(err->kind), doc);
+    cJSON_Delete(doc);
+    wire_add_header(out, "x-amzn-ErrorType", lambda_err_name(err->kind));
 }
