@@ -1,5 +1,7 @@
-/* lambda/event: SQS event records exactly as Lambda delivers them (spec §5): string
- * attributes in AWS's order, lower-camel message attributes, md5s, source fields. */
+/* lambda/event: SQS event records exactly as Lambda delivers them (the record shape of
+ * Lambda's "Using Lambda with Amazon SQS" guide; docs/lambda-semantics.md lists every
+ * field): string attributes in AWS's order, lower-camel message attributes, md5s, source
+ * fields. */
 #include "event.h"
 
 #include <string.h>

@@ -565,7 +565,8 @@ static void env_setf(env_vars *v, const char *name, const char *fmt, ...)
     buf_free(&b);
 }
 
-/* The handler process's whole environment (spec §6.3); nothing of sqsemu's own. Three
+/* The handler process's whole environment (Lambda's "Defined runtime environment
+ * variables"; the list is in docs/lambda-semantics.md), nothing of sqsemu's own. Three
  * layers: defaults a user may override, the user's Environment.Variables, then the
  * reserved variables, which always win (CreateFunction rejects them as user keys). */
 static void build_environment(const environment *env, env_vars *v)

@@ -1,4 +1,5 @@
-/* lambda/filter: FilterCriteria patterns of event-source mappings (spec lambda.md §4.8).
+/* lambda/filter: FilterCriteria patterns of event-source mappings (Lambda's "Event
+ * filtering" guide; the operators and the choices below are in docs/lambda-semantics.md).
  *
  * A pattern is parsed once by a small strict JSON parser of our own (it keeps the literal
  * text of numbers, which plain equality compares) and compiled into a tree of key nodes
@@ -6,7 +7,7 @@
  * Record bodies that have to be matched as JSON are parsed with the same parser into a
  * per-call arena.
  *
- * Semantics chosen where the spec leaves room:
+ * Semantics chosen where AWS's documentation leaves room:
  *  - plain equality of numbers compares the literal JSON text (300 != 300.0); numbers of
  *    the cJSON record (which keeps no text) are compared in their shortest form;
  *    anything-but with numbers and numeric compare values;
@@ -16,8 +17,9 @@
  *  - equals-ignore-case folds ASCII letters only;
  *  - top-level eventSource, eventSourceARN and awsRegion are treated as absent (Lambda
  *    adds them after filtering);
- *  - the "body" rules of the §4.8 table apply when the record's body is a string; a body
- *    is JSON when it parses (strictly) as an object or array. */
+ *  - a record's body is matched as JSON when it parses (strictly) as an object or array,
+ *    and as a plain string otherwise: a pattern on body keys then matches nothing, a
+ *    pattern on the body itself compares the string. */
 #include "filter.h"
 
 #include <math.h>
@@ -900,7 +902,8 @@ static const jv *body_json(body_state *b, const char *body)
     return b->json;
 }
 
-/* Keys Lambda adds to SQS records only after filtering (spec §4.8): never matchable. */
+/* Keys Lambda adds to SQS records only after filtering (eventSource, eventSourceARN,
+ * awsRegion): a pattern on them never matches. */
 static bool added_after_filtering(const pnode *p)
 {
     return bytes_equal(p->key, p->key_len, "eventSource", 11) || bytes_equal(p->key, p->key_len, "eventSourceARN", 14) ||

@@ -29,7 +29,7 @@ typedef struct lambda_function {
 
 const lambda_settings *lambda_config(void);
 
-/* ---- function names (spec §1.6) ---- */
+/* ---- function names: a name, a partial ARN or an ARN, each with an optional qualifier ---- */
 typedef struct function_ref {
     char account[16];
     char region[64];

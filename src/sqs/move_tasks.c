@@ -430,7 +430,8 @@ bool action_cancel_message_move_task(sqs_ctx *ctx, const cJSON *in, cJSON *out, 
     return ok;
 }
 
-/* The queue with this ARN was deleted: its tasks go with it (spec §7.8). */
+/* The queue with this ARN was deleted: its tasks go with it (a deleted queue has no tasks
+ * to list; see docs/sqs-semantics.md, "Message move tasks"). */
 void move_tasks_forget_source(const char *source_arn)
 {
     for (move_task **link = &all_tasks; *link;) {
