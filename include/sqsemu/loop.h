@@ -32,7 +32,11 @@ typedef void (*loop_child_fn)(int pid, int status);
 void loop_set_child_handler(loop_child_fn fn);
 /* Runs fn(arg) on the loop thread after the current event has been handled. */
 void loop_defer(loop_task_fn fn, void *arg);
+/* Timers in the emulated clock's milliseconds (clock_now_ms): they follow the test clock. */
 timers *loop_timers(void);
+/* Timers in monotonic milliseconds (clock_monotonic_ms): HTTP deadlines, a handler's own
+ * timeout, anything the test clock must not hurry. */
+timers *loop_real_timers(void);
 /* Asks for another pass before the loop sleeps (work became due inside a hook). */
 void loop_wake(void);
 /* Runs until loop_stop() or a SIGINT/SIGTERM. */

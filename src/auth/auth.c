@@ -191,7 +191,7 @@ static void verify(const http_request *r, const char *service, int max_skew_s, a
         .header_ctx = (void *)r,
         .body = body,
         .body_len = len,
-        .now = clock_now_ms() / 1000,
+        .now = clock_real_ms() / 1000,
         .service = service,
         .max_skew = max_skew_s,
     };
@@ -278,7 +278,7 @@ void auth_presign_code_location(const http_request *r, cJSON *get_function_outpu
         .secret = key->secret,
         .region = id->region,
         .service = "lambda",
-        .now = clock_now_ms() / 1000,
+        .now = clock_real_ms() / 1000,
         .expires = CODE_LOCATION_EXPIRES,
     };
     char *query = sigv4_presign_query(&p);

@@ -1,6 +1,8 @@
 /* log: leveled logging; one line per call, timestamped, to stderr. */
 #include "sqsemu/log.h"
 
+#include "sqsemu/clock.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,8 +41,8 @@ void log_msg(log_level level, const char *fmt, ...)
 {
     if (!log_enabled(level))
         return;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t now_ms = clock_real_ms();
+    struct timespec ts = {.tv_sec = (time_t)(now_ms / 1000), .tv_nsec = (long)(now_ms % 1000) * 1000000};
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
     char line[4096];

@@ -24,6 +24,7 @@ static struct {
     int signal_fd;
     loop_watch signal_watch;
     timers timers;
+    timers real_timers; /* on the monotonic clock (the test clock does not move them) */
     deferred *tasks;
     size_t task_count;
     size_t task_cap;
@@ -71,6 +72,8 @@ bool loop_init(void)
     if (L.epoll_fd < 0)
         return false;
     timers_init(&L.timers);
+    timers_init(&L.real_timers);
+    clock_on_change(loop_wake); /* a moved clock may have made emulated timers due */
     sigset_t mask;
     sigemptyset(&mask);
     sigaddset(&mask, SIGINT);
@@ -91,6 +94,8 @@ void loop_free(void)
     if (L.epoll_fd >= 0)
         close(L.epoll_fd);
     timers_free(&L.timers);
+    timers_free(&L.real_timers);
+    clock_on_change(NULL);
     free(L.tasks);
     L.tasks = NULL;
     free(L.prepares);
@@ -159,6 +164,11 @@ timers *loop_timers(void)
     return &L.timers;
 }
 
+timers *loop_real_timers(void)
+{
+    return &L.real_timers;
+}
+
 /* Runs the tasks deferred so far; tasks they defer run on the next pass. */
 static void run_deferred(void)
 {
@@ -189,9 +199,19 @@ static int wait_timeout_ms(void)
     }
     if (L.wake_pending)
         return 0;
-    int64_t due = timers_next_due(&L.timers);
+    /* A frozen clock does not reach an emulated timer by waiting: only a move of the
+     * clock (which wakes the loop) makes it due. */
+    int64_t due = clock_frozen() ? -1 : timers_next_due(&L.timers);
     if (due >= 0) {
         int64_t until = due - clock_now_ms();
+        if (until < 0)
+            until = 0;
+        if (limit < 0 || until < limit)
+            limit = until;
+    }
+    int64_t real_due = timers_next_due(&L.real_timers);
+    if (real_due >= 0) {
+        int64_t until = real_due - clock_monotonic_ms();
         if (until < 0)
             until = 0;
         if (limit < 0 || until < limit)
@@ -219,6 +239,7 @@ void loop_run(void)
             w->fn(w->arg, events[i].events);
         }
         timers_run_due(&L.timers, clock_now_ms());
+        timers_run_due(&L.real_timers, clock_monotonic_ms());
         run_deferred();
     }
 }

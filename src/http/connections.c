@@ -174,7 +174,7 @@ static void on_deadline(void *arg)
 
 static void arm(tracked *t, int64_t due_ms)
 {
-    timers_arm(loop_timers(), &t->timer, due_ms, on_deadline, t);
+    timers_arm(loop_real_timers(), &t->timer, due_ms, on_deadline, t);
 }
 
 static tracked *tracked_of(struct MHD_Connection *conn)
@@ -195,7 +195,7 @@ void connections_notify(void *cls, struct MHD_Connection *conn, void **socket_co
         address_key(addr ? addr->client_addr : NULL, t->key);
         t->state = CONN_REQUEST;
         t->first_request = true;
-        t->accepted_ms = C.next_accepted_ms ? C.next_accepted_ms : clock_now_ms();
+        t->accepted_ms = C.next_accepted_ms ? C.next_accepted_ms : clock_monotonic_ms();
         C.next_accepted_ms = 0;
         C.tracked++;
         arm(t, t->accepted_ms + C.limits.request_timeout_ms);
@@ -205,7 +205,7 @@ void connections_notify(void *cls, struct MHD_Connection *conn, void **socket_co
     tracked *t = *socket_context;
     if (!t)
         return;
-    timers_cancel(loop_timers(), &t->timer);
+    timers_cancel(loop_real_timers(), &t->timer);
     release_key(t->key);
     C.tracked--;
     free(t);
@@ -219,7 +219,7 @@ void connections_request_started(struct MHD_Connection *conn)
         return;
     /* The first request's deadline runs from the accept (its line was read before). */
     if (!t->first_request)
-        arm(t, clock_now_ms() + C.limits.request_timeout_ms);
+        arm(t, clock_monotonic_ms() + C.limits.request_timeout_ms);
     t->first_request = false;
     t->state = CONN_REQUEST;
 }
@@ -229,7 +229,7 @@ void connections_request_received(struct MHD_Connection *conn)
     tracked *t = tracked_of(conn);
     if (!t)
         return;
-    timers_cancel(loop_timers(), &t->timer);
+    timers_cancel(loop_real_timers(), &t->timer);
     t->state = CONN_BUSY;
 }
 
@@ -239,5 +239,5 @@ void connections_request_done(struct MHD_Connection *conn)
     if (!t)
         return;
     t->state = CONN_IDLE;
-    arm(t, clock_now_ms() + C.limits.idle_timeout_ms);
+    arm(t, clock_monotonic_ms() + C.limits.idle_timeout_ms);
 }

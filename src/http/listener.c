@@ -99,7 +99,7 @@ static void pending_unlink(pending *p)
     if (p->next)
         p->next->prev = p->prev;
     loop_unwatch_fd(&p->watch);
-    timers_cancel(loop_timers(), &p->timer);
+    timers_cancel(loop_real_timers(), &p->timer);
 }
 
 static void pending_reject(pending *p, int status, const char *reason, const char *text)
@@ -262,7 +262,7 @@ static void pause_accepting(void)
     if (L.watching)
         loop_unwatch_fd(&L.watch);
     L.watching = false;
-    timers_arm(loop_timers(), &L.resume_timer, clock_now_ms() + ACCEPT_PAUSE_MS, resume_accepting, NULL);
+    timers_arm(loop_real_timers(), &L.resume_timer, clock_monotonic_ms() + ACCEPT_PAUSE_MS, resume_accepting, NULL);
 }
 
 static void accept_one(int fd, const struct sockaddr_storage *addr, socklen_t len)
@@ -277,12 +277,12 @@ static void accept_one(int fd, const struct sockaddr_storage *addr, socklen_t le
     p->fd = fd;
     p->addr = *addr;
     p->addr_len = len;
-    p->accepted_ms = clock_now_ms();
+    p->accepted_ms = clock_monotonic_ms();
     p->next = L.head;
     if (L.head)
         L.head->prev = p;
     L.head = p;
-    timers_arm(loop_timers(), &p->timer, p->accepted_ms + connections_limits()->request_timeout_ms,
+    timers_arm(loop_real_timers(), &p->timer, p->accepted_ms + connections_limits()->request_timeout_ms,
                on_pending_timeout, p);
     if (!loop_watch_fd(&p->watch, fd, EPOLLIN, on_pending_readable, p))
         pending_reject(p, 503, "Service Unavailable", "The server cannot watch more connections now.\n");
@@ -350,7 +350,7 @@ int listener_port(void)
 
 void listener_stop(void)
 {
-    timers_cancel(loop_timers(), &L.resume_timer);
+    timers_cancel(loop_real_timers(), &L.resume_timer);
     if (L.watching)
         loop_unwatch_fd(&L.watch);
     L.watching = false;

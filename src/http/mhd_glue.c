@@ -18,7 +18,7 @@ static int64_t prepare(void *arg)
 {
     mhd_binding *b = arg;
     for (int i = 0; i < 8; i++) {
-        bool due = b->due_ms >= 0 && clock_now_ms() >= b->due_ms;
+        bool due = b->due_ms >= 0 && clock_monotonic_ms() >= b->due_ms;
         if (!b->run_pending && !due)
             break;
         b->run_pending = false;
@@ -26,11 +26,11 @@ static int64_t prepare(void *arg)
         MHD_run(b->daemon);
         MHD_UNSIGNED_LONG_LONG ms = 0;
         if (MHD_get_timeout(b->daemon, &ms) == MHD_YES)
-            b->due_ms = clock_now_ms() + (int64_t)ms;
+            b->due_ms = clock_monotonic_ms() + (int64_t)ms;
     }
     if (b->due_ms < 0)
         return -1;
-    int64_t until = b->due_ms - clock_now_ms();
+    int64_t until = b->due_ms - clock_monotonic_ms();
     return until > 0 ? until : 0;
 }
 

@@ -46,7 +46,7 @@ typedef struct invocation {
     char *client_context;
     invoke_done_fn done;
     void *arg;
-    int64_t start_ms;
+    int64_t start_ms;    /* monotonic: a handler runs on the machine's clock, not the test clock */
     int64_t deadline_ms;
     buf_t log;
     bool delivered;
@@ -121,8 +121,8 @@ static void finish(environment *env, bool function_error, char *payload, size_t 
      * this invocation's log before the END line. */
     drain_output(env);
     env->inv = NULL;
-    timers_cancel(loop_timers(), &env->deadline_timer);
-    int64_t now = clock_now_ms();
+    timers_cancel(loop_real_timers(), &env->deadline_timer);
+    int64_t now = clock_monotonic_ms();
     char line[512];
     snprintf(line, sizeof line, "END RequestId: %s", inv->request_id);
     inv_log_line(env, inv, line);
@@ -193,7 +193,7 @@ static void env_shutdown(environment *env)
     env->shutting_down = true;
     env->phase = ENV_DEAD;
     timers_cancel(loop_timers(), &env->idle_timer);
-    timers_cancel(loop_timers(), &env->deadline_timer);
+    timers_cancel(loop_real_timers(), &env->deadline_timer);
     env_kill(env);
     if (!env->destroying) {
         env->destroying = true;
@@ -256,21 +256,22 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, c
 static enum MHD_Result send_invocation(environment *env, struct MHD_Connection *conn)
 {
     invocation *inv = env->inv;
-    int64_t now = clock_now_ms();
+    int64_t now = clock_monotonic_ms();
     if (!inv->delivered) {
         inv->delivered = true;
         inv->start_ms = now;
         inv->deadline_ms = now + function_int(env->fn, "Timeout") * 1000;
         if (inv->cold)
             inv->init_ms = now - env->spawned_ms;
-        timers_arm(loop_timers(), &env->deadline_timer, inv->deadline_ms, on_deadline, env);
+        timers_arm(loop_real_timers(), &env->deadline_timer, inv->deadline_ms, on_deadline, env);
         char line[128];
         snprintf(line, sizeof line, "START RequestId: %s Version: $LATEST", inv->request_id);
         inv_log_line(env, inv, line);
     }
     struct MHD_Response *resp = MHD_create_response_from_buffer(inv->payload_len, inv->payload, MHD_RESPMEM_MUST_COPY);
     char deadline[32];
-    snprintf(deadline, sizeof deadline, "%lld", (long long)inv->deadline_ms);
+    /* The handler's deadline in its own (the machine's) wall-clock time. */
+    snprintf(deadline, sizeof deadline, "%lld", (long long)(clock_real_ms() + (inv->deadline_ms - clock_monotonic_ms())));
     char trace[128];
     unsigned char rnd[12];
     ids_random(rnd, sizeof rnd);
@@ -365,7 +366,7 @@ static enum MHD_Result handle_init_error(environment *env, struct MHD_Connection
     if (env->inv) {
         char line[160];
         snprintf(line, sizeof line, "INIT_REPORT Init Duration: %lld ms Phase: init Status: error",
-                 (long long)(clock_now_ms() - env->spawned_ms));
+                 (long long)(clock_monotonic_ms() - env->spawned_ms));
         inv_log_line(env, env->inv, line);
         finish(env, true, payload, len);
     } else {
@@ -401,7 +402,7 @@ static enum MHD_Result on_runtime_request(void *cls, struct MHD_Connection *conn
     if (strcmp(method, "GET") == 0 && strcmp(url, RUNTIME_PREFIX "/invocation/next") == 0) {
         if (env->phase == ENV_STARTING) {
             env->phase = ENV_READY;
-            timers_cancel(loop_timers(), &env->deadline_timer);
+            timers_cancel(loop_real_timers(), &env->deadline_timer);
         }
         if (env->inv && !env->inv->delivered)
             return send_invocation(env, conn);
@@ -717,7 +718,7 @@ static void make_log_stream(char out[96])
 {
     unsigned char rnd[16];
     ids_random(rnd, sizeof rnd);
-    time_t now = time(NULL);
+    time_t now = (time_t)(clock_now_ms() / 1000);
     struct tm tm;
     gmtime_r(&now, &tm);
     int n = snprintf(out, 96, "%04d/%02d/%02d/[$LATEST]", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
@@ -733,7 +734,7 @@ static environment *env_create(lambda_function *f)
     env->phase = ENV_STARTING;
     env->out_fd = env->err_fd = -1;
     env->pid = -1;
-    env->spawned_ms = clock_now_ms();
+    env->spawned_ms = clock_monotonic_ms();
     buf_init(&env->out_partial);
     buf_init(&env->err_partial);
     make_log_stream(env->log_stream);
@@ -745,7 +746,7 @@ static environment *env_create(lambda_function *f)
         return env;
     }
     log_debug("[%s] started environment pid %d, runtime API 127.0.0.1:%d", f->name, env->pid, env->port);
-    timers_arm(loop_timers(), &env->deadline_timer, env->spawned_ms + INIT_TIMEOUT_MS, on_init_timeout, env);
+    timers_arm(loop_real_timers(), &env->deadline_timer, env->spawned_ms + INIT_TIMEOUT_MS, on_init_timeout, env);
     return env;
 }
 
@@ -792,7 +793,7 @@ static void env_destroy(environment *env)
         close(env->err_fd);
     }
     timers_cancel(loop_timers(), &env->idle_timer);
-    timers_cancel(loop_timers(), &env->deadline_timer);
+    timers_cancel(loop_real_timers(), &env->deadline_timer);
     buf_free(&env->out_partial);
     buf_free(&env->err_partial);
     env_unlink(env);
@@ -873,8 +874,8 @@ void executor_invoke(lambda_function *f, const invoke_request *req, invoke_done_
         timers_cancel(loop_timers(), &env->idle_timer);
         env->inv = inv;
         if (env->phase == ENV_READY && !env->waiting_next)
-            timers_arm(loop_timers(), &env->deadline_timer,
-                       clock_now_ms() + function_int(f, "Timeout") * 1000, on_deadline, env);
+            timers_arm(loop_real_timers(), &env->deadline_timer,
+                       clock_monotonic_ms() + function_int(f, "Timeout") * 1000, on_deadline, env);
         dispatch(env);
         return;
     }
@@ -920,9 +921,9 @@ void executor_stop(void)
         env->phase = ENV_DEAD;
     }
     /* Reap every process we started (SIGKILL was sent; bounded to 5 s), then release all. */
-    int64_t deadline = clock_now_ms() + 5000;
+    int64_t deadline = clock_monotonic_ms() + 5000;
     for (environment *env = all_envs; env; env = env->next) {
-        while (env->pid > 0 && !env->exited && clock_now_ms() < deadline) {
+        while (env->pid > 0 && !env->exited && clock_monotonic_ms() < deadline) {
             int status;
             pid_t r = waitpid(env->pid, &status, WNOHANG);
             if (r == env->pid || (r < 0 && errno == ECHILD))

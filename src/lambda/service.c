@@ -9,6 +9,7 @@
 #include "lambda_internal.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/log.h"
+#include "sqsemu/tx.h"
 
 static lambda_settings settings;
 static char *temp_data_dir;
@@ -93,8 +94,18 @@ lambda_status lambda_service_call(const lambda_ctx *ctx, const lambda_call *call
     memset(result, 0, sizeof *result);
     if (call->op == LAMBDA_OP_INVOKE)
         return invoke_call(ctx, call, result, err, done, arg);
+    /* The operation's writes are one transaction, as for SQS actions. */
+    if (!tx_open()) {
+        lambda_fail(err, LAMBDA_ERR_SERVICE, "The store could not start a transaction.");
+        return LAMBDA_STATUS_ERROR;
+    }
     cJSON *out = cJSON_CreateObject();
-    if (!run_now(ctx, call, out, result, err)) {
+    bool ok = run_now(ctx, call, out, result, err);
+    if (!tx_close(ok) && ok) {
+        lambda_fail(err, LAMBDA_ERR_SERVICE, "The change could not be stored.");
+        ok = false;
+    }
+    if (!ok) {
         cJSON_Delete(out);
         return LAMBDA_STATUS_ERROR;
     }

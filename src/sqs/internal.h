@@ -26,8 +26,9 @@ bool require_string(const cJSON *in, const char *name, const char **out, sqs_err
 
 bool internal_error(sqs_error *err);
 const sqs_settings *sqs_settings_get(void);
-bool tx_begin(sqs_error *err);
-bool tx_commit(sqs_error *err);
+/* Once the call's transaction commits: wake the long polls of q (something is receivable
+ * now) and/or re-arm q's timer (something becomes receivable later). */
+void after_commit_announce(sqs_queue *q, bool now, bool later);
 
 /* Batch entry ids: 1..80 of [A-Za-z0-9_-]. */
 bool batch_id_valid(const char *id);
@@ -38,6 +39,9 @@ void batch_add_failure(cJSON *failed, const char *id, const sqs_error *err);
 
 /* queues.c */
 void queues_forget_deleted(void); /* --strict: the recently deleted names, at shutdown */
+/* Applies normalized attributes to q and stores them, for the call's transaction: a
+ * rollback puts the previous attributes and LastModifiedTimestamp back. */
+bool queue_change_attributes(sqs_queue *q, const cJSON *normalized, int64_t now_s, sqs_error *err);
 bool action_create_queue(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
 bool action_delete_queue(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
 bool action_get_queue_url(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);

@@ -172,29 +172,16 @@ static bool store_message(sqs_ctx *ctx, sqs_queue *q, const cJSON *entry, int64_
     return true;
 }
 
-/* After a commit: wake a long poll if something is receivable now, else arm the timer. */
-static void announce(sqs_queue *q, bool visible_now, bool delayed)
-{
-    if (visible_now)
-        waiters_notify(q);
-    if (delayed)
-        waiters_schedule(q);
-}
-
 bool action_send_message(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
 {
     sqs_queue *q = require_queue(ctx, in, err);
     int64_t delay_s = 0;
-    if (!q || !check_message(q, in, false, &delay_s, err) || !tx_begin(err))
+    if (!q || !check_message(q, in, false, &delay_s, err))
         return false;
     bool stored = false;
-    if (!store_message(ctx, q, in, delay_s, out, &stored, err)) {
-        store_rollback();
+    if (!store_message(ctx, q, in, delay_s, out, &stored, err))
         return false;
-    }
-    if (!tx_commit(err))
-        return false;
-    announce(q, stored && delay_s == 0, stored && delay_s > 0);
+    after_commit_announce(q, stored && delay_s == 0, stored && delay_s > 0);
     return true;
 }
 
@@ -217,7 +204,7 @@ bool action_send_message_batch(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_er
         return false;
     const cJSON *entries = req_member(in, "Entries");
     if (!batch_check_entries(entries, "SendMessageBatchRequestEntry", err) || !check_batch_size(entries, err) ||
-        (q->fifo && !fifo_check_batch(q, entries, err)) || !tx_begin(err))
+        (q->fifo && !fifo_check_batch(q, entries, err)))
         return false;
     cJSON *successful = cJSON_CreateArray();
     cJSON *failed = cJSON_CreateArray();
@@ -239,19 +226,13 @@ bool action_send_message_batch(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_er
             cJSON_Delete(result);
             cJSON_Delete(successful);
             cJSON_Delete(failed);
-            store_rollback();
             return false;
         }
         cJSON_AddItemToArray(successful, result);
         any_now |= stored && delay_s == 0;
         any_delayed |= stored && delay_s > 0;
     }
-    if (!tx_commit(err)) {
-        cJSON_Delete(successful);
-        cJSON_Delete(failed);
-        return false;
-    }
-    announce(q, any_now, any_delayed);
+    after_commit_announce(q, any_now, any_delayed);
     cJSON_AddItemToObject(out, "Successful", successful);
     if (cJSON_GetArraySize(failed) > 0)
         cJSON_AddItemToObject(out, "Failed", failed);

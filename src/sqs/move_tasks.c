@@ -19,6 +19,7 @@
 #include "sqsemu/log.h"
 #include "sqsemu/loop.h"
 #include "sqsemu/store.h"
+#include "sqsemu/tx.h"
 
 #define DEFAULT_RATE 500
 #define MAX_RATE 500
@@ -111,12 +112,18 @@ static bool collect(const stored_message *m, void *arg)
     return list->count < MAX_RATE;
 }
 
-static void finish_task(move_task *t, const char *status, const char *reason)
+static void set_final_state(move_task *t, const char *status, const char *reason)
 {
     set_string(t->record, "Status", status);
     cJSON_DeleteItemFromObjectCaseSensitive(t->record, "TaskHandle");
     if (reason)
         set_string(t->record, "FailureReason", reason);
+}
+
+/* Ends a task outside a service call (its source queue is gone). */
+static void finish_task(move_task *t, const char *status, const char *reason)
+{
+    set_final_state(t, status, reason);
     timers_cancel(loop_timers(), &t->timer);
     if (!save(t))
         log_warn("move task %s: could not store its final state", t->task_id);
@@ -144,23 +151,53 @@ static bool move_one(move_task *t, const candidate *c, int64_t now_ms, sqs_queue
     return true;
 }
 
-/* Moves up to `budget` messages; returns false when the task ended. */
+/* A task's record as it was before a change, put back if the change is rolled back. */
+typedef struct record_snapshot {
+    move_task *task;
+    cJSON *record;
+} record_snapshot;
+
+static void drop_record_snapshot(void *arg)
+{
+    record_snapshot *s = arg;
+    cJSON_Delete(s->record);
+    free(s);
+}
+
+static void restore_record(void *arg)
+{
+    record_snapshot *s = arg;
+    cJSON_Delete(s->task->record);
+    s->task->record = s->record;
+    free(s);
+}
+
+static void snapshot_record(move_task *t)
+{
+    record_snapshot *s = xmalloc(sizeof *s);
+    *s = (record_snapshot){t, cJSON_Duplicate(t->record, true)};
+    tx_defer(drop_record_snapshot, restore_record, s);
+}
+
+/* Moves up to `budget` messages in one transaction; returns false when the task ended. A
+ * batch whose transaction fails is undone in the store and in the task's record alike,
+ * and the task tries again at its next tick. */
 static bool move_batch(move_task *t, sqs_queue *source, long budget, int64_t now_ms)
 {
     candidate_list list = {.count = 0};
     if (budget > MAX_RATE)
         budget = MAX_RATE;
-    if (!store_begin())
+    if (!tx_open())
         return true;
+    snapshot_record(t);
     store_message_each_visible(source->id, now_ms, (int)budget, NULL, 0, collect, &list);
-    sqs_queue *touched[MAX_RATE];
-    size_t touched_count = 0, moved = 0;
+    size_t moved = 0;
     const char *failure = NULL;
     for (size_t i = 0; i < list.count && !failure; i++) {
         sqs_queue *dest = NULL;
         if (move_one(t, &list.items[i], now_ms, &dest, &failure)) {
             moved++;
-            touched[touched_count++] = dest;
+            after_commit_announce(dest, true, false);
         }
     }
     for (size_t i = 0; i < list.count; i++)
@@ -168,17 +205,13 @@ static bool move_batch(move_task *t, sqs_queue *source, long budget, int64_t now
     set_number(t->record, "ApproximateNumberOfMessagesMoved", task_number(t, "ApproximateNumberOfMessagesMoved") + (double)moved);
     bool done = failure != NULL || list.count < (size_t)budget;
     if (failure)
-        finish_task(t, "FAILED", failure);
+        set_final_state(t, "FAILED", failure);
     else if (done)
-        finish_task(t, "COMPLETED", NULL);
-    else
-        save(t);
-    if (!store_commit()) {
-        store_rollback();
+        set_final_state(t, "COMPLETED", NULL);
+    if (!tx_close(save(t)))
         return true;
-    }
-    for (size_t i = 0; i < touched_count; i++)
-        waiters_notify(touched[i]);
+    if (done)
+        timers_cancel(loop_timers(), &t->timer);
     t->credits -= (double)moved;
     return !done;
 }
@@ -277,6 +310,21 @@ static move_task *active_task(const char *source_arn)
     return NULL;
 }
 
+/* A started task runs once its record is committed. */
+static void start_running(void *arg)
+{
+    move_task *t = arg;
+    t->next = all_tasks;
+    all_tasks = t;
+    trim_in_memory(t->source_arn);
+    timers_arm(loop_timers(), &t->timer, t->last_tick_ms, tick, t);
+}
+
+static void task_free_void(void *arg)
+{
+    task_free(arg);
+}
+
 bool action_start_message_move_task(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
 {
     const char *source_arn, *dest_arn = req_string(in, "DestinationArn");
@@ -330,20 +378,14 @@ bool action_start_message_move_task(sqs_ctx *ctx, const cJSON *in, cJSON *out, s
     cJSON_AddNumberToObject(t->record, "ApproximateNumberOfMessagesToMove", (double)counts.visible);
     cJSON_AddNumberToObject(t->record, "StartedTimestamp", (double)ctx->now_ms);
     cJSON_AddNumberToObject(t->record, "_Rate", (double)rate);
-    bool ok = tx_begin(err) && (save(t) || internal_error(err)) && (store_task_trim(source->arn) || internal_error(err)) &&
-              tx_commit(err);
-    if (!ok) {
-        store_rollback();
+    if (!save(t) || !store_task_trim(source->arn)) {
         free(handle);
         task_free(t);
-        return false;
+        return internal_error(err);
     }
-    t->next = all_tasks;
-    all_tasks = t;
-    trim_in_memory(source->arn);
     t->last_tick_ms = ctx->now_ms;
     t->credits = 1; /* the first message moves at once */
-    timers_arm(loop_timers(), &t->timer, ctx->now_ms, tick, t);
+    tx_defer(start_running, task_free_void, t);
     cJSON_AddStringToObject(out, "TaskHandle", handle);
     free(handle);
     return true;
@@ -393,6 +435,12 @@ static bool invalid_handle(sqs_error *err)
     return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE, "Value for parameter TaskHandle is invalid.");
 }
 
+static void stop_ticking(void *arg)
+{
+    move_task *t = arg;
+    timers_cancel(loop_timers(), &t->timer);
+}
+
 bool action_cancel_message_move_task(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
 {
     (void)ctx;
@@ -418,12 +466,15 @@ bool action_cancel_message_move_task(sqs_ctx *ctx, const cJSON *in, cJSON *out, 
             sqs_fail(err, SQS_ERR_RESOURCE_NOT_FOUND, "Task does not exist.");
         else if (strcmp(task_status(t), "RUNNING") != 0)
             sqs_fail(err, SQS_ERR_UNSUPPORTED_OPERATION, "Only a task in the RUNNING state can be cancelled.");
-        else if (tx_begin(err)) {
-            finish_task(t, "CANCELLED", NULL);
-            ok = tx_commit(err);
-            if (ok)
+        else {
+            snapshot_record(t);
+            set_final_state(t, "CANCELLED", NULL);
+            ok = save(t) || internal_error(err);
+            if (ok) {
+                tx_defer(stop_ticking, NULL, t);
                 cJSON_AddNumberToObject(out, "ApproximateNumberOfMessagesMoved",
                                         task_number(t, "ApproximateNumberOfMessagesMoved"));
+            }
         }
     }
     cJSON_Delete(doc);

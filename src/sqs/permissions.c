@@ -9,6 +9,7 @@
 #include "sqsemu/buf.h"
 #include "sqsemu/names.h"
 #include "sqsemu/store.h"
+#include "sqsemu/tx.h"
 
 /* SQS policy quotas (SQS developer guide, "Quotas related to policies"). */
 #define MAX_POLICY_ACTIONS 7
@@ -144,25 +145,9 @@ static bool save_policy(sqs_ctx *ctx, sqs_queue *q, cJSON *doc, sqs_error *err)
         cJSON_AddStringToObject(normalized, "Policy", text);
         free(text);
     }
-    cJSON *previous = cJSON_Duplicate(q->attributes, true);
-    int64_t previous_modified = q->modified_s;
-    queue_attrs_apply(q, normalized);
+    bool ok = queue_change_attributes(q, normalized, ctx->now_ms / 1000, err);
     cJSON_Delete(normalized);
-    q->modified_s = ctx->now_ms / 1000;
-    char *json = cJSON_PrintUnformatted(q->attributes);
-    bool ok = tx_begin(err) && (store_queue_update_attributes(q->id, json, q->modified_s) || internal_error(err)) &&
-              tx_commit(err);
-    free(json);
-    if (!ok) {
-        store_rollback();
-        cJSON_Delete(q->attributes);
-        q->attributes = previous;
-        q->modified_s = previous_modified;
-        queue_attrs_refresh(q);
-        return false;
-    }
-    cJSON_Delete(previous);
-    return true;
+    return ok;
 }
 
 static bool check_string_list(const cJSON *list, const char *member, sqs_error *err)

@@ -13,6 +13,7 @@
 #include "sqsemu/buf.h"
 #include "sqsemu/codec.h"
 #include "sqsemu/store.h"
+#include "sqsemu/tx.h"
 
 #define MAX_TAGS 50
 #define STRICT_WINDOW_MS 60000
@@ -126,6 +127,39 @@ static bool persist_attributes(sqs_queue *q, sqs_error *err)
     return ok || internal_error(err);
 }
 
+typedef struct attributes_snapshot {
+    sqs_queue *queue;
+    cJSON *attributes;
+    int64_t modified_s;
+} attributes_snapshot;
+
+static void drop_attributes_snapshot(void *arg)
+{
+    attributes_snapshot *s = arg;
+    cJSON_Delete(s->attributes);
+    free(s);
+}
+
+static void restore_attributes(void *arg)
+{
+    attributes_snapshot *s = arg;
+    cJSON_Delete(s->queue->attributes);
+    s->queue->attributes = s->attributes;
+    s->queue->modified_s = s->modified_s;
+    queue_attrs_refresh(s->queue);
+    free(s);
+}
+
+bool queue_change_attributes(sqs_queue *q, const cJSON *normalized, int64_t now_s, sqs_error *err)
+{
+    attributes_snapshot *s = xmalloc(sizeof *s);
+    *s = (attributes_snapshot){q, cJSON_Duplicate(q->attributes, true), q->modified_s};
+    tx_defer(drop_attributes_snapshot, restore_attributes, s);
+    queue_attrs_apply(q, normalized);
+    q->modified_s = now_s;
+    return persist_attributes(q, err);
+}
+
 static bool persist_tags(sqs_queue *q, sqs_error *err)
 {
     char *json = cJSON_PrintUnformatted(q->tags);
@@ -174,6 +208,13 @@ static bool decide_fifo(const char *name, const cJSON *attributes, bool *fifo, s
     return true;
 }
 
+static void forget_created(void *arg)
+{
+    sqs_queue *q = arg;
+    registry_remove(q);
+    queue_free(q);
+}
+
 static sqs_queue *create_new_queue(const sqs_ctx *ctx, const char *name, bool fifo, const cJSON *normalized,
                                    const cJSON *tags, sqs_error *err)
 {
@@ -196,6 +237,7 @@ static sqs_queue *create_new_queue(const sqs_ctx *ctx, const char *name, bool fi
         return NULL;
     }
     registry_add(q);
+    tx_defer(NULL, forget_created, q); /* a rolled-back create leaves no queue in memory */
     return q;
 }
 
@@ -225,16 +267,9 @@ bool action_create_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *e
     } else if (strict && deleted_recently(ctx->account, ctx->region, name, ctx->now_ms)) {
         sqs_fail(err, SQS_ERR_QUEUE_DELETED_RECENTLY,
                  "You must wait 60 seconds after deleting a queue before you can create another with the same name.");
-    } else if (tags_check(name, tags, 0, err) && tx_begin(err)) {
+    } else if (tags_check(name, tags, 0, err)) {
         q = create_new_queue(ctx, name, fifo, normalized, tags, err);
-        ok = q && tx_commit(err);
-        if (!ok)
-            store_rollback();
-        if (q && !ok) {
-            registry_remove(q);
-            queue_free(q);
-            q = NULL;
-        }
+        ok = q != NULL;
     }
     cJSON_Delete(normalized);
     if (ok)
@@ -242,24 +277,37 @@ bool action_create_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *e
     return ok;
 }
 
+/* Once a delete is committed, the queue leaves memory: its move tasks, its parked long
+ * polls (answered empty), the --strict re-creation window. */
+typedef struct deleted_queue {
+    sqs_queue *queue;
+    int64_t at_ms;
+} deleted_queue;
+
+static void forget_deleted(void *arg)
+{
+    deleted_queue *gone = arg;
+    sqs_queue *q = gone->queue;
+    move_tasks_forget_source(q->arn);
+    waiters_queue_gone(q);
+    if (sqs_settings_get()->strict)
+        remember_deleted(q, gone->at_ms);
+    registry_remove(q);
+    queue_free(q);
+    free(gone);
+}
+
 bool action_delete_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
 {
     (void)out;
     sqs_queue *q = require_queue(ctx, in, err);
-    if (!q || !tx_begin(err))
+    if (!q)
         return false;
-    if (!store_queue_delete(q->id) || !store_task_delete_source(q->arn)) {
-        store_rollback();
+    if (!store_queue_delete(q->id) || !store_task_delete_source(q->arn))
         return internal_error(err);
-    }
-    if (!tx_commit(err))
-        return false;
-    move_tasks_forget_source(q->arn);
-    waiters_queue_gone(q);
-    if (sqs_settings_get()->strict)
-        remember_deleted(q, ctx->now_ms);
-    registry_remove(q);
-    queue_free(q);
+    deleted_queue *gone = xmalloc(sizeof *gone);
+    *gone = (deleted_queue){q, ctx->now_ms};
+    tx_defer(forget_deleted, free, gone);
     return true;
 }
 
@@ -413,23 +461,10 @@ bool action_set_queue_attributes(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_
     cJSON *normalized = NULL;
     if (!queue_attrs_check(attributes, q->fifo, q, q->arn, &normalized, err))
         return false;
-    cJSON *previous = cJSON_Duplicate(q->attributes, true);
-    int64_t previous_modified = q->modified_s;
-    queue_attrs_apply(q, normalized);
-    q->modified_s = ctx->now_ms / 1000;
+    bool ok = queue_change_attributes(q, normalized, ctx->now_ms / 1000, err);
     cJSON_Delete(normalized);
-    bool ok = tx_begin(err) && persist_attributes(q, err) && tx_commit(err);
-    if (!ok) {
-        store_rollback();
-        cJSON_Delete(q->attributes);
-        q->attributes = previous;
-        q->modified_s = previous_modified;
-        queue_attrs_refresh(q);
-        return false;
-    }
-    cJSON_Delete(previous);
     /* A shorter delay or visibility default does not move existing messages; nothing to wake. */
-    return true;
+    return ok;
 }
 
 bool action_purge_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
@@ -441,32 +476,42 @@ bool action_purge_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *er
     if (sqs_settings_get()->strict && q->last_purge_ms && ctx->now_ms - q->last_purge_ms < STRICT_WINDOW_MS)
         return sqs_fail(err, SQS_ERR_PURGE_IN_PROGRESS, "Only one PurgeQueue operation on %s is allowed every 60 seconds.",
                         q->name);
-    if (!tx_begin(err))
-        return false;
     /* On a FIFO queue a purge also forgets the deduplication window (AWS's behaviour: a
      * message sent again with the same deduplication id after a purge is delivered). */
-    if (!store_messages_purge(q->id, NULL) || (q->fifo && !store_dedup_clear(q->id))) {
-        store_rollback();
+    if (!store_messages_purge(q->id, NULL) || (q->fifo && !store_dedup_clear(q->id)))
         return internal_error(err);
-    }
-    if (!tx_commit(err))
-        return false;
-    q->last_purge_ms = ctx->now_ms;
+    q->last_purge_ms = ctx->now_ms; /* --strict only: a failed purge would merely start the window */
     return true;
 }
 
+typedef struct tags_snapshot {
+    sqs_queue *queue;
+    cJSON *tags;
+} tags_snapshot;
+
+static void drop_tags_snapshot(void *arg)
+{
+    tags_snapshot *s = arg;
+    cJSON_Delete(s->tags);
+    free(s);
+}
+
+static void restore_tags(void *arg)
+{
+    tags_snapshot *s = arg;
+    cJSON_Delete(s->queue->tags);
+    s->queue->tags = s->tags;
+    free(s);
+}
+
+/* Replaces q's tags (taking new_tags) for the call; a rollback puts the old ones back. */
 static bool update_tags(sqs_queue *q, cJSON *new_tags, sqs_error *err)
 {
-    cJSON *previous = q->tags;
+    tags_snapshot *s = xmalloc(sizeof *s);
+    *s = (tags_snapshot){q, q->tags};
     q->tags = new_tags;
-    if (tx_begin(err) && persist_tags(q, err) && tx_commit(err)) {
-        cJSON_Delete(previous);
-        return true;
-    }
-    store_rollback();
-    q->tags = previous;
-    cJSON_Delete(new_tags);
-    return false;
+    tx_defer(drop_tags_snapshot, restore_tags, s);
+    return persist_tags(q, err);
 }
 
 bool action_tag_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)

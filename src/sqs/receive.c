@@ -16,6 +16,7 @@
 #include "sqsemu/waiters.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/store.h"
+#include "sqsemu/tx.h"
 
 #define MAX_REDRIVE_ROUNDS 50
 #define MAX_CANDIDATES 100 /* FIFO: candidates read to group a response by message group */
@@ -278,11 +279,9 @@ static void order_by_group(const candidates *c, size_t *order)
     }
 }
 
-/* Fills p->messages inside one transaction; moves over-received messages to the DLQ. */
+/* Fills p->messages (in the call's transaction); moves over-received messages to the DLQ. */
 static bool collect(receive_pass *p, sqs_error *err)
 {
-    if (!tx_begin(err))
-        return false;
     int64_t cutoff = p->ctx->now_ms - (int64_t)p->queue->retention_s * 1000;
     bool ok = store_messages_expire(p->queue->id, cutoff);
     for (int round = 0; ok && round < MAX_REDRIVE_ROUNDS; round++) {
@@ -309,11 +308,7 @@ static bool collect(receive_pass *p, sqs_error *err)
         if ((int64_t)p->delivered_count >= p->req->max_messages || p->moved == moved_before || found == 0)
             break;
     }
-    if (!ok) {
-        store_rollback();
-        return internal_error(err);
-    }
-    return tx_commit(err);
+    return ok || internal_error(err);
 }
 
 /* ---- ReceiveRequestAttemptId (FIFO) ----
@@ -352,13 +347,15 @@ static bool renew_attempt(const sqs_ctx *ctx, const sqs_queue *q, const receive_
     return true;
 }
 
-/* Answers a retried attempt from its record. Returns true when it answered (or failed). */
+/* Answers a retried attempt from its record, when the record still holds. Its writes are a
+ * savepoint of their own: a record found stale part-way is undone and the call receives
+ * anew. Returns false only on a store failure. */
 static bool replay_attempt(sqs_ctx *ctx, sqs_queue *q, const char *attempt, const receive_request *req, cJSON *out,
                            bool *answered, sqs_error *err)
 {
     *answered = false;
-    if (!tx_begin(err))
-        return false;
+    if (!tx_open())
+        return internal_error(err);
     char *json = store_attempt_find(q->id, attempt, ctx->now_ms);
     cJSON *record = json ? cJSON_Parse(json) : NULL;
     free(json);
@@ -370,17 +367,17 @@ static bool replay_attempt(sqs_ctx *ctx, sqs_queue *q, const char *attempt, cons
         free(updated);
     }
     if (!renewed) {
-        store_rollback();
+        tx_close(false);
         cJSON_Delete(record);
         return true;
     }
-    if (!tx_commit(err)) {
+    if (!tx_close(true)) {
         cJSON_Delete(record);
-        return false;
+        return internal_error(err);
     }
     cJSON_AddItemToObject(out, "Messages", cJSON_DetachItemFromObjectCaseSensitive(record, "messages"));
     cJSON_Delete(record);
-    waiters_schedule(q);
+    after_commit_announce(q, false, true);
     *answered = true;
     return true;
 }
@@ -406,11 +403,9 @@ static bool remember_attempt(const sqs_ctx *ctx, const sqs_queue *q, const char 
     }
     char *json = cJSON_PrintUnformatted(record);
     cJSON_Delete(record);
-    bool ok = tx_begin(err) && store_attempt_prune(q->id, ctx->now_ms) &&
-              store_attempt_put(q->id, attempt, json, ctx->now_ms + ATTEMPT_WINDOW_MS) && tx_commit(err);
+    bool ok = store_attempt_prune(q->id, ctx->now_ms) &&
+              store_attempt_put(q->id, attempt, json, ctx->now_ms + ATTEMPT_WINDOW_MS);
     free(json);
-    if (!ok)
-        store_rollback();
     return ok || internal_error(err);
 }
 
@@ -453,12 +448,12 @@ bool action_receive_message(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error
         return false;
     }
     if (pass.moved > 0)
-        waiters_notify(pass.dlq);
+        after_commit_announce(pass.dlq, true, false);
     if (pass.delivered_count > 0) {
         cJSON_AddItemToObject(out, "Messages", pass.messages);
-        waiters_schedule(q);
-        if ((int64_t)pass.delivered_count == req.max_messages)
-            waiters_notify(q); /* there may be more for the next waiter */
+        /* The delivered messages come back later; a full answer may have left more for the
+         * next waiter. */
+        after_commit_announce(q, (int64_t)pass.delivered_count == req.max_messages, true);
         return true;
     }
     cJSON_Delete(pass.messages);

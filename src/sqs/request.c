@@ -7,6 +7,8 @@
 #include "internal.h"
 #include "registry.h"
 #include "sqsemu/store.h"
+#include "sqsemu/tx.h"
+#include "sqsemu/waiters.h"
 
 const cJSON *req_member(const cJSON *in, const char *name)
 {
@@ -57,17 +59,22 @@ bool internal_error(sqs_error *err)
     return sqs_fail(err, SQS_ERR_INTERNAL, "The request processing has failed because of an unknown error, exception or failure.");
 }
 
-bool tx_begin(sqs_error *err)
+static void wake_now(void *q)
 {
-    return store_begin() || internal_error(err);
+    waiters_notify(q);
 }
 
-bool tx_commit(sqs_error *err)
+static void retime(void *q)
 {
-    if (store_commit())
-        return true;
-    store_rollback();
-    return internal_error(err);
+    waiters_schedule(q);
+}
+
+void after_commit_announce(sqs_queue *q, bool now, bool later)
+{
+    if (now)
+        tx_defer(wake_now, NULL, q);
+    if (later)
+        tx_defer(retime, NULL, q);
 }
 
 bool batch_id_valid(const char *id)

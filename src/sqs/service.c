@@ -9,6 +9,7 @@
 #include "receipt.h"
 #include "sqsemu/ids.h"
 #include "sqsemu/store.h"
+#include "sqsemu/tx.h"
 #include "move_tasks.h"
 #include "registry.h"
 #include "sqsemu/utf8.h"
@@ -19,32 +20,33 @@ typedef struct action_entry {
     const char *name;
     sqs_action_fn fn;
     bool endpoint_only; /* AWS rejects it when sent to a queue URL */
+    bool writes;        /* runs in a transaction (every action but pure reads) */
 } action_entry;
 
 static const action_entry actions[] = {
-    {"AddPermission", action_add_permission, false},
-    {"CancelMessageMoveTask", action_cancel_message_move_task, false},
-    {"ChangeMessageVisibility", action_change_message_visibility, false},
-    {"ChangeMessageVisibilityBatch", action_change_message_visibility_batch, false},
-    {"CreateQueue", action_create_queue, true},
-    {"DeleteMessage", action_delete_message, false},
-    {"DeleteMessageBatch", action_delete_message_batch, false},
-    {"DeleteQueue", action_delete_queue, false},
-    {"GetQueueAttributes", action_get_queue_attributes, false},
-    {"GetQueueUrl", action_get_queue_url, false},
-    {"ListDeadLetterSourceQueues", action_list_dead_letter_source_queues, false},
-    {"ListMessageMoveTasks", action_list_message_move_tasks, false},
-    {"ListQueueTags", action_list_queue_tags, false},
-    {"ListQueues", action_list_queues, true},
-    {"PurgeQueue", action_purge_queue, false},
-    {"ReceiveMessage", action_receive_message, false},
-    {"RemovePermission", action_remove_permission, false},
-    {"SendMessage", action_send_message, false},
-    {"SendMessageBatch", action_send_message_batch, false},
-    {"SetQueueAttributes", action_set_queue_attributes, false},
-    {"StartMessageMoveTask", action_start_message_move_task, false},
-    {"TagQueue", action_tag_queue, false},
-    {"UntagQueue", action_untag_queue, false},
+    {"AddPermission", action_add_permission, false, true},
+    {"CancelMessageMoveTask", action_cancel_message_move_task, false, true},
+    {"ChangeMessageVisibility", action_change_message_visibility, false, true},
+    {"ChangeMessageVisibilityBatch", action_change_message_visibility_batch, false, true},
+    {"CreateQueue", action_create_queue, true, true},
+    {"DeleteMessage", action_delete_message, false, true},
+    {"DeleteMessageBatch", action_delete_message_batch, false, true},
+    {"DeleteQueue", action_delete_queue, false, true},
+    {"GetQueueAttributes", action_get_queue_attributes, false, true}, /* retention runs first */
+    {"GetQueueUrl", action_get_queue_url, false, false},
+    {"ListDeadLetterSourceQueues", action_list_dead_letter_source_queues, false, false},
+    {"ListMessageMoveTasks", action_list_message_move_tasks, false, false},
+    {"ListQueueTags", action_list_queue_tags, false, false},
+    {"ListQueues", action_list_queues, true, false},
+    {"PurgeQueue", action_purge_queue, false, true},
+    {"ReceiveMessage", action_receive_message, false, true},
+    {"RemovePermission", action_remove_permission, false, true},
+    {"SendMessage", action_send_message, false, true},
+    {"SendMessageBatch", action_send_message_batch, false, true},
+    {"SetQueueAttributes", action_set_queue_attributes, false, true},
+    {"StartMessageMoveTask", action_start_message_move_task, false, true},
+    {"TagQueue", action_tag_queue, false, true},
+    {"UntagQueue", action_untag_queue, false, true},
 };
 
 static const action_entry *find_action(const char *name)
@@ -180,8 +182,18 @@ static sqs_status run_action(sqs_ctx *ctx, const char *action, const cJSON *inpu
     }
     if (!strings_valid(input, err))
         return SQS_STATUS_ERROR;
+    /* The action's writes are one transaction: committed when it succeeds, rolled back
+     * otherwise; what waits for the outcome (waking long polls, undoing in-memory changes)
+     * runs when the transaction closes. */
+    if (a->writes && !tx_open())
+        return internal_error(err), SQS_STATUS_ERROR;
     cJSON *out = cJSON_CreateObject();
-    if (!a->fn(ctx, input, out, err)) {
+    bool ok = a->fn(ctx, input, out, err);
+    if (a->writes && !tx_close(ok) && ok) {
+        internal_error(err);
+        ok = false;
+    }
+    if (!ok) {
         cJSON_Delete(out);
         return SQS_STATUS_ERROR;
     }

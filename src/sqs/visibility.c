@@ -57,16 +57,9 @@ bool action_delete_message(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error 
 {
     (void)out;
     sqs_queue *q = require_queue(ctx, in, err);
-    if (!q || !tx_begin(err))
+    if (!q || !delete_one(q, req_string(in, "ReceiptHandle"), ctx->now_ms, err))
         return false;
-    if (!delete_one(q, req_string(in, "ReceiptHandle"), ctx->now_ms, err)) {
-        store_rollback();
-        return false;
-    }
-    if (!tx_commit(err))
-        return false;
-    if (q->fifo)
-        waiters_notify(q); /* the next message of the group may be receivable now */
+    after_commit_announce(q, q->fifo, false); /* FIFO: the next message of the group may be receivable now */
     return true;
 }
 
@@ -106,29 +99,14 @@ static bool change_one(sqs_ctx *ctx, sqs_queue *q, const cJSON *entry, int64_t *
     return true;
 }
 
-/* After a commit: wake or re-time the long polls of q. */
-static void announce_visibility(sqs_queue *q, bool visible_now, bool later)
-{
-    if (visible_now)
-        waiters_notify(q);
-    if (later)
-        waiters_schedule(q);
-}
-
 bool action_change_message_visibility(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
 {
     (void)out;
     sqs_queue *q = require_queue(ctx, in, err);
     int64_t visible_ms = 0;
-    if (!q || !tx_begin(err))
+    if (!q || !change_one(ctx, q, in, &visible_ms, err))
         return false;
-    if (!change_one(ctx, q, in, &visible_ms, err)) {
-        store_rollback();
-        return false;
-    }
-    if (!tx_commit(err))
-        return false;
-    announce_visibility(q, visible_ms <= ctx->now_ms, visible_ms > ctx->now_ms);
+    after_commit_announce(q, visible_ms <= ctx->now_ms, visible_ms > ctx->now_ms);
     return true;
 }
 
@@ -151,13 +129,11 @@ static void attach_results(cJSON *out, cJSON *successful, cJSON *failed)
 /* One entry of a batch: true on success, false with the entry's error. */
 typedef bool (*entry_fn)(sqs_ctx *ctx, sqs_queue *q, const cJSON *entry, int64_t *visible_ms, sqs_error *err);
 
-/* Runs every entry in one transaction: per-entry errors go to Failed, only a store
+/* Runs every entry (in the call's transaction): per-entry errors go to Failed, only a store
  * failure aborts the whole batch. Reports whether any message became visible now or later. */
 static bool run_batch(sqs_ctx *ctx, sqs_queue *q, const cJSON *entries, entry_fn fn, cJSON *out, bool *visible_now,
                       bool *later, sqs_error *err)
 {
-    if (!tx_begin(err))
-        return false;
     cJSON *successful = cJSON_CreateArray();
     cJSON *failed = cJSON_CreateArray();
     const cJSON *entry;
@@ -174,16 +150,10 @@ static bool run_batch(sqs_ctx *ctx, sqs_queue *q, const cJSON *entries, entry_fn
             *err = entry_err;
             cJSON_Delete(successful);
             cJSON_Delete(failed);
-            store_rollback();
             return false;
         } else {
             batch_add_failure(failed, id, &entry_err);
         }
-    }
-    if (!tx_commit(err)) {
-        cJSON_Delete(successful);
-        cJSON_Delete(failed);
-        return false;
     }
     attach_results(out, successful, failed);
     return true;
@@ -205,8 +175,7 @@ bool action_delete_message_batch(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_
     if (!batch_check_entries(entries, "DeleteMessageBatchRequestEntry", err) ||
         !run_batch(ctx, q, entries, delete_entry, out, &visible_now, &later, err))
         return false;
-    if (q->fifo)
-        waiters_notify(q); /* groups may have unlocked */
+    after_commit_announce(q, q->fifo, false); /* FIFO: groups may have unlocked */
     return true;
 }
 
@@ -220,6 +189,6 @@ bool action_change_message_visibility_batch(sqs_ctx *ctx, const cJSON *in, cJSON
     if (!batch_check_entries(entries, "ChangeMessageVisibilityBatchRequestEntry", err) ||
         !run_batch(ctx, q, entries, change_one, out, &visible_now, &later, err))
         return false;
-    announce_visibility(q, visible_now, later);
+    after_commit_announce(q, visible_now, later);
     return true;
 }

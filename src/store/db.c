@@ -288,7 +288,7 @@ bool store_begin(void)
     if (broken_open_since_ms < 0) {
         if (!db_step_done(db_stmt(STMT_BEGIN)))
             return false;
-        broken_open_since_ms = clock_now_ms();
+        broken_open_since_ms = clock_monotonic_ms();
     }
     broken_in_savepoint = exec_sql("SAVEPOINT broken_commit");
     return broken_in_savepoint;
@@ -299,7 +299,7 @@ bool store_commit(void)
     if (broken_in_savepoint && !exec_sql("RELEASE broken_commit"))
         return false;
     broken_in_savepoint = false;
-    if (broken_open_since_ms < 0 || clock_now_ms() - broken_open_since_ms < BROKEN_COMMIT_MS)
+    if (broken_open_since_ms < 0 || clock_monotonic_ms() - broken_open_since_ms < BROKEN_COMMIT_MS)
         return true; /* the lie: nothing is on disk yet */
     broken_open_since_ms = -1;
     return db_step_done(db_stmt(STMT_COMMIT));

@@ -1,0 +1,34 @@
+/* tx: the store transaction of one service call, and the work that waits for its outcome.
+ *
+ * A service entry point (sqs_service_call, lambda_service_call, a timer's batch) opens a
+ * transaction, runs, and closes it: committed when it succeeded, rolled back otherwise.
+ * What the call changed in memory or must do only once its writes are durable is
+ * registered with tx_defer while it runs: on a commit every entry's on_commit runs, in
+ * registration order (wake the long polls of a queue, re-arm a timer, free a snapshot); on
+ * a rollback every on_rollback runs, newest first (put back the queue attributes a failed
+ * call had applied). Exactly one of the two runs for each entry.
+ *
+ * Transactions nest: a call made while another is open (a Lambda handler's failure sending
+ * to a dead-letter queue from inside a batch, or later several requests sharing one commit)
+ * becomes a savepoint; its rollback undoes only its own writes and entries, and its
+ * commit leaves them to the outermost commit. */
+#ifndef SQSEMU_TX_H
+#define SQSEMU_TX_H
+
+#include <stdbool.h>
+
+typedef void (*tx_fn)(void *arg);
+
+/* Opens a transaction (or a savepoint inside the open one). False when the store failed. */
+bool tx_open(void);
+/* Closes the innermost transaction: commits when ok (false if the commit failed, which
+ * rolls back), else rolls back. Returns whether the writes were kept. */
+bool tx_close(bool ok);
+/* True while a transaction is open. */
+bool tx_active(void);
+
+/* Registers work for the outcome of the open transaction (either function may be NULL).
+ * Without an open transaction on_commit runs at once. */
+void tx_defer(tx_fn on_commit, tx_fn on_rollback, void *arg);
+
+#endif
