@@ -78,3 +78,27 @@ cJSON *json_parse_strict(const char *text, size_t len, char *why, size_t why_siz
     }
     return doc;
 }
+
+/* ---- record setters ---- */
+
+void json_set_owned(cJSON *obj, const char *name, cJSON *value)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(obj, name);
+    if (value)
+        cJSON_AddItemToObject(obj, name, value);
+}
+
+void json_set_copy(cJSON *obj, const char *name, const cJSON *value)
+{
+    json_set_owned(obj, name, value ? cJSON_Duplicate(value, true) : NULL);
+}
+
+void json_set_string(cJSON *obj, const char *name, const char *value)
+{
+    json_set_owned(obj, name, cJSON_CreateString(value));
+}
+
+void json_set_number(cJSON *obj, const char *name, double value)
+{
+    json_set_owned(obj, name, cJSON_CreateNumber(value));
+}

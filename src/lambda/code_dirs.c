@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "code.h"
-#include "lambda_internal.h"
+#include "executor.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/ids.h"
 #include "sqsemu/log.h"

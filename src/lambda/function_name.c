@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lambda_internal.h"
+#include "function.h"
 
 #define NAME_PATTERN                                                                                                  \
     "(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?" \

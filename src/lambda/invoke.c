@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lambda_internal.h"
+#include "invoke.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/codec.h"
 #include "sqsemu/json.h"

@@ -1,5 +1,5 @@
-/* lambda/mapping.h: an event-source mapping as kept in memory, shared by the mapping
- * control plane (mappings.c) and its poller (poller.c). */
+/* lambda/mapping.h: an event-source mapping as kept in memory and the mapping control
+ * plane (mappings.c); the poller (poller.h) reads the record. */
 #ifndef SQSEMU_LAMBDA_MAPPING_H
 #define SQSEMU_LAMBDA_MAPPING_H
 
@@ -10,6 +10,8 @@
 
 #include "filter.h"
 #include "sqsemu/ids.h"
+#include "sqsemu/lambda.h"
+#include "sqsemu/lambda_error.h"
 
 struct poller;
 
@@ -29,13 +31,20 @@ long mapping_int(const mapping *m, const char *member);
 bool mapping_enabled(const mapping *m);
 bool mapping_reports_item_failures(const mapping *m);
 
-/* poller.c */
-void poller_sync(mapping *m); /* start, stop or re-read the mapping's poller */
-void poller_drop(mapping *m); /* the mapping is being deleted */
-void pollers_stop_all(void);
-/* A handler's ReportBatchItemFailures response: *failed_ids gets a new array of the
- * messageIds of records to keep; false when the response fails the whole batch. */
-struct invoke_outcome;
-bool poller_parse_item_failures(const struct invoke_outcome *outcome, const cJSON *records, cJSON **failed_ids);
+/* ---- control plane ---- */
+bool esm_create(const lambda_ctx *ctx, const cJSON *in, cJSON *out, lambda_error *err);
+bool esm_get(const lambda_ctx *ctx, const char *uuid, cJSON *out, lambda_error *err);
+bool esm_update(const lambda_ctx *ctx, const char *uuid, const cJSON *in, cJSON *out, lambda_error *err);
+bool esm_delete(const lambda_ctx *ctx, const char *uuid, cJSON *out, lambda_error *err);
+bool esm_list(const lambda_ctx *ctx, const char *source_arn, const char *function_name, const char *marker,
+              const char *max_items, cJSON *out, lambda_error *err);
+/* The tag map of a mapping, by EventSourceMappingArn (created when create is set); NULL if unknown. */
+cJSON *mapping_tags_by_arn(const lambda_ctx *ctx, const char *arn, bool create, lambda_error *err);
+bool mapping_save_by_arn(const lambda_ctx *ctx, const char *arn, lambda_error *err);
+
+bool mappings_load(void);
+void mappings_free_all(void);
+/* A function appeared, changed or went away: mappings pointing at it re-evaluate. */
+void mappings_function_changed(void);
 
 #endif

@@ -4,10 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lambda_internal.h"
+#include "function.h"
 #include "mapping.h"
+#include "poller.h"
+#include "tags.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/codec.h"
+#include "sqsemu/json.h"
 #include "sqsemu/log.h"
 #include "sqsemu/sqs.h"
 #include "sqsemu/store.h"
@@ -43,13 +46,6 @@ bool mapping_reports_item_failures(const mapping *m)
             return true;
     }
     return false;
-}
-
-static void set_member(cJSON *obj, const char *name, cJSON *value)
-{
-    cJSON_DeleteItemFromObjectCaseSensitive(obj, name);
-    if (value)
-        cJSON_AddItemToObject(obj, name, value);
 }
 
 /* ---- parsed filters ---- */
@@ -184,7 +180,7 @@ static void write_output(const mapping *m, const char *state, cJSON *out)
             cJSON_AddItemToObject(out, item->string, cJSON_Duplicate(item, true));
     }
     if (state)
-        set_member(out, "State", cJSON_CreateString(state));
+        json_set_owned(out, "State", cJSON_CreateString(state));
 }
 
 /* ---- validation ---- */
@@ -330,15 +326,15 @@ static void copy_updatable(cJSON *record, const cJSON *in)
         bool no_filters = strcmp(members[i], "FilterCriteria") == 0 &&
                           cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(v, "Filters")) == 0;
         if (empty_object || no_filters)
-            set_member(record, members[i], NULL); /* {} removes the setting */
+            json_set_owned(record, members[i], NULL); /* {} removes the setting */
         else
-            set_member(record, members[i], cJSON_Duplicate(v, true));
+            json_set_owned(record, members[i], cJSON_Duplicate(v, true));
     }
 }
 
 static void stamp(cJSON *record, int64_t now_ms)
 {
-    set_member(record, "LastModified", cJSON_CreateNumber((double)now_ms / 1000.0));
+    json_set_owned(record, "LastModified", cJSON_CreateNumber((double)now_ms / 1000.0));
 }
 
 /* ---- operations ---- */
@@ -504,7 +500,7 @@ bool esm_update(const lambda_ctx *ctx, const char *uuid, const cJSON *in, cJSON 
         return false;
     }
     if (function_arn) {
-        set_member(merged, "FunctionArn", cJSON_CreateString(function_arn));
+        json_set_owned(merged, "FunctionArn", cJSON_CreateString(function_arn));
         free(function_arn);
     }
     const cJSON *enabled = cJSON_GetObjectItemCaseSensitive(in, "Enabled");
@@ -512,7 +508,7 @@ bool esm_update(const lambda_ctx *ctx, const char *uuid, const cJSON *in, cJSON 
     const char *transition = "Updating";
     if (cJSON_IsBool(enabled)) {
         bool now_enabled = cJSON_IsTrue(enabled);
-        set_member(merged, "State", cJSON_CreateString(now_enabled ? "Enabled" : "Disabled"));
+        json_set_owned(merged, "State", cJSON_CreateString(now_enabled ? "Enabled" : "Disabled"));
         if (now_enabled != was_enabled)
             transition = now_enabled ? "Enabling" : "Disabling";
     }

@@ -7,17 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sqsemu/waiters.h"
 #include "event.h"
-#include "lambda_internal.h"
+#include "function.h"
 #include "mapping.h"
+#include "poller.h"
+#include "settings.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/clock.h"
 #include "sqsemu/json.h"
 #include "sqsemu/log.h"
-#include "sqsemu/strset.h"
 #include "sqsemu/loop.h"
 #include "sqsemu/sqs.h"
+#include "sqsemu/strset.h"
+#include "sqsemu/waiters.h"
 
 #define PAYLOAD_LIMIT 6291456
 #define IDLE_WAIT_MS 20000

@@ -6,7 +6,12 @@
 
 #include "code.h"
 #include "code_dirs.h"
-#include "lambda_internal.h"
+#include "executor.h"
+#include "function.h"
+#include "invoke.h"
+#include "mapping.h"
+#include "settings.h"
+#include "tags.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/log.h"
 #include "sqsemu/tx.h"
@@ -31,6 +36,7 @@ bool lambda_service_start(const lambda_settings *s)
         temp_data_dir = xstrdup(template);
         settings.data_dir = temp_data_dir;
     }
+    functions_on_change(mappings_function_changed);
     if (!code_dirs_start(settings.data_dir) || !executor_start() || !functions_load() || !mappings_load()) {
         log_error("could not load the Lambda functions and mappings from the store");
         return false;

@@ -1,7 +1,9 @@
 /* lambda/tags: ListTags, TagResource and UntagResource on function and mapping ARNs. */
 #include <string.h>
 
-#include "lambda_internal.h"
+#include "function.h"
+#include "mapping.h"
+#include "tags.h"
 
 /* The live tag object of the resource; *owned is set when it is a temporary empty map. */
 static cJSON *resource_tags(const lambda_ctx *ctx, const char *arn, bool create, lambda_function **fn, bool *owned,

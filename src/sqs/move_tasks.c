@@ -15,6 +15,7 @@
 #include "sqsemu/buf.h"
 #include "sqsemu/clock.h"
 #include "sqsemu/codec.h"
+#include "sqsemu/json.h"
 #include "sqsemu/ids.h"
 #include "sqsemu/log.h"
 #include "sqsemu/loop.h"
@@ -46,18 +47,6 @@ static const char *task_status(const move_task *t)
 static double task_number(const move_task *t, const char *member)
 {
     return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t->record, member));
-}
-
-static void set_number(cJSON *obj, const char *name, double value)
-{
-    cJSON_DeleteItemFromObjectCaseSensitive(obj, name);
-    cJSON_AddNumberToObject(obj, name, value);
-}
-
-static void set_string(cJSON *obj, const char *name, const char *value)
-{
-    cJSON_DeleteItemFromObjectCaseSensitive(obj, name);
-    cJSON_AddStringToObject(obj, name, value);
 }
 
 static bool save(const move_task *t)
@@ -114,10 +103,10 @@ static bool collect(const stored_message *m, void *arg)
 
 static void set_final_state(move_task *t, const char *status, const char *reason)
 {
-    set_string(t->record, "Status", status);
+    json_set_string(t->record, "Status", status);
     cJSON_DeleteItemFromObjectCaseSensitive(t->record, "TaskHandle");
     if (reason)
-        set_string(t->record, "FailureReason", reason);
+        json_set_string(t->record, "FailureReason", reason);
 }
 
 /* Ends a task outside a service call (its source queue is gone). */
@@ -202,7 +191,7 @@ static bool move_batch(move_task *t, sqs_queue *source, long budget, int64_t now
     }
     for (size_t i = 0; i < list.count; i++)
         free(list.items[i].origin_arn);
-    set_number(t->record, "ApproximateNumberOfMessagesMoved", task_number(t, "ApproximateNumberOfMessagesMoved") + (double)moved);
+    json_set_number(t->record, "ApproximateNumberOfMessagesMoved", task_number(t, "ApproximateNumberOfMessagesMoved") + (double)moved);
     bool done = failure != NULL || list.count < (size_t)budget;
     if (failure)
         set_final_state(t, "FAILED", failure);

@@ -19,7 +19,7 @@
 
 #include "fuzz_common.h"
 #include "sqsemu/json.h"
-#include "../../src/lambda/lambda_internal.h"
+#include "../../src/lambda/poller.h"
 #include "../../src/lambda/mapping.h"
 
 #define MAX_RECORDS 10

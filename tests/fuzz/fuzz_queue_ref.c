@@ -19,7 +19,7 @@
 #include <ctype.h>
 
 #include "fuzz_common.h"
-#include "../../src/lambda/lambda_internal.h"
+#include "../../src/lambda/function.h"
 #include "../../src/sqs/registry.h"
 
 #define ACCOUNT "000000000000"

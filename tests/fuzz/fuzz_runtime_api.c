@@ -45,7 +45,7 @@
 #include <cjson/cJSON.h>
 
 #include "fuzz_common.h"
-#include "../../src/lambda/lambda_internal.h"
+#include "../../src/lambda/executor.h"
 #include "sqsemu/clock.h"
 #include "sqsemu/lambda.h"
 #include "sqsemu/log.h"

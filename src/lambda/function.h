@@ -1,0 +1,87 @@
+/* lambda/function.h: a Lambda function as kept in memory, and the operations on it
+ * (functions.c): the registry, the control-plane actions, and the function's lifetime.
+ *
+ * A function record lives as long as something uses it. Deleting a function unlinks it
+ * from the registry at once, but execution environments and invocations still running
+ * hold it: the executor reports each with function_env_opened/closed and
+ * function_invocation_began/ended, and the record is freed when the last one ends. */
+#ifndef SQSEMU_LAMBDA_FUNCTION_H
+#define SQSEMU_LAMBDA_FUNCTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "sqsemu/lambda.h"
+#include "sqsemu/lambda_error.h"
+
+typedef struct lambda_function {
+    int64_t id;
+    char *account;
+    char *region;
+    char *name;
+    char *arn;
+    cJSON *record; /* configuration members, code info, tags (persisted as one JSON record) */
+    unsigned generation; /* bumped on every code/configuration change */
+    /* Read-only outside functions.c: kept by the lifetime calls below. */
+    size_t env_count; /* live execution environments */
+    size_t running;   /* invocations in progress */
+    bool deleted;
+    struct lambda_function *next;
+} lambda_function;
+
+/* ---- names: a name, a partial ARN or an ARN, each with an optional qualifier (function_name.c) ---- */
+typedef struct function_ref {
+    char account[16];
+    char region[64];
+    char name[160];
+    char qualifier[130]; /* "" when none */
+    bool has_arn_account;
+} function_ref;
+
+/* Parses any FunctionName form; fills ValidationException/ResourceNotFound/AccessDenied errors. */
+bool function_ref_parse(const lambda_ctx *ctx, const char *text, function_ref *out, lambda_error *err);
+
+/* ---- the registry ---- */
+lambda_function *functions_find(const char *account, const char *region, const char *name);
+/* Resolves a FunctionName (+ optional ?Qualifier) to an existing function or a 404. */
+lambda_function *functions_resolve(const lambda_ctx *ctx, const char *name, const char *qualifier, bool qualified_404,
+                                   lambda_error *err);
+bool functions_load(void);
+void functions_free_all(void);
+/* Called after a function appears, changes or goes away (the mappings re-evaluate). */
+void functions_on_change(void (*callback)(void));
+
+/* ---- reading a function ---- */
+const char *function_string(const lambda_function *f, const char *member);
+int64_t function_int(const lambda_function *f, const char *member);
+/* Directory holding the code to run (unpacked zip, or the hot-reload directory). */
+const char *function_code_dir(const lambda_function *f);
+/* The uploaded zip archive (malloc'd) or NULL (hot-reload directory, image). */
+char *function_code_zip(const lambda_function *f, size_t *len);
+/* Persists f->record after a change made outside this module (tags). */
+bool function_save(lambda_function *f, lambda_error *err);
+
+/* ---- lifetime (called by the executor) ---- */
+void function_env_opened(lambda_function *f);
+/* The environment ran code from code_dir: that directory goes too unless it is still the
+ * function's code. May free f (deleted, nothing else holds it). */
+void function_env_closed(lambda_function *f, const char *code_dir);
+void function_invocation_began(lambda_function *f);
+void function_invocation_ended(lambda_function *f);
+
+/* ---- control plane ---- */
+bool fn_create(const lambda_ctx *ctx, const cJSON *in, cJSON *out, lambda_error *err);
+bool fn_get(const lambda_ctx *ctx, const char *name, const char *qualifier, cJSON *out, lambda_error *err);
+bool fn_get_configuration(const lambda_ctx *ctx, const char *name, const char *qualifier, cJSON *out,
+                          lambda_error *err);
+bool fn_list(const lambda_ctx *ctx, const char *marker, const char *max_items, const char *version, cJSON *out,
+             lambda_error *err);
+bool fn_update_code(const lambda_ctx *ctx, const char *name, const cJSON *in, cJSON *out, lambda_error *err);
+bool fn_update_configuration(const lambda_ctx *ctx, const char *name, const cJSON *in, cJSON *out,
+                             lambda_error *err);
+bool fn_delete(const lambda_ctx *ctx, const char *name, const char *qualifier, lambda_error *err);
+
+#endif

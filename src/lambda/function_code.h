@@ -1,0 +1,16 @@
+/* lambda/function_code.h: installing a function's code (function_code.c). */
+#ifndef SQSEMU_LAMBDA_FUNCTION_CODE_H
+#define SQSEMU_LAMBDA_FUNCTION_CODE_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "function.h"
+
+/* Installs the code given in `code` (a Code member, or UpdateFunctionCode's input) into
+ * f->record. The previous code stays on disk: the caller releases it once the change is
+ * committed. */
+bool function_install_code(lambda_function *f, const cJSON *code, lambda_error *err);
+
+#endif

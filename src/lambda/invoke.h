@@ -1,0 +1,17 @@
+/* lambda/invoke.h: the Invoke operation (invoke.c) and Event invocations with their
+ * retries and dead-letter queue (async_invoke.c). */
+#ifndef SQSEMU_LAMBDA_INVOKE_H
+#define SQSEMU_LAMBDA_INVOKE_H
+
+#include "executor.h"
+#include "sqsemu/lambda.h"
+#include "sqsemu/lambda_error.h"
+
+lambda_status invoke_call(const lambda_ctx *ctx, const lambda_call *call, lambda_result *result, lambda_error *err,
+                          lambda_done_fn done, void *arg);
+
+/* Queues an Event invocation; its request id is written to request_id. */
+void async_invoke(lambda_function *f, const invoke_request *req, char request_id[37]);
+void async_invoke_stop(void);
+
+#endif
