@@ -1,11 +1,11 @@
 /* lambda/filter: FilterCriteria patterns of event-source mappings (Lambda's "Event
  * filtering" guide; the operators and the choices below are in docs/lambda-semantics.md).
  *
- * A pattern is parsed once by a small strict JSON parser of our own (it keeps the literal
- * text of numbers, which plain equality compares) and compiled into a tree of key nodes
- * and leaf conditions. Everything a filter owns lives in one arena freed by filter_free.
- * Record bodies that have to be matched as JSON are parsed with the same parser into a
- * per-call arena.
+ * A pattern is parsed once by the strict JSON parser of filter_json.c (it keeps the literal
+ * text of numbers, which plain equality compares) and compiled here into a tree of key
+ * nodes and leaf conditions. Everything a filter owns lives in one arena freed by
+ * filter_free. Record bodies that have to be matched as JSON are parsed with the same
+ * parser into a per-call arena.
  *
  * Semantics chosen where AWS's documentation leaves room:
  *  - plain equality of numbers compares the literal JSON text (300 != 300.0); numbers of
@@ -23,347 +23,12 @@
 #include "filter.h"
 
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "filter_json.h"
 #include "sqsemu/buf.h"
-#include "sqsemu/codec.h"
-
-/* ------------------------------------------------------------------ arena */
-
-typedef struct arena_block {
-    struct arena_block *next;
-    size_t used;
-    size_t cap;
-    max_align_t data[]; /* cap bytes */
-} arena_block;
-
-typedef struct arena {
-    arena_block *head;
-} arena;
-
-#define ARENA_BLOCK_SIZE 4096
-
-static void *arena_alloc(arena *a, size_t size)
-{
-    const size_t align = sizeof(max_align_t);
-    size = (size + align - 1) / align * align;
-    if (size == 0)
-        size = align;
-    arena_block *b = a->head;
-    if (!b || b->cap - b->used < size) {
-        size_t cap = size > ARENA_BLOCK_SIZE ? size : ARENA_BLOCK_SIZE;
-        b = xmalloc(sizeof *b + cap);
-        b->cap = cap;
-        b->used = 0;
-        b->next = a->head;
-        a->head = b;
-    }
-    void *p = (unsigned char *)b->data + b->used;
-    b->used += size;
-    return p;
-}
-
-static void arena_release(arena *a)
-{
-    arena_block *b = a->head;
-    while (b) {
-        arena_block *next = b->next;
-        free(b);
-        b = next;
-    }
-    a->head = NULL;
-}
-
-/* ------------------------------------------------------------------ JSON values */
-
-typedef enum {
-    JV_NULL,
-    JV_FALSE,
-    JV_TRUE,
-    JV_NUMBER,
-    JV_STRING,
-    JV_ARRAY,
-    JV_OBJECT,
-    JV_OTHER, /* a cJSON node of no JSON type (raw, invalid): never matches anything */
-} jv_kind;
-
-typedef struct jv {
-    jv_kind kind;
-    const char *text; /* string: decoded bytes (NUL-terminated); number: literal text */
-    size_t len;
-    double num;       /* number value */
-    const char *key;  /* member name when the value is inside an object */
-    size_t key_len;
-    size_t count;     /* number of children (array/object) */
-    struct jv *first; /* children in document order */
-    struct jv *next;
-} jv;
-
-#define JSON_MAX_DEPTH 512
-
-typedef struct jparser {
-    const char *p;
-    const char *end;
-    arena *a;
-    int depth;
-} jparser;
-
-static void jp_skip_ws(jparser *ps)
-{
-    while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
-        ps->p++;
-}
-
-static bool jp_literal(jparser *ps, const char *word)
-{
-    size_t n = strlen(word);
-    if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n) != 0)
-        return false;
-    ps->p += n;
-    return true;
-}
-
-static bool jp_hex4(const char *p, const char *end, unsigned *out)
-{
-    if (end - p < 4)
-        return false;
-    unsigned v = 0;
-    for (int i = 0; i < 4; i++) {
-        int d = hex_digit(p[i]);
-        if (d < 0)
-            return false;
-        v = v << 4 | (unsigned)d;
-    }
-    *out = v;
-    return true;
-}
-
-static size_t put_utf8(char *out, unsigned cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | cp >> 6);
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | cp >> 12);
-        out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | cp >> 18);
-    out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-    out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-/* Parses a string starting at the opening quote. The decoded text is never longer than
- * the escaped source, so the source length bounds the allocation. Lone surrogates become
- * U+FFFD. Raw bytes >= 0x80 are copied unchanged. */
-static bool jp_string(jparser *ps, const char **text, size_t *len)
-{
-    const char *start = ++ps->p;
-    const char *q = start;
-    while (q < ps->end && *q != '"') {
-        if (*q == '\\' && ps->end - q < 2)
-            return false;
-        q += *q == '\\' ? 2 : 1;
-    }
-    if (q >= ps->end)
-        return false;
-    char *out = arena_alloc(ps->a, (size_t)(q - start) + 1);
-    size_t n = 0;
-    const char *p = start;
-    while (p < q) {
-        unsigned char c = (unsigned char)*p;
-        if (c < 0x20)
-            return false;
-        if (c != '\\') {
-            out[n++] = (char)c;
-            p++;
-            continue;
-        }
-        p++;
-        switch (*p) {
-        case '"': out[n++] = '"'; p++; break;
-        case '\\': out[n++] = '\\'; p++; break;
-        case '/': out[n++] = '/'; p++; break;
-        case 'b': out[n++] = '\b'; p++; break;
-        case 'f': out[n++] = '\f'; p++; break;
-        case 'n': out[n++] = '\n'; p++; break;
-        case 'r': out[n++] = '\r'; p++; break;
-        case 't': out[n++] = '\t'; p++; break;
-        case 'u': {
-            unsigned cp;
-            if (!jp_hex4(p + 1, q, &cp))
-                return false;
-            p += 5;
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                unsigned lo;
-                if (q - p >= 6 && p[0] == '\\' && p[1] == 'u' && jp_hex4(p + 2, q, &lo) && lo >= 0xDC00 &&
-                    lo <= 0xDFFF) {
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                    p += 6;
-                } else {
-                    cp = 0xFFFD;
-                }
-            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                cp = 0xFFFD;
-            }
-            n += put_utf8(out + n, cp);
-            break;
-        }
-        default:
-            return false;
-        }
-    }
-    out[n] = '\0';
-    ps->p = q + 1;
-    *text = out;
-    *len = n;
-    return true;
-}
-
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* RFC 8259 number grammar; keeps the literal text. */
-static bool jp_number(jparser *ps, jv *v)
-{
-    const char *s = ps->p;
-    const char *p = s;
-    if (p < ps->end && *p == '-')
-        p++;
-    if (p >= ps->end || !is_digit(*p))
-        return false;
-    if (*p == '0') {
-        p++;
-    } else {
-        while (p < ps->end && is_digit(*p))
-            p++;
-    }
-    if (p < ps->end && *p == '.') {
-        p++;
-        if (p >= ps->end || !is_digit(*p))
-            return false;
-        while (p < ps->end && is_digit(*p))
-            p++;
-    }
-    if (p < ps->end && (*p == 'e' || *p == 'E')) {
-        p++;
-        if (p < ps->end && (*p == '+' || *p == '-'))
-            p++;
-        if (p >= ps->end || !is_digit(*p))
-            return false;
-        while (p < ps->end && is_digit(*p))
-            p++;
-    }
-    size_t n = (size_t)(p - s);
-    char *text = arena_alloc(ps->a, n + 1);
-    memcpy(text, s, n);
-    text[n] = '\0';
-    v->kind = JV_NUMBER;
-    v->text = text;
-    v->len = n;
-    v->num = strtod(text, NULL);
-    ps->p = p;
-    return true;
-}
-
-static jv *jp_value(jparser *ps);
-
-static bool jp_container(jparser *ps, jv *v, bool object)
-{
-    if (++ps->depth > JSON_MAX_DEPTH)
-        return false;
-    ps->p++;
-    v->kind = object ? JV_OBJECT : JV_ARRAY;
-    jv **tail = &v->first;
-    jp_skip_ws(ps);
-    char close = object ? '}' : ']';
-    if (ps->p < ps->end && *ps->p == close) {
-        ps->p++;
-        ps->depth--;
-        return true;
-    }
-    for (;;) {
-        const char *key = NULL;
-        size_t key_len = 0;
-        if (object) {
-            jp_skip_ws(ps);
-            if (ps->p >= ps->end || *ps->p != '"' || !jp_string(ps, &key, &key_len))
-                return false;
-            jp_skip_ws(ps);
-            if (ps->p >= ps->end || *ps->p != ':')
-                return false;
-            ps->p++;
-        }
-        jv *child = jp_value(ps);
-        if (!child)
-            return false;
-        child->key = key;
-        child->key_len = key_len;
-        *tail = child;
-        tail = &child->next;
-        v->count++;
-        jp_skip_ws(ps);
-        if (ps->p >= ps->end)
-            return false;
-        if (*ps->p == ',') {
-            ps->p++;
-            continue;
-        }
-        if (*ps->p != close)
-            return false;
-        ps->p++;
-        ps->depth--;
-        return true;
-    }
-}
-
-static jv *jp_value(jparser *ps)
-{
-    jp_skip_ws(ps);
-    if (ps->p >= ps->end)
-        return NULL;
-    jv *v = arena_alloc(ps->a, sizeof *v);
-    memset(v, 0, sizeof *v);
-    bool ok;
-    switch (*ps->p) {
-    case '{': ok = jp_container(ps, v, true); break;
-    case '[': ok = jp_container(ps, v, false); break;
-    case '"':
-        v->kind = JV_STRING;
-        ok = jp_string(ps, &v->text, &v->len);
-        break;
-    case 't': v->kind = JV_TRUE; ok = jp_literal(ps, "true"); break;
-    case 'f': v->kind = JV_FALSE; ok = jp_literal(ps, "false"); break;
-    case 'n': v->kind = JV_NULL; ok = jp_literal(ps, "null"); break;
-    default: ok = jp_number(ps, v); break;
-    }
-    return ok ? v : NULL;
-}
-
-/* Parses a complete JSON document (nothing but whitespace may follow). */
-static jv *json_parse(arena *a, const char *text, size_t len)
-{
-    jparser ps = {.p = text, .end = text + len, .a = a, .depth = 0};
-    jv *v = jp_value(&ps);
-    if (!v)
-        return NULL;
-    jp_skip_ws(&ps);
-    return ps.p == ps.end ? v : NULL;
-}
 
 static bool key_is(const jv *v, const char *word)
 {
@@ -412,7 +77,7 @@ typedef struct pnode {
 } pnode;
 
 struct event_filter {
-    arena a;
+    filter_arena a;
     pnode *root; /* the top-level keys */
 };
 
@@ -464,12 +129,12 @@ static bool compile_numeric(cond *c, const jv *arg)
 
 /* A single string or number, or a non-empty array of only strings or only numbers.
  * The object forms ({"prefix": ...} and friends) are EventBridge-only: rejected. */
-static bool compile_anything_but(arena *a, cond *c, const jv *arg)
+static bool compile_anything_but(filter_arena *a, cond *c, const jv *arg)
 {
     if (arg->kind == JV_STRING || arg->kind == JV_NUMBER) {
         if (arg->kind == JV_NUMBER && !finite_number(arg))
             return false;
-        c->values = arena_alloc(a, sizeof *c->values);
+        c->values = filter_arena_alloc(a, sizeof *c->values);
         c->values[0] = arg;
         c->nvalues = 1;
         c->numbers = arg->kind == JV_NUMBER;
@@ -480,7 +145,7 @@ static bool compile_anything_but(arena *a, cond *c, const jv *arg)
     jv_kind kind = arg->first->kind;
     if (kind != JV_STRING && kind != JV_NUMBER)
         return false;
-    c->values = arena_alloc(a, arg->count * sizeof *c->values);
+    c->values = filter_arena_alloc(a, arg->count * sizeof *c->values);
     for (const jv *e = arg->first; e; e = e->next) {
         if (e->kind != kind || (kind == JV_NUMBER && !finite_number(e)))
             return false;
@@ -491,9 +156,9 @@ static bool compile_anything_but(arena *a, cond *c, const jv *arg)
 }
 
 /* One element of a leaf array. */
-static cond *compile_cond(arena *a, const jv *v)
+static cond *compile_cond(filter_arena *a, const jv *v)
 {
-    cond *c = arena_alloc(a, sizeof *c);
+    cond *c = filter_arena_alloc(a, sizeof *c);
     memset(c, 0, sizeof *c);
     switch (v->kind) {
     case JV_STRING:
@@ -548,7 +213,7 @@ static cond *compile_cond(arena *a, const jv *v)
 
 /* Compiles the members of a pattern object. Empty objects are invalid (as in EventBridge);
  * when a key occurs twice the last occurrence wins. */
-static bool compile_object(arena *a, const jv *obj, pnode **out)
+static bool compile_object(filter_arena *a, const jv *obj, pnode **out)
 {
     if (obj->kind != JV_OBJECT || obj->count == 0)
         return false;
@@ -563,7 +228,7 @@ static bool compile_object(arena *a, const jv *obj, pnode **out)
             }
         }
         if (!n) {
-            n = arena_alloc(a, sizeof *n);
+            n = filter_arena_alloc(a, sizeof *n);
             memset(n, 0, sizeof *n);
             n->key = m->key;
             n->key_len = m->key_len;
@@ -601,7 +266,7 @@ event_filter *filter_parse(const char *pattern_json)
     if (!pattern_json)
         return NULL;
     event_filter *f = xcalloc(1, sizeof *f);
-    const jv *doc = json_parse(&f->a, pattern_json, strlen(pattern_json));
+    const jv *doc = filter_json_parse(&f->a, pattern_json, strlen(pattern_json));
     if (!doc || !compile_object(&f->a, doc, &f->root)) {
         filter_free(f);
         return NULL;
@@ -613,7 +278,7 @@ void filter_free(event_filter *f)
 {
     if (!f)
         return;
-    arena_release(&f->a);
+    filter_arena_release(&f->a);
     free(f);
 }
 
@@ -885,7 +550,7 @@ static bool object_matches(const pnode *keys, vref v)
 typedef struct body_state {
     bool parsed;
     const jv *json; /* NULL when the body is not JSON */
-    arena a;
+    filter_arena a;
 } body_state;
 
 static const jv *body_json(body_state *b, const char *body)
@@ -898,7 +563,7 @@ static const jv *body_json(body_state *b, const char *body)
         p++;
     if (*p != '{' && *p != '[')
         return NULL; /* a scalar or not JSON at all: a plain string */
-    b->json = json_parse(&b->a, body, strlen(body));
+    b->json = filter_json_parse(&b->a, body, strlen(body));
     return b->json;
 }
 
@@ -931,6 +596,6 @@ bool filter_matches(const event_filter *f, const cJSON *record)
     bool ok = true;
     for (const pnode *p = f->root; p && ok; p = p->next)
         ok = top_key_matches(p, record, &body);
-    arena_release(&body.a);
+    filter_arena_release(&body.a);
     return ok;
 }
