@@ -7,13 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Opens (creating if needed) the database at path, or an in-memory one when path is NULL. */
 /* Creates the data directory (0700) if needed and takes its exclusive lock (a second
  * process on the same directory is refused with a message saying so). Returns the path of
  * the database file (malloc'd), or NULL after logging why. */
 char *store_prepare_data_dir(const char *dir);
 void store_release_data_dir(void);
 
+/* Opens (creating if needed) the database at path, or an in-memory one when path is NULL. */
 bool store_open(const char *path);
 void store_close(void);
 

@@ -177,7 +177,7 @@ static sqs_status run_action(sqs_ctx *ctx, const char *action, const cJSON *inpu
     ctx->wait_queue = NULL;
     const action_entry *a = find_action(action);
     if (!a) {
-        sqs_fail(err, SQS_ERR_UNSUPPORTED_OPERATION, "The action %s is not supported by this server yet.", action);
+        sqs_fail(err, SQS_ERR_INVALID_ACTION, "The action %s is not valid for this endpoint.", action);
         return SQS_STATUS_ERROR;
     }
     if (!strings_valid(input, err))
