@@ -1,8 +1,30 @@
-/* lambda/poller: the SQS poller of each enabled mapping. Event-driven: it parks as a
- * long-poll waiter on its queue and is woken by sends and visibility changes; it receives
- * in-process through the SQS service, filters (deleting what matches no filter), builds
- * batches (BatchSize, batching window, 6 MB), runs up to MaximumConcurrency invocations
- * at once, and deletes what succeeded (with ReportBatchItemFailures as AWS reads it). */
+/* lambda/poller: the SQS poller of each enabled event-source mapping.
+ *
+ * How it lives. A poller exists while its mapping is Enabled and its function exists
+ * (poller_sync starts, stops or re-reads it on every mapping or function change). It runs
+ * in-process and never sleeps:
+ *
+ *   1. receive: it calls the SQS service's ReceiveMessage like any consumer, with the
+ *      queue's visibility timeout, for up to the records the current batch still lacks.
+ *      Records that match none of the mapping's FilterCriteria are deleted at once (AWS
+ *      drops them); the others join the batch, within BatchSize and the 6 MB payload.
+ *   2. wait: with nothing to receive it parks as a long-poll waiter on the queue
+ *      (sqs/waiters.c) and is woken by a send or a visibility change, or after an idle
+ *      wait, whichever comes first; a missing queue is retried on a timer.
+ *   3. batch: a batch goes out when it is full, when it reaches 6 MB, or when the
+ *      MaximumBatchingWindowInSeconds timer fires; with no window, as soon as a receive
+ *      returns.
+ *   4. invoke: up to ScalingConfig.MaximumConcurrency batches run at once (the executor's
+ *      environments); at the limit the poller stops receiving, and each finished
+ *      invocation runs it again.
+ *   5. settle: when the invocation succeeds the batch's messages are deleted; with
+ *      ReportBatchItemFailures only those not listed as failed (a response AWS cannot read
+ *      fails the whole batch). A failure deletes nothing: the messages come back after
+ *      their visibility timeout, and the queue's redrive policy applies as for any consumer.
+ *
+ * Disabling or deleting a mapping makes records collected but not yet sent visible again
+ * at once. Batches already invoked still settle as in step 5; a deleted mapping's poller is
+ * freed when its last invocation ends. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

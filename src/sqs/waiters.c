@@ -1,5 +1,29 @@
-/* sqs/waiters: per-queue lists of parked long polls, their deadline timers, and the one
- * per-queue timer armed at the next visibility time while anyone waits. No polling. */
+/* sqs/waiters: long polls parked on a queue, and how they are woken. No polling.
+ *
+ * How it lives. A ReceiveMessage that finds nothing and may wait (WaitTimeSeconds > 0)
+ * becomes a waiter: its HTTP request is parked (src/http/request.c) and the waiter goes
+ * to the tail of its queue's list, with a deadline timer at the end of its wait. The
+ * in-process Lambda pollers park the same way. Three things end a wait:
+ *
+ *   - something may have become receivable: a send, a message made visible again
+ *     (ChangeMessageVisibility, a visibility timeout or delay running out), a move task.
+ *     The service calls waiters_notify() once its transaction has committed; it wakes the
+ *     longest-waiting waiter only, which re-runs its ReceiveMessage. A receive that got as
+ *     many messages as it asked for (there may be more) notifies again, so one send wakes
+ *     one consumer, not all. On a FIFO queue a delete or a visibility change also notifies:
+ *     the group it held may be receivable now.
+ *   - the deadline timer: the waiter re-runs its receive once more and answers, empty.
+ *   - the queue is deleted: every waiter is woken (its receive then fails).
+ *
+ * Time-based visibility needs a timer, not a message: while a queue has waiters it keeps
+ * one timer (visible_timer) at the earliest time a message becomes visible after the
+ * waiters last looked, read from the store's index. waiters_schedule() re-arms it when
+ * visibility times change; when it fires it notifies. A queue without waiters costs nothing.
+ *
+ * A woken waiter is not run from inside the code that woke it (which may be in the middle
+ * of a transaction): it moves to the ready list, and the loop drains that list as a deferred
+ * task after the current event. Timers are emulated-clock timers, so moving the test clock
+ * wakes waiters exactly as the passing of time would. */
 #include "sqsemu/waiters.h"
 
 #include "sqsemu/clock.h"
