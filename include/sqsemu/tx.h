@@ -6,7 +6,9 @@
  * registered with tx_defer while it runs: on a commit every entry's on_commit runs, in
  * registration order (wake the long polls of a queue, re-arm a timer, free a snapshot); on
  * a rollback every on_rollback runs, newest first (put back the queue attributes a failed
- * call had applied). Exactly one of the two runs for each entry.
+ * call had applied), before the store's own writes are undone, so it still sees them (a
+ * code directory the call registered can still be found and removed). Exactly one of the
+ * two runs for each entry.
  *
  * Transactions nest: a call made while another is open (a Lambda handler's failure sending
  * to a dead-letter queue from inside a batch, or later several requests sharing one commit)
@@ -16,6 +18,8 @@
 #define SQSEMU_TX_H
 
 #include <stdbool.h>
+
+#include <cjson/cJSON.h>
 
 typedef void (*tx_fn)(void *arg);
 
@@ -30,5 +34,8 @@ bool tx_active(void);
 /* Registers work for the outcome of the open transaction (either function may be NULL).
  * Without an open transaction on_commit runs at once. */
 void tx_defer(tx_fn on_commit, tx_fn on_rollback, void *arg);
+/* Takes a deep copy of *record now: a rollback puts it back in place of whatever *record
+ * has become (a commit frees it). For in-memory JSON records that mirror a stored row. */
+void tx_guard_json(cJSON **record);
 
 #endif

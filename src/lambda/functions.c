@@ -26,6 +26,7 @@
 #include "sqsemu/json.h"
 #include "sqsemu/log.h"
 #include "sqsemu/store.h"
+#include "sqsemu/tx.h"
 
 #define LIST_PAGE_MAX 50
 
@@ -347,6 +348,27 @@ static void copy_settable(cJSON *record, const cJSON *in)
     }
 }
 
+/* ---- changes and their outcome ----
+ * A call's store writes commit or roll back after it returns (tx.h). What happens in
+ * memory is registered for that outcome: a created function is forgotten if its insert
+ * rolls back; a changed one gets its previous record back; a deleted one leaves the
+ * registry, stops its environments and gives up its code only once the delete is durable. */
+
+static void announce_change(void *arg)
+{
+    (void)arg;
+    changed();
+}
+
+/* A function whose creation failed or was rolled back: its fresh code directory goes. */
+static void forget_created(void *arg)
+{
+    lambda_function *f = arg;
+    code_dir_release(function_code_dir(f));
+    function_unlink(f);
+    function_free(f);
+}
+
 bool fn_create(const lambda_ctx *ctx, const cJSON *in, cJSON *out, lambda_error *err)
 {
     const char *name_text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(in, "FunctionName"));
@@ -394,13 +416,11 @@ bool fn_create(const lambda_ctx *ctx, const cJSON *in, cJSON *out, lambda_error 
         ok = f->id >= 0 || lambda_fail(err, LAMBDA_ERR_SERVICE, "The function could not be stored.");
     }
     if (!ok) {
-        code_dir_release(function_code_dir(f));
-        function_unlink(f);
-        function_free(f);
+        forget_created(f);
         return false;
     }
+    tx_defer(announce_change, forget_created, f);
     add_configuration(f, true, out);
-    changed();
     return true;
 }
 
@@ -498,31 +518,61 @@ static bool revision_matches(const lambda_function *f, const cJSON *in, lambda_e
 }
 
 /* Applies a change to a copy of the record; keeps the old one if anything fails. */
-/* Keeps the change to f->record if it is stored, else restores `previous`. Whichever code
- * directory lost (the old one, or a freshly unpacked one) is released. */
+typedef struct record_change {
+    lambda_function *f;
+    cJSON *previous; /* the record before the change */
+} record_change;
+
+static bool code_moved(const cJSON *previous, const lambda_function *f)
+{
+    const char *old_dir = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(previous, "CodeDir"));
+    const char *new_dir = function_code_dir(f);
+    return new_dir && (!old_dir || strcmp(old_dir, new_dir) != 0);
+}
+
+/* The change is durable: environments running the old configuration retire, and the old
+ * code directory goes (at once, or when its last environment is gone). */
+static void change_committed(void *arg)
+{
+    record_change *c = arg;
+    executor_retire(c->f);
+    if (code_moved(c->previous, c->f) || !function_code_dir(c->f))
+        code_dir_release(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c->previous, "CodeDir")));
+    cJSON_Delete(c->previous);
+    free(c);
+    changed();
+}
+
+/* The change failed or was rolled back: the previous record returns and a freshly
+ * unpacked code directory goes. */
+static void change_rolled_back(void *arg)
+{
+    record_change *c = arg;
+    if (code_moved(c->previous, c->f))
+        code_dir_release(function_code_dir(c->f));
+    cJSON_Delete(c->f->record);
+    c->f->record = c->previous;
+    free(c);
+}
+
+/* Stores the change made to f->record (ok: the change itself succeeded) and registers
+ * what follows its commit or its rollback. */
 static bool commit_change(const lambda_ctx *ctx, lambda_function *f, cJSON *previous, bool ok, cJSON *out,
                           lambda_error *err)
 {
+    record_change *c = xmalloc(sizeof *c);
+    c->f = f;
+    c->previous = previous;
     if (ok) {
         touch(f, ctx->now_ms);
         ok = function_save(f, err);
     }
-    const char *old_dir = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(previous, "CodeDir"));
-    const char *new_dir = function_code_dir(f);
-    bool code_changed = new_dir && (!old_dir || strcmp(old_dir, new_dir) != 0);
     if (!ok) {
-        if (code_changed)
-            code_dir_release(new_dir);
-        cJSON_Delete(f->record);
-        f->record = previous;
+        change_rolled_back(c);
         return false;
     }
-    executor_retire(f);
-    if (code_changed || !new_dir)
-        code_dir_release(old_dir); /* at once, or when its last environment is gone */
-    cJSON_Delete(previous);
+    tx_defer(change_committed, change_rolled_back, c);
     add_configuration(f, true, out);
-    changed();
     return true;
 }
 
@@ -556,6 +606,17 @@ bool fn_update_configuration(const lambda_ctx *ctx, const char *name, const cJSO
     return commit_change(ctx, f, previous, true, out, err);
 }
 
+static void delete_committed(void *arg)
+{
+    lambda_function *f = arg;
+    function_unlink(f);
+    f->deleted = true;
+    executor_retire(f);
+    code_dir_release(function_code_dir(f)); /* at once, or when its last environment is gone */
+    changed();
+    release_if_unused(f);
+}
+
 bool fn_delete(const lambda_ctx *ctx, const char *name, const char *qualifier, lambda_error *err)
 {
     lambda_function *f = functions_resolve(ctx, name, qualifier, false, err);
@@ -563,11 +624,6 @@ bool fn_delete(const lambda_ctx *ctx, const char *name, const char *qualifier, l
         return false;
     if (!store_function_delete(f->id))
         return lambda_fail(err, LAMBDA_ERR_SERVICE, "The function could not be deleted.");
-    function_unlink(f);
-    f->deleted = true;
-    executor_retire(f);
-    code_dir_release(function_code_dir(f)); /* at once, or when its last environment is gone */
-    changed();
-    release_if_unused(f);
+    tx_defer(delete_committed, NULL, f);
     return true;
 }

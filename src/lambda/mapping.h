@@ -38,8 +38,9 @@ bool esm_update(const lambda_ctx *ctx, const char *uuid, const cJSON *in, cJSON 
 bool esm_delete(const lambda_ctx *ctx, const char *uuid, cJSON *out, lambda_error *err);
 bool esm_list(const lambda_ctx *ctx, const char *source_arn, const char *function_name, const char *marker,
               const char *max_items, cJSON *out, lambda_error *err);
-/* The tag map of a mapping, by EventSourceMappingArn (created when create is set); NULL if unknown. */
-cJSON *mapping_tags_by_arn(const lambda_ctx *ctx, const char *arn, bool create, lambda_error *err);
+/* The tag map of a mapping, by EventSourceMappingArn (created when create is set; the
+ * record guarded for the open transaction when guard is set); NULL if unknown. */
+cJSON *mapping_tags_by_arn(const lambda_ctx *ctx, const char *arn, bool create, bool guard, lambda_error *err);
 bool mapping_save_by_arn(const lambda_ctx *ctx, const char *arn, lambda_error *err);
 
 bool mappings_load(void);

@@ -14,6 +14,7 @@
 #include "sqsemu/log.h"
 #include "sqsemu/sqs.h"
 #include "sqsemu/store.h"
+#include "sqsemu/tx.h"
 
 #define MAX_FILTERS 5
 #define LIST_PAGE_MAX 100
@@ -339,6 +340,72 @@ static void stamp(cJSON *record, int64_t now_ms)
 
 /* ---- operations ---- */
 
+/* ---- changes and their outcome ----
+ * The store's writes commit or roll back after the call returns (tx.h); the in-memory
+ * mapping and its poller follow only a committed change. */
+
+static void unlink_mapping(mapping *m)
+{
+    for (mapping **link = &all_mappings; *link; link = &(*link)->next) {
+        if (*link == m) {
+            *link = m->next;
+            return;
+        }
+    }
+}
+
+static void start_polling(void *arg)
+{
+    poller_sync(arg);
+}
+
+static void forget_created(void *arg)
+{
+    mapping *m = arg;
+    unlink_mapping(m);
+    mapping_free(m);
+}
+
+typedef struct mapping_update {
+    mapping *m;
+    cJSON *previous; /* the record before the update */
+    bool filters_given;
+    event_filter **filters; /* the new filters (when given) */
+    size_t filter_count;
+} mapping_update;
+
+static void update_committed(void *arg)
+{
+    mapping_update *u = arg;
+    cJSON_Delete(u->previous);
+    if (u->filters_given) {
+        free_filters(u->m);
+        u->m->filters = u->filters;
+        u->m->filter_count = u->filter_count;
+    }
+    poller_sync(u->m);
+    free(u);
+}
+
+static void update_rolled_back(void *arg)
+{
+    mapping_update *u = arg;
+    cJSON_Delete(u->m->record);
+    u->m->record = u->previous;
+    for (size_t i = 0; i < u->filter_count; i++)
+        filter_free(u->filters[i]);
+    free(u->filters);
+    free(u);
+}
+
+static void delete_committed(void *arg)
+{
+    mapping *m = arg;
+    unlink_mapping(m);
+    poller_drop(m);
+    mapping_free(m);
+}
+
 bool esm_create(const lambda_ctx *ctx, const cJSON *in, cJSON *out, lambda_error *err)
 {
     const cJSON *given_tags = cJSON_GetObjectItemCaseSensitive(in, "Tags");
@@ -420,12 +487,11 @@ bool esm_create(const lambda_ctx *ctx, const cJSON *in, cJSON *out, lambda_error
     m->filters = filters;
     m->filter_count = filter_count;
     if (!persist(m, err)) {
-        all_mappings = m->next;
-        mapping_free(m);
+        forget_created(m);
         return false;
     }
     write_output(m, start_enabled ? "Creating" : "Disabled", out);
-    poller_sync(m);
+    tx_defer(start_polling, forget_created, m);
     return true;
 }
 
@@ -444,13 +510,15 @@ static mapping *find_by_arn(const lambda_ctx *ctx, const char *arn)
     return NULL;
 }
 
-cJSON *mapping_tags_by_arn(const lambda_ctx *ctx, const char *arn, bool create, lambda_error *err)
+cJSON *mapping_tags_by_arn(const lambda_ctx *ctx, const char *arn, bool create, bool guard, lambda_error *err)
 {
     mapping *m = find_by_arn(ctx, arn);
     if (!m) {
         lambda_fail(err, LAMBDA_ERR_NOT_FOUND, "Event source mapping not found: %s", arn);
         return NULL;
     }
+    if (guard)
+        tx_guard_json(&m->record);
     cJSON *tags = cJSON_GetObjectItemCaseSensitive(m->record, "_Tags");
     if (!tags && create)
         tags = cJSON_AddObjectToObject(m->record, "_Tags");
@@ -513,24 +581,15 @@ bool esm_update(const lambda_ctx *ctx, const char *uuid, const cJSON *in, cJSON 
             transition = now_enabled ? "Enabling" : "Disabling";
     }
     stamp(merged, ctx->now_ms);
-    cJSON *previous = m->record;
+    mapping_update *u = xmalloc(sizeof *u);
+    *u = (mapping_update){m, m->record, filters_given, filters, filter_count};
     m->record = merged;
     if (!persist(m, err)) {
-        m->record = previous;
-        cJSON_Delete(merged);
-        for (size_t i = 0; i < filter_count; i++)
-            filter_free(filters[i]);
-        free(filters);
+        update_rolled_back(u);
         return false;
     }
-    cJSON_Delete(previous);
-    if (filters_given) {
-        free_filters(m);
-        m->filters = filters;
-        m->filter_count = filter_count;
-    }
     write_output(m, transition, out);
-    poller_sync(m);
+    tx_defer(update_committed, update_rolled_back, u);
     return true;
 }
 
@@ -542,14 +601,7 @@ bool esm_delete(const lambda_ctx *ctx, const char *uuid, cJSON *out, lambda_erro
     if (!store_mapping_delete(m->uuid))
         return lambda_fail(err, LAMBDA_ERR_SERVICE, "The event source mapping could not be deleted.");
     write_output(m, "Deleting", out);
-    for (mapping **link = &all_mappings; *link; link = &(*link)->next) {
-        if (*link == m) {
-            *link = m->next;
-            break;
-        }
-    }
-    poller_drop(m);
-    mapping_free(m);
+    tx_defer(delete_committed, NULL, m);
     return true;
 }
 

@@ -3,16 +3,19 @@
 
 #include "function.h"
 #include "mapping.h"
+#include "sqsemu/tx.h"
 #include "tags.h"
 
-/* The live tag object of the resource; *owned is set when it is a temporary empty map. */
-static cJSON *resource_tags(const lambda_ctx *ctx, const char *arn, bool create, lambda_function **fn, bool *owned,
-                            lambda_error *err)
+/* The live tag object of the resource; *owned is set when it is a temporary empty map.
+ * create: make the map if the resource has none. writing: the caller is about to change
+ * it, so the resource's record is guarded (a rolled-back call leaves it as it was). */
+static cJSON *resource_tags(const lambda_ctx *ctx, const char *arn, bool create, bool writing, lambda_function **fn,
+                            bool *owned, lambda_error *err)
 {
     *fn = NULL;
     *owned = false;
     if (strstr(arn, ":event-source-mapping:")) {
-        cJSON *tags = mapping_tags_by_arn(ctx, arn, create, err);
+        cJSON *tags = mapping_tags_by_arn(ctx, arn, create, writing, err);
         *owned = tags && !tags->string;
         return tags;
     }
@@ -27,6 +30,8 @@ static cJSON *resource_tags(const lambda_ctx *ctx, const char *arn, bool create,
     *fn = functions_resolve(ctx, arn, NULL, false, err);
     if (!*fn)
         return NULL;
+    if (writing)
+        tx_guard_json(&(*fn)->record);
     cJSON *tags = cJSON_GetObjectItemCaseSensitive((*fn)->record, "Tags");
     if (!tags && create)
         tags = cJSON_AddObjectToObject((*fn)->record, "Tags");
@@ -46,7 +51,7 @@ bool tags_list(const lambda_ctx *ctx, const char *arn, cJSON *out, lambda_error 
 {
     lambda_function *fn;
     bool owned;
-    cJSON *tags = resource_tags(ctx, arn, false, &fn, &owned, err);
+    cJSON *tags = resource_tags(ctx, arn, false, false, &fn, &owned, err);
     if (!tags)
         return false;
     cJSON_AddItemToObject(out, "Tags", cJSON_Duplicate(tags, true));
@@ -90,7 +95,7 @@ bool tags_add(const lambda_ctx *ctx, const char *arn, const cJSON *in, lambda_er
         return lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER, "Tags must be a map of strings.");
     lambda_function *fn;
     bool owned;
-    cJSON *tags = resource_tags(ctx, arn, true, &fn, &owned, err);
+    cJSON *tags = resource_tags(ctx, arn, true, true, &fn, &owned, err);
     if (!tags)
         return false;
     if (!tags_check(given, tags, err)) {
@@ -113,7 +118,7 @@ bool tags_remove(const lambda_ctx *ctx, const char *arn, const char *const *keys
 {
     lambda_function *fn;
     bool owned;
-    cJSON *tags = resource_tags(ctx, arn, false, &fn, &owned, err);
+    cJSON *tags = resource_tags(ctx, arn, false, true, &fn, &owned, err);
     if (!tags)
         return false;
     for (size_t i = 0; i < count; i++)

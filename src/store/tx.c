@@ -103,9 +103,9 @@ bool tx_close(bool ok)
     if (level > 1) {
         if (ok && savepoint_sql("RELEASE", level))
             return true;
+        undo_from(mark);
         savepoint_sql("ROLLBACK TO", level);
         savepoint_sql("RELEASE", level);
-        undo_from(mark);
         return false;
     }
     if (ok && !store_commit()) {
@@ -113,10 +113,42 @@ bool tx_close(bool ok)
         ok = false;
     }
     if (!ok) {
-        store_rollback();
         undo_from(0);
+        store_rollback();
         return false;
     }
     run_commits();
     return true;
+}
+
+/* ---- JSON record guards ---- */
+
+typedef struct json_guard {
+    cJSON **record;
+    cJSON *copy;
+} json_guard;
+
+static void guard_commit(void *arg)
+{
+    json_guard *g = arg;
+    cJSON_Delete(g->copy);
+    free(g);
+}
+
+static void guard_rollback(void *arg)
+{
+    json_guard *g = arg;
+    cJSON_Delete(*g->record);
+    *g->record = g->copy;
+    free(g);
+}
+
+void tx_guard_json(cJSON **record)
+{
+    if (T.depth == 0)
+        return;
+    json_guard *g = xmalloc(sizeof *g);
+    g->record = record;
+    g->copy = cJSON_Duplicate(*record, true);
+    tx_defer(guard_commit, guard_rollback, g);
 }

@@ -1,7 +1,8 @@
 /* test_sqs_service: the SQS service in-process, without HTTP: an in-memory store, the event
  * loop's timers and the emulated clock, frozen and moved by the test. Each case checks one
  * time rule (visibility, delay, retention, redrive, FIFO group order, deduplication) by
- * moving the clock to either side of its boundary; nothing here sleeps. */
+ * moving the clock to either side of its boundary; nothing here sleeps. The last cases make
+ * the store refuse a commit (store_faults.h) and check that the call changed nothing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,8 @@
 #include "sqsemu/sqs.h"
 #include "sqsemu/store.h"
 
+#include "store_faults.h"
+
 #define ACCOUNT "000000000000"
 #define START_MS 1767225600000LL /* 2026-01-01T00:00:00Z */
 
@@ -30,7 +33,10 @@ static int setup(void **state)
     if (!loop_init() || !store_open(NULL))
         return -1;
     sqs_settings settings = {.strict = false};
-    return sqs_service_start(&settings) ? 0 : -1;
+    if (!sqs_service_start(&settings))
+        return -1;
+    store_faults_prepare();
+    return 0;
 }
 
 static int teardown(void **state)
@@ -429,6 +435,68 @@ static void test_receive_with_wait_is_pending_until_its_deadline(void **state)
     free(url);
 }
 
+/* ---- a commit that fails changes nothing ---- */
+
+static void test_failed_commits_leave_queues_as_they_were(void **state)
+{
+    (void)state;
+    store_fail_commits("INSERT", "queues");
+    assert_null(call("CreateQueue", "{\"QueueName\":\"never\"}"));
+    assert_int_equal(last_error.kind, SQS_ERR_INTERNAL);
+    store_faults_heal();
+    assert_null(call("GetQueueUrl", "{\"QueueName\":\"never\"}"));
+    assert_int_equal(last_error.kind, SQS_ERR_QUEUE_DOES_NOT_EXIST);
+
+    char *url = create_queue("kept", "{\"VisibilityTimeout\":\"30\"}");
+    char input[512];
+    store_fail_commits("UPDATE", "queues");
+    snprintf(input, sizeof input, "{\"QueueUrl\":\"%s\",\"Attributes\":{\"VisibilityTimeout\":\"5\"}}", url);
+    assert_null(call("SetQueueAttributes", input));
+    snprintf(input, sizeof input, "{\"QueueUrl\":\"%s\",\"Tags\":{\"team\":\"a\"}}", url);
+    assert_null(call("TagQueue", input));
+    store_faults_heal();
+    assert_int_equal(queue_count(url, "VisibilityTimeout"), 30);
+    snprintf(input, sizeof input, "{\"QueueUrl\":\"%s\"}", url);
+    cJSON *tags = call("ListQueueTags", input);
+    assert_non_null(tags);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(tags, "Tags")), 0);
+    cJSON_Delete(tags);
+
+    store_fail_commits("DELETE", "queues");
+    assert_null(call("DeleteQueue", input));
+    store_faults_heal();
+    cJSON *still = call("GetQueueUrl", "{\"QueueName\":\"kept\"}");
+    assert_non_null(still);
+    cJSON_Delete(still);
+    free(url);
+}
+
+static void test_failed_commits_lose_no_message_and_revive_none(void **state)
+{
+    (void)state;
+    char *url = create_queue("messages", NULL);
+    store_fail_commits("INSERT", "messages");
+    assert_null(call("SendMessage", "{\"QueueUrl\":\"http://127.0.0.1:9324/000000000000/messages\",\"MessageBody\":\"x\"}"));
+    store_faults_heal();
+    assert_int_equal(queue_count(url, "ApproximateNumberOfMessages"), 0); /* not acknowledged, not stored */
+
+    send_body(url, "kept", NULL);
+    cJSON *got = receive(url, 1, 30);
+    assert_int_equal(cJSON_GetArraySize(got), 1);
+    store_fail_commits("DELETE", "messages");
+    char input[1024];
+    snprintf(input, sizeof input, "{\"QueueUrl\":\"%s\",\"ReceiptHandle\":\"%s\"}", url,
+             member(cJSON_GetArrayItem(got, 0), "ReceiptHandle"));
+    assert_null(call("DeleteMessage", input));
+    store_faults_heal();
+    assert_int_equal(queue_count(url, "ApproximateNumberOfMessagesNotVisible"), 1); /* the delete did not happen */
+    ok("DeleteMessage", input);
+    clock_advance(30000);
+    assert_int_equal(receive_count(url, 1, 30), 0);
+    cJSON_Delete(got);
+    free(url);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -443,6 +511,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fifo_content_based_deduplication, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors_are_kinds_and_change_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_receive_with_wait_is_pending_until_its_deadline, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_commits_leave_queues_as_they_were, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_commits_lose_no_message_and_revive_none, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
