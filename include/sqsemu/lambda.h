@@ -97,4 +97,9 @@ lambda_status lambda_service_call(const lambda_ctx *ctx, const lambda_call *call
                                   lambda_error *err, lambda_done_fn done, void *arg);
 void lambda_result_free(lambda_result *result);
 
+/* AWS's name of an operation ("CreateFunction", "Invoke", ...), and what its name argument
+ * is ("function", "mapping", "resource"): for log lines. */
+const char *lambda_op_name(lambda_op op);
+const char *lambda_op_addresses(lambda_op op);
+
 #endif

@@ -126,3 +126,39 @@ void lambda_result_free(lambda_result *result)
     free(result->log_tail);
     memset(result, 0, sizeof *result);
 }
+
+/* ---- names ---- */
+
+static const struct {
+    const char *name;
+    const char *addresses;
+} op_names[] = {
+    [LAMBDA_OP_LIST_FUNCTIONS] = {"ListFunctions", "function"},
+    [LAMBDA_OP_CREATE_FUNCTION] = {"CreateFunction", "function"},
+    [LAMBDA_OP_GET_FUNCTION] = {"GetFunction", "function"},
+    [LAMBDA_OP_GET_FUNCTION_CONFIGURATION] = {"GetFunctionConfiguration", "function"},
+    [LAMBDA_OP_UPDATE_FUNCTION_CONFIGURATION] = {"UpdateFunctionConfiguration", "function"},
+    [LAMBDA_OP_UPDATE_FUNCTION_CODE] = {"UpdateFunctionCode", "function"},
+    [LAMBDA_OP_DELETE_FUNCTION] = {"DeleteFunction", "function"},
+    [LAMBDA_OP_INVOKE] = {"Invoke", "function"},
+    [LAMBDA_OP_LIST_MAPPINGS] = {"ListEventSourceMappings", "mapping"},
+    [LAMBDA_OP_CREATE_MAPPING] = {"CreateEventSourceMapping", "mapping"},
+    [LAMBDA_OP_GET_MAPPING] = {"GetEventSourceMapping", "mapping"},
+    [LAMBDA_OP_UPDATE_MAPPING] = {"UpdateEventSourceMapping", "mapping"},
+    [LAMBDA_OP_DELETE_MAPPING] = {"DeleteEventSourceMapping", "mapping"},
+    [LAMBDA_OP_LIST_TAGS] = {"ListTags", "resource"},
+    [LAMBDA_OP_TAG_RESOURCE] = {"TagResource", "resource"},
+    [LAMBDA_OP_UNTAG_RESOURCE] = {"UntagResource", "resource"},
+    [LAMBDA_OP_GET_CODE_ARCHIVE] = {"GetCodeArchive", "function"},
+};
+
+const char *lambda_op_name(lambda_op op)
+{
+    return (size_t)op < sizeof op_names / sizeof op_names[0] && op_names[op].name ? op_names[op].name : "-";
+}
+
+const char *lambda_op_addresses(lambda_op op)
+{
+    return (size_t)op < sizeof op_names / sizeof op_names[0] && op_names[op].addresses ? op_names[op].addresses
+                                                                                        : "name";
+}
