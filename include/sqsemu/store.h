@@ -68,6 +68,12 @@ typedef struct stored_message {
     int64_t sequence;           /* FIFO: sequence number; 0 otherwise */
 } stored_message;
 
+/* Calls fn for up to limit messages of queue_id stored after rowid `after` and sent at or
+ * after min_sent_ms, in the order they were stored, whatever their visibility (a
+ * read-only listing). fn returns false to stop early. */
+bool store_message_each_stored(int64_t queue_id, int64_t after, int64_t min_sent_ms, int limit,
+                               bool (*fn)(const stored_message *m, void *arg), void *arg);
+
 /* Inserts m (m->rowid ignored); returns the new rowid or -1. */
 int64_t store_message_insert(const stored_message *m);
 

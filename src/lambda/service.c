@@ -8,6 +8,7 @@
 #include "code_dirs.h"
 #include "executor.h"
 #include "function.h"
+#include "history.h"
 #include "invoke.h"
 #include "mapping.h"
 #include "settings.h"
@@ -69,6 +70,24 @@ static bool code_archive(const lambda_ctx *ctx, const lambda_call *call, lambda_
 }
 
 /* Operations that answer at once, with a JSON document in result->json. */
+/* The admin API's reset: mappings first (their pollers stop), then the functions. */
+static bool reset(const lambda_ctx *ctx, const char *name, cJSON *out, lambda_error *err)
+{
+    const char *function_arn = NULL;
+    if (name) {
+        lambda_function *f = functions_resolve(ctx, name, NULL, false, err);
+        if (!f)
+            return false;
+        function_arn = f->arn;
+    }
+    size_t mappings = 0, functions = 0;
+    if (!mappings_remove(function_arn, &mappings, err) || !functions_remove(ctx, name, &functions, err))
+        return false;
+    cJSON_AddNumberToObject(out, "FunctionsRemoved", (double)functions);
+    cJSON_AddNumberToObject(out, "MappingsRemoved", (double)mappings);
+    return true;
+}
+
 static bool run_now(const lambda_ctx *ctx, const lambda_call *c, cJSON *out, lambda_result *result, lambda_error *err)
 {
     switch (c->op) {
@@ -89,6 +108,8 @@ static bool run_now(const lambda_ctx *ctx, const lambda_call *c, cJSON *out, lam
     case LAMBDA_OP_TAG_RESOURCE: return tags_add(ctx, c->name, c->body, err);
     case LAMBDA_OP_UNTAG_RESOURCE: return tags_remove(ctx, c->name, c->tag_keys, c->tag_key_count, err);
     case LAMBDA_OP_GET_CODE_ARCHIVE: return code_archive(ctx, c, result, err);
+    case LAMBDA_OP_ADMIN_RESET: return reset(ctx, c->name, out, err);
+    case LAMBDA_OP_ADMIN_INVOCATIONS: return history_list(ctx, c->name, c->max_items, out, err);
     case LAMBDA_OP_INVOKE: break;
     }
     return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
@@ -150,6 +171,8 @@ static const struct {
     [LAMBDA_OP_TAG_RESOURCE] = {"TagResource", "resource"},
     [LAMBDA_OP_UNTAG_RESOURCE] = {"UntagResource", "resource"},
     [LAMBDA_OP_GET_CODE_ARCHIVE] = {"GetCodeArchive", "function"},
+    [LAMBDA_OP_ADMIN_RESET] = {"Reset", "function"},
+    [LAMBDA_OP_ADMIN_INVOCATIONS] = {"ListInvocations", "function"},
 };
 
 const char *lambda_op_name(lambda_op op)
