@@ -174,6 +174,21 @@ def start_worker(fn, *args, **kwargs):
     return w
 
 
+def start_waiting_worker(server, fn, *args, **kwargs):
+    """Starts a worker running fn (a receive) and returns it once the server reports one more
+    receive waiting on a queue than before: the receive is parked, not merely sent. Bounded;
+    a receive that failed instead of parking is reported as its own error."""
+    before = server.waiting_receives()
+    w = start_worker(fn, *args, **kwargs)
+    try:
+        server.wait_waiting_receives(before + 1)
+    except AssertionError:
+        if w.error is not None:
+            raise w.error
+        raise
+    return w
+
+
 def join_all(testcase, workers, timeout):
     """Joins every worker within one shared deadline; fails the test if any is
     still running or raised."""
