@@ -411,12 +411,14 @@ class CliTest(ServerTestCase):
 
     def test_receive_long_poll_woken_by_send(self):
         _, url = self.create_queue("longpoll")
+        before = self.server.waiting_receives()
         t0 = time.monotonic()
         poll = subprocess.Popen(self.argv("receive-message", "--queue-url", url, "--wait-time-seconds", "20"),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
         try:
-            # Let the receive get parked (CLI start-up is ~1 s), then send from another process.
-            time.sleep(1.5)
+            # Once the server reports the receive parked (CLI start-up takes about 1 s), send
+            # from another process.
+            self.server.wait_waiting_receives(before + 1, timeout=15.0)
             sent = self.aws("send-message", "--queue-url", url, "--message-body", "wake up")
             out, err = poll.communicate(timeout=CALL_TIMEOUT)
         finally:

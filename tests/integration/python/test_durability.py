@@ -7,7 +7,6 @@ first one's data directory; only the server that created the directory removes i
 import json
 import os
 import tempfile
-import time
 import unittest
 
 import harness
@@ -185,12 +184,11 @@ class DurabilityTests(SqsTestMixin, unittest.TestCase):
         self.assertEqual(msgs[0]["Body"], "survives")
 
     def test_graceful_stop_during_long_poll(self):
-        from semantics_util import start_worker
+        from semantics_util import start_waiting_worker
         s1 = self.start_server()
         c = s1.client(read_timeout=40)
         url = self.new_queue(c, "durlp")
-        w = start_worker(receive, s1.client(read_timeout=40), url, wait=20)
-        time.sleep(0.3)
+        w = start_waiting_worker(s1, receive, s1.client(read_timeout=40), url, wait=20)
         t0 = now()
         self.assertEqual(s1.stop(timeout=15), 0, "SIGTERM with a parked long poll must still exit 0")
         self.assertLess(now() - t0, 10, "shutdown waited for the long poll to run out")

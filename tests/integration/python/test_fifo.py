@@ -435,9 +435,10 @@ class FifoBase(ProtocolCase):
             result["msgs"] = receive_all_attrs(poller, url, wait=10)
             result["t"] = time.monotonic() - t
 
+        before = self.server.waiting_receives()
         th = threading.Thread(target=poll, daemon=True)
         th.start()
-        time.sleep(0.4)
+        self.server.wait_waiting_receives(before + 1)
         self.assertTrue(th.is_alive(), "the long poll returned while the group was locked: %r" % result)
         self.delete(url, a0)
         th.join(12)
@@ -458,9 +459,10 @@ class FifoBase(ProtocolCase):
             result["msgs"] = receive_all_attrs(poller, url, wait=10)
             result["t"] = time.monotonic() - t
 
+        before = self.server.waiting_receives()
         th = threading.Thread(target=poll, daemon=True)
         th.start()
-        time.sleep(0.4)
+        self.server.wait_waiting_receives(before + 1)
         self.assertTrue(th.is_alive(), "the long poll returned while the group was locked: %r" % result)
         self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=a0["ReceiptHandle"], VisibilityTimeout=0)
         th.join(12)
