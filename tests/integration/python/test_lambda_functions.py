@@ -687,9 +687,10 @@ class InvokeTests(LambdaTestCase):
         def slow():
             result["r"] = self.invoke(name, {"action": "sleep", "seconds": 1})
 
+        before = self.server.parked_requests()
         t = threading.Thread(target=slow, daemon=True)
         t.start()
-        time.sleep(0.4)
+        self.server.wait_parked(before + 1)  # the invocation is in flight
         self.lam.update_function_code(FunctionName=name, ZipFile=zip_bytes({"app.py": version_source("v9")}))
         t.join(10)
         resp, _, body = result["r"]
@@ -700,9 +701,10 @@ class InvokeTests(LambdaTestCase):
         name, _ = self.recorder()
         self.invoke(name, {"action": "state"})
         result.clear()
+        before = self.server.parked_requests()
         t = threading.Thread(target=slow, daemon=True)
         t.start()
-        time.sleep(0.4)
+        self.server.wait_parked(before + 1)  # the invocation is in flight
         self.lam.delete_function(FunctionName=name)
         t.join(10)
         self.assertIn("r", result, "the in-flight invocation never returned")
