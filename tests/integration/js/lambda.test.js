@@ -351,6 +351,8 @@ describe("Lambda functions and SQS triggers (JS SDK v3 client-lambda)", () => {
       assert.ok(upd.LastModified instanceof Date);
       await waitMappingState(uuid, "Disabled");
       await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "while disabled" }));
+      // Time passing, not a wait on server state: nothing reports "will not deliver", so the
+      // test gives a wrongly running poller 2.5 s to deliver the message.
       await new Promise((resolve) => setTimeout(resolve, 2_500));
       assert.equal(readRecords(dir).length, 1, "no delivery while disabled");
       assert.deepEqual(await queueCounts(url), [1, 0], "the message waits in the queue");
