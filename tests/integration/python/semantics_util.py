@@ -88,6 +88,7 @@ def poll_for(client, url, predicate=None, timeout=5.0, interval=0.05, **receive_
             return msgs, t
         if t >= deadline:
             return [], None
+        # The poll interval of this bounded wait.
         time.sleep(interval)
 
 

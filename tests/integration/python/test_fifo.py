@@ -509,11 +509,13 @@ class FifoBase(ProtocolCase):
         self.send(url, "m0")
         t0 = time.monotonic()
         [m] = self.recv(url, max_messages=1, visibility=2, ReceiveRequestAttemptId="retry-me")
+        # Time passing, not a wait on server state: the retry must come after ~1.2 s of the 2 s timeout.
         time.sleep(max(0.0, 1.2 - (time.monotonic() - t0)))
         [again] = self.recv(url, max_messages=1, visibility=2, ReceiveRequestAttemptId="retry-me")
         t_retry = time.monotonic()
         self.assertEqual((again["MessageId"], again["ReceiptHandle"]), (m["MessageId"], m["ReceiptHandle"]))
         # 2.5 s after the first receive, the retry (at ~1.2 s) keeps it hidden until ~3.2 s
+        # Time passing, not a wait on server state: 2.5 s after the first receive its own timeout has passed.
         time.sleep(max(0.0, 2.5 - (time.monotonic() - t0)))
         if time.monotonic() - t_retry < 1.8:
             self.assertEqual(self.recv(url), [], "the retry did not reset the visibility timeout")
@@ -667,6 +669,7 @@ class TestFifoConsumers(ProtocolCase, harness.ServerTestCase):
                                               % (cid, m["Body"], next_index[group]))
                         in_flight[group] = (cid, idx)
                         next_index[group] = idx + 1
+                    # Not a wait: a random processing time, so the consumers interleave differently.
                     time.sleep(rng.uniform(0.0, 0.02))
                     with lock:
                         # forget it *before* deleting: the server unlocks the group on delete

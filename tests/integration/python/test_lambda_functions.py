@@ -508,6 +508,8 @@ class InvokeTests(LambdaTestCase):
         resp, raw, _ = self.invoke(name, {"action": "echo"}, InvocationType="DryRun")
         self.assertEqual(resp["StatusCode"], 204)
         self.assertEqual(raw, b"")
+        # Time passing, not a wait on server state: nothing reports "will not invoke", so a wrong
+        # DryRun invocation is given 1 s to leave its record.
         time.sleep(1.0)
         self.assertEqual(read_records(out), [])
 
@@ -995,6 +997,8 @@ class ProvidedRuntimeTests(LambdaTestCase):
         # §6.1: /next hangs as long as the environment is idle; it must not be cut off
         name = self.create_function(zip_file=provided_zip(), runtime=PROVIDED_RUNTIME, handler="echo")["FunctionName"]
         first = self.invoke(name, {"n": 1})[2]
+        # Time passing, not a wait on server state: the environment idles 12 s in GET /next, longer than
+        # any HTTP timeout that could cut it off.
         time.sleep(12)
         resp, _, second = self.invoke(name, {"n": 2})
         self.assertNotIn("FunctionError", resp, second)
@@ -1034,6 +1038,7 @@ class IdleEnvironmentTests(LambdaTestCase):
         first = self.invoke(name, {"action": "state"})[2]
         second = self.invoke(name, {"action": "state"})[2]
         self.assertEqual(first["pid"], second["pid"])
+        # Time passing, not a wait on server state: 2.5 s idle, past --lambda-idle-timeout 1.
         time.sleep(2.5)
         third = self.invoke(name, {"action": "state"})[2]
         self.assertNotEqual(third["pid"], first["pid"], "an environment idle past the limit must be stopped")
@@ -1045,6 +1050,7 @@ class IdleEnvironmentTests(LambdaTestCase):
         self.assertEqual(self.invoke(name)[2]["version"], "v1")
         with open(os.path.join(code_dir, "app.py"), "w") as f:
             f.write(version_source("v2"))
+        # Time passing, not a wait on server state: 2.5 s idle, past --lambda-idle-timeout 1.
         time.sleep(2.5)
         self.assertEqual(self.invoke(name)[2]["version"], "v2", "no redeploy needed after an idle cold start")
 

@@ -62,6 +62,7 @@ class MappingLifecycleTests(MappingTestBase):
     def test_create_disabled(self):
         resp = self.create_mapping(self.fn, self.arn, Enabled=False)
         self.assertEqual(resp["State"], "Disabled")
+        # Time passing, not a wait on server state: a disabled mapping must still be Disabled 1.2 s later.
         time.sleep(1.2)
         self.assertEqual(self.lam.get_event_source_mapping(UUID=resp["UUID"])["State"], "Disabled")
 
@@ -102,6 +103,7 @@ class MappingLifecycleTests(MappingTestBase):
                                 FilterCriteria={"Filters": [{"Pattern": '{"body": {"a": ["b"]}}'}]})
         uuid = m["UUID"]
         first_modified = self.raw_mapping(uuid)["LastModified"]
+        # Time passing, not a wait on server state: LastModified must move on at the next update.
         time.sleep(0.05)
 
         resp = self.lam.update_event_source_mapping(UUID=uuid, Enabled=False)

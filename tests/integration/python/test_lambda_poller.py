@@ -254,6 +254,8 @@ class DeliveryTests(PollerTestBase):
         self.assertGreaterEqual(gap, 1.5, "the retry must wait for the 2 s visibility timeout (§4.4), came after %.2fs" % gap)
         self.assertLess(gap, 6.0)
         self.wait_counters(p.url, (0, 0, 0))
+        # Time passing, not a wait on server state: nothing reports "will not invoke again", so a wrong
+        # extra delivery is given 0.5 s to leave its record.
         time.sleep(0.5)
         self.assertEqual(len(read_records(p.out)), 2, "no delivery after success")
 
@@ -279,6 +281,7 @@ class DeliveryTests(PollerTestBase):
         self.lam.update_event_source_mapping(UUID=m["UUID"], Enabled=False)
         self.wait_mapping_state(m["UUID"], "Disabled")
         self.send_bodies(p.url, ["held-1", "held-2", "held-3"])
+        # Time passing, not a wait on server state: a disabled mapping is given 2 s in which it must not deliver.
         time.sleep(2.0)
         self.assertEqual(read_records(p.out), [], "a disabled mapping must not invoke")
         self.assertEqual(counters(self.sqs, p.url), (3, 0, 0), "and must not receive")
@@ -293,6 +296,7 @@ class DeliveryTests(PollerTestBase):
         self.lam.delete_event_source_mapping(UUID=m["UUID"])
         harness.wait_until(lambda: not self._mapping_exists(m["UUID"]), timeout=3)
         self.send_bodies(p.url, ["after-delete"])
+        # Time passing, not a wait on server state: a deleted mapping is given 1.5 s in which it must not deliver.
         time.sleep(1.5)
         self.assertEqual(read_records(p.out), [])
         self.assertEqual(counters(self.sqs, p.url), (1, 0, 0))
@@ -302,6 +306,7 @@ class DeliveryTests(PollerTestBase):
         m = self.create_mapping(p.fn, p.arn)
         self.lam.delete_function(FunctionName=p.fn)
         self.send_bodies(p.url, ["orphan"])
+        # Time passing, not a wait on server state: 2 s in which a mapping of a missing function must not receive.
         time.sleep(2.0)
         self.assertEqual(self.lam.get_event_source_mapping(UUID=m["UUID"])["UUID"], m["UUID"])
         [msg] = self.sqs.receive_message(QueueUrl=p.url, AttributeNames=["All"]).get("Messages", [])
@@ -329,6 +334,8 @@ class RobustnessTests(PollerTestBase):
         self.create_mapping(other.fn, p.arn)
         ids = self.send_bodies(p.url, ["s-%02d" % i for i in range(30)])
         self.wait_counters(p.url, (0, 0, 0), timeout=10)
+        # Time passing, not a wait on server state: the queue is empty, but a message delivered twice would
+        # leave its second record a little later.
         time.sleep(0.3)
         got = deliveries(p.pairs() + other.pairs())
         self.assertEqual(sorted(got), sorted(ids))
@@ -338,6 +345,8 @@ class RobustnessTests(PollerTestBase):
         p = self.pipeline()
         m = self.create_mapping(p.fn, p.arn)
         self.sqs.delete_queue(QueueUrl=p.url)
+        # Time passing, not a wait on server state: the poller retries a missing queue every second; the server
+        # must survive a few retries.
         time.sleep(1.5)
         self.assertEqual(self.lam.get_event_source_mapping(UUID=m["UUID"])["UUID"], m["UUID"])
         self.assertIsNone(self.server.proc.poll(), "the server died")
@@ -447,6 +456,7 @@ class BatchingAndScalingTests(PollerTestBase):
         delay = docs[0]["start"] - t0
         print("\n  batching window 2 s: invoked %.2f s after the send" % delay)
         self.assertLess(delay, 4.5)
+        # Time passing, not a wait on server state: 0.5 s in which no second invocation may follow the batch.
         time.sleep(0.5)
         self.assertEqual(len(read_records(p.out)), 1)
         self.wait_counters(p.url, (0, 0, 0))
@@ -499,6 +509,8 @@ class FilterTests(PollerTestBase):
                   '{"kind": ["x", "keep"]}']
         self.send_bodies(p.url, bodies)
         self.wait_counters(p.url, (0, 0, 0), timeout=8)
+        # Time passing, not a wait on server state: the queue is empty, but a message delivered twice would
+        # leave its second record a little later.
         time.sleep(0.3)
         got = deliveries(p.pairs())
         self.assertEqual(sorted(got), sorted(['{"kind": "keep", "i": 1}', '{"n": 11}', '{"kind": ["x", "keep"]}']))
@@ -510,6 +522,7 @@ class FilterTests(PollerTestBase):
         self.create_mapping(p.fn, p.arn, FilterCriteria={"Filters": [{"Pattern": json.dumps({"body": ["hello"]})}]})
         self.send_bodies(p.url, ["hello", "world", '{"a": "hello"}', "Hello"])
         self.wait_counters(p.url, (0, 0, 0), timeout=8)
+        # Time passing, not a wait on server state: as above, a wrong extra delivery is given 0.3 s.
         time.sleep(0.3)
         self.assertEqual(sorted(deliveries(p.pairs())), ["hello"])
 
@@ -523,6 +536,7 @@ class FilterTests(PollerTestBase):
                                  '{"region": "us-west-2", "weather": "Sunny"}',
                                  '{"region": "us-west-2", "id": 1, "weather": "Raining"}'])
         self.wait_counters(p.url, (0, 0, 0), timeout=8)
+        # Time passing, not a wait on server state: as above, a wrong extra delivery is given 0.3 s.
         time.sleep(0.3)
         self.assertEqual(sorted(deliveries(p.pairs())), [match])
 
@@ -601,6 +615,7 @@ class LatencyTests(PollerTestBase):
             body = "lat-%02d" % i
             sent_at[body] = time.time()
             self.sqs.send_message(QueueUrl=p.url, MessageBody=body)
+            # Not a wait: the sends are spaced so that each message's pick-up latency is measured alone.
             time.sleep(0.1)
         pairs = wait_sqs_records(p.out, lambda ps: len(ps) >= 21, timeout=15)
         started = {r["body"]: doc["start"] for doc, r in pairs}

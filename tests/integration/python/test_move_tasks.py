@@ -271,6 +271,7 @@ class MoveTaskBase(MoveTaskMixin, ProtocolCase):
         self.assertLess(entry["ApproximateNumberOfMessagesMoved"], 6, "the cancelled task ran to the end")
         # a cancelled task moves nothing more
         settled = (self.counters(dlq_url), self.counters(dest))
+        # Time passing, not a wait on server state: a cancelled task is given 1.5 s in which it must move nothing.
         time.sleep(1.5)
         self.assertEqual((self.counters(dlq_url), self.counters(dest)), settled)
         in_dlq, in_dest = settled[0][0], settled[1][0]
@@ -320,6 +321,7 @@ class MoveTaskBase(MoveTaskMixin, ProtocolCase):
         self.fill(src, dlq_url, ["r-%02d" % i for i in range(20)])
         t0 = time.monotonic()
         self.sqs.start_message_move_task(SourceArn=dlq_arn, DestinationArn=dest_arn, MaxNumberOfMessagesPerSecond=10)
+        # Time passing, not a wait on server state: 20 messages at 10/s cannot all be moved after 0.5 s.
         time.sleep(0.5)
         [mid] = self.tasks(dlq_arn)
         self.assertEqual(mid["Status"], "RUNNING", "20 messages at 10/s cannot be done after 0.5 s")
@@ -536,5 +538,7 @@ class TestFixThenRedriveWorkflow(MoveTaskMixin, lambda_util.LambdaTestCase):
                                 and counters(self.sqs, dlq_url) == (0, 0, 0), timeout=10, interval=0.1)
         self.assertTrue(ok, "queues not empty: source %r, DLQ %r"
                         % (counters(self.sqs, src_url), counters(self.sqs, dlq_url)))
+        # Time passing, not a wait on server state: the queues are empty, but a message processed twice
+        # would leave its second record a little later.
         time.sleep(0.5)
         self.assertEqual(sorted(r["body"] for r in processed()), sorted(sent), "a message was processed twice")

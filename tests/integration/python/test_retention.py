@@ -28,6 +28,7 @@ class RetentionTests(SqsTestMixin, harness.ServerTestCase):
         t1 = now()
         self.assertCounters(self.c, url, (1, 1, 0))
 
+        # Time passing, not a wait on server state: the young message is sent 20 s after the old ones.
         time.sleep(max(0.0, t0 + 20 - now()))
         survivor = self.c.send_message(QueueUrl=url, MessageBody="young")["MessageId"]
         self.assertCounters(self.c, url, (2, 1, 0), "nothing may expire before its retention period")
@@ -39,6 +40,7 @@ class RetentionTests(SqsTestMixin, harness.ServerTestCase):
             seen = counters(self.c, url)
             if seen == (1, 0, 0):
                 break
+            # The poll interval of this bounded wait.
             time.sleep(0.25)
         t_gone = now()
         self.assertEqual(seen, (1, 0, 0), "old messages not expired %.1fs after sending" % (t_gone - t1))

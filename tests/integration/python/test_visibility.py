@@ -60,6 +60,7 @@ class CoreVisibilityTests(VisibilityBase):
         t1 = now()
         self.assertEqual(ids(first), [mid])
         self.assertEqual(receive_count(first[0]), 1)
+        # Time passing, not a wait on server state: half the 1 s visibility timeout has passed.
         time.sleep(max(0.0, t0 + 0.5 - now()))
         extra = self.assert_invisible_until(url, t0, 1.0)
         again = self.assert_reappears(url, mid, t0, t1, 1.0)
@@ -143,6 +144,7 @@ class VisibilityTests(CoreVisibilityTests):
         t0 = now()
         receive(self.c, url, VisibilityTimeout=1)
         t1 = now()
+        # Time passing, not a wait on server state: half the 1 s visibility timeout has passed.
         time.sleep(max(0.0, t0 + 0.5 - now()))
         self.assert_invisible_until(url, t0, 1.0)
         # comes back after ~1 s, not 30 s
@@ -152,6 +154,7 @@ class VisibilityTests(CoreVisibilityTests):
         self.assertLessEqual(t - t1, 1.0 + LATE)
         # That receive had no VisibilityTimeout, so the queue's 30 s applies now.
         t2 = now()
+        # Time passing, not a wait on server state: past 1 s, so it is the queue's 30 s that hides it.
         time.sleep(1.3)
         self.assert_invisible_until(url, t2, 30.0)
 
@@ -210,6 +213,7 @@ class VisibilityTests(CoreVisibilityTests):
         self.c.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=2)
         tc_end = now()
         # past the original 1 s deadline: must still be hidden (new deadline tc + 2)
+        # Time passing, not a wait on server state: past the original 1 s deadline.
         time.sleep(max(0.0, t0 + 1.5 - now()))
         self.assert_invisible_until(url, tc, 2.0)
         self.assert_reappears(url, mid, tc, tc_end, 2.0)
@@ -229,6 +233,7 @@ class VisibilityTests(CoreVisibilityTests):
         msgs = receive(self.c, url, VisibilityTimeout=43200)
         self.assertEqual(ids(msgs), [mid])
         self.assertEqual(receive(self.c, url), [])
+        # Time passing: strictly after the receive, even on a millisecond clock.
         time.sleep(0.02)
         self.assertSqsError("InvalidParameterValue", self.c.change_message_visibility,
                             QueueUrl=url, ReceiptHandle=msgs[0]["ReceiptHandle"], VisibilityTimeout=43200,
