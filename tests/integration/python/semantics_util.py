@@ -210,8 +210,8 @@ def skip_unless_query(cls):
 # ---- raw wire helpers -------------------------------------------------------
 
 def fake_sigv4(region, access_key="AKIDEXAMPLE"):
-    """A syntactically valid SigV4 Authorization header (sqsemu does not verify
-    signatures by default, spec section 8; only the credential scope matters)."""
+    """A syntactically valid SigV4 Authorization header (without --auth sqsemu verifies no
+    signature, docs/security.md; only the credential scope matters)."""
     return ("AWS4-HMAC-SHA256 Credential=%s/20261122/%s/sqs/aws4_request, "
             "SignedHeaders=content-type;host;x-amz-date, Signature=%s"
             % (access_key, region, "0" * 64))

@@ -28,7 +28,7 @@ STANDARD_ALL_ATTRIBUTES = sorted([
     "ReceiveMessageWaitTimeSeconds", "SqsManagedSseEnabled", "VisibilityTimeout",
 ])
 
-# Spec §6.7 vectors.
+# Digest vectors: body and attributes with their MD5OfMessageBody and MD5OfMessageAttributes.
 V1_BODY, V1_ATTRS = "Hello, SQS!", {"City": {"DataType": "String", "StringValue": "Any City"}}
 V1_MD5_BODY, V1_MD5_ATTRS = "982e00ffc10ba49378a8653ca8fecf47", "0c32cb5c844c01fbd5b6b434b52cf670"
 V2_BODY, V2_ATTRS = '{"order":1234}', {"Quantity": {"DataType": "Number", "StringValue": "42"}}
@@ -47,7 +47,8 @@ def cli_major_version():
 
 
 def md5_of_attributes(attrs):
-    """MD5OfMessageAttributes per spec §6.7; binary values given as raw bytes."""
+    """MD5OfMessageAttributes as SQS computes it (docs/sqs-semantics.md, Digests, identifiers,
+    timestamps); binary values given as raw bytes."""
     buf = b""
     for name in sorted(attrs, key=lambda n: n.encode("utf-8")):
         value = attrs[name]

@@ -138,7 +138,7 @@ class DurabilityTests(SqsTestMixin, unittest.TestCase):
         r2 = c.send_message(QueueUrl=url, MessageBody="two", MessageGroupId="g", MessageDeduplicationId="d2")
         s2 = self.restart_after_crash(s1)
         c2 = s2.client(read_timeout=40)
-        # dedup window survives: same content / same id -> not enqueued again (spec 7.6)
+        # the 5-minute deduplication window survives the restart: same content / same id -> not enqueued again
         c2.send_message(QueueUrl=url, MessageBody="one", MessageGroupId="g")
         c2.send_message(QueueUrl=url, MessageBody="other body", MessageGroupId="g", MessageDeduplicationId="d2")
         r3 = c2.send_message(QueueUrl=url, MessageBody="three", MessageGroupId="g")

@@ -1,4 +1,4 @@
-"""Long polling (spec sections 7.3, 1.8, 10 "Long polling").
+"""Long polling (docs/sqs-semantics.md, Long polling).
 
 Every long poll here runs with a bounded WaitTimeSeconds and a client read timeout
 well above it; helper threads are joined with timeouts. Wake latencies are printed

@@ -1,4 +1,5 @@
-"""Message retention (spec sections 7.3, 5.1 MessageRetentionPeriod, 6.6).
+"""Message retention: MessageRetentionPeriod expires messages, in flight or not
+(docs/sqs-semantics.md, Retention).
 
 Only one test waits for a real expiry (about 61 s, the shortest retention AWS
 allows); everything else here is instant.
@@ -48,7 +49,7 @@ class RetentionTests(SqsTestMixin, harness.ServerTestCase):
         msgs = receive(self.c, url, VisibilityTimeout=0)
         self.assertEqual([(m["MessageId"], m["Body"]) for m in msgs], [(survivor, "young")])
         self.assertNotEqual(survivor, old_visible)
-        # the expired in-flight message's handle: deleting it is a no-op success (spec 6.6)
+        # the expired in-flight message's handle: deleting a message already gone is a no-op success
         self.c.delete_message(QueueUrl=url, ReceiptHandle=inflight[0]["ReceiptHandle"])
         self.assertCounters(self.c, url, (1, 0, 0))
 

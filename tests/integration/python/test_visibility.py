@@ -1,4 +1,5 @@
-"""Visibility timeout semantics (spec sections 6.6, 7.1, 7.4, 4.13, 4.14, 5.1).
+"""Visibility timeout semantics: the queue's and the receive's timeout, ChangeMessageVisibility
+and its batch, deletes with stale handles (docs/sqs-semantics.md, Visibility and deletion).
 
 Timing rule used throughout: a message received by a request that started at t0
 becomes visible again no earlier than t0 + timeout (the server stamps the deadline
@@ -111,7 +112,8 @@ class CoreVisibilityTests(VisibilityBase):
         self.assertEqual(receive(self.c, url), [])
 
     def test_delete_with_handle_whose_visibility_expired(self):
-        # spec 6.6: visibility expired, not received again -> delete succeeds, message gone.
+        # visibility expired, not received again -> delete succeeds, message gone
+        # (docs/sqs-semantics.md, DeleteMessage).
         url = self.new_queue(self.c, "vstale")
         self.send(url)
         t0 = now()
@@ -128,7 +130,7 @@ class CoreVisibilityTests(VisibilityBase):
         self.send(url)
         [m] = receive(self.c, url)
         self.c.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-        # deleting again is a no-op success (spec 6.6)
+        # deleting a message already gone is a no-op success
         self.c.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
         self.assertSqsError(
             "InvalidParameterValue", self.c.change_message_visibility,
@@ -275,7 +277,8 @@ class VisibilityTests(CoreVisibilityTests):
         self.assertCounters(self.c, url, (1, 0, 0))
 
     def test_delete_with_older_handle_after_redelivery(self):
-        # spec 6.6: the request succeeds; recommended behaviour (moto, AWS-tested) deletes.
+        # the request succeeds and deletes the message, as moto does and AWS was seen to do
+        # (docs/sqs-semantics.md, DeleteMessage).
         url = self.new_queue(self.c, "vold")
         mid = self.send(url)
         [m1] = receive(self.c, url, VisibilityTimeout=0)
@@ -286,7 +289,8 @@ class VisibilityTests(CoreVisibilityTests):
         self.assertCounters(self.c, url, (0, 0, 0))
 
     def test_change_visibility_with_expired_handle_succeeds(self):
-        # spec 6.6: handle's visibility expired, message not re-received -> HTTP 200.
+        # handle's visibility expired, message not re-received -> HTTP 200
+        # (docs/sqs-semantics.md, ChangeMessageVisibility).
         url = self.new_queue(self.c, "vexp")
         self.send(url)
         [m] = receive(self.c, url, VisibilityTimeout=1)
@@ -321,7 +325,7 @@ class VisibilityTests(CoreVisibilityTests):
         self.assertEqual(receive_count(again[0]), 2)
         self.assertCounters(self.c, url, (0, 3, 0))
 
-        # Successful-only batch: no "Failed" member at all (spec 1.3).
+        # Successful-only batch: no "Failed" member at all (JSON answers leave empty lists out).
         resp = self.c.change_message_visibility_batch(QueueUrl=url, Entries=[
             {"Id": "a", "ReceiptHandle": again[0]["ReceiptHandle"], "VisibilityTimeout": 0}])
         self.assertEqual([e["Id"] for e in resp["Successful"]], ["a"])
