@@ -300,7 +300,8 @@ export function md5Hex(data) {
 }
 
 /**
- * MD5OfMessageAttributes as SQS computes it (spec §6.7), written independently of the server:
+ * MD5OfMessageAttributes as SQS computes it (docs/sqs-semantics.md, Digests, identifiers,
+ * timestamps), written independently of the server:
  * names sorted by UTF-8 bytes; length-prefixed name, DataType, transport byte, value.
  * attrs: { name: { DataType, StringValue } | { DataType, BinaryValue: Uint8Array|Buffer|base64 string } }
  */
