@@ -165,7 +165,7 @@ class MappingLifecycleTests(MappingTestBase):
                 return False
             except self.lam.exceptions.ResourceNotFoundException:
                 return True
-        self.assertTrue(harness.wait_until(gone, timeout=3.0), "Get still finds a deleted mapping: it is gone at once")
+        self.assertTrue(harness.wait_until(gone, timeout=3.0), "Get still finds a deleted mapping")
         self.assertLambdaError(lambda: self.lam.get_event_source_mapping(UUID=m["UUID"]),
                                "ResourceNotFoundException", 404, message=NOT_FOUND_RESOURCE)
         # a new mapping for the same pair is allowed again
