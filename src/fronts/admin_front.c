@@ -231,7 +231,9 @@ static void handle(http_request *r)
 {
     bool path_known;
     const route *rt = find_route(r, &path_known);
-    http_describe(r, http_path(r), NULL);
+    char operation[64];
+    snprintf(operation, sizeof operation, "%s %.50s", http_method(r), http_path(r));
+    http_describe(r, operation, NULL);
     if (!rt) {
         respond_not_routed(r, path_known);
         return;

@@ -31,7 +31,7 @@ void message_output_system_attributes(const attribute_selection *sel, const stor
         add_number_string(attrs, "SentTimestamp", m->sent_ms);
     if (system_wanted(sel, "ApproximateReceiveCount"))
         add_number_string(attrs, "ApproximateReceiveCount", receive_count);
-    if (system_wanted(sel, "ApproximateFirstReceiveTimestamp"))
+    if (first_receive_ms && system_wanted(sel, "ApproximateFirstReceiveTimestamp")) /* 0: never received */
         add_number_string(attrs, "ApproximateFirstReceiveTimestamp", first_receive_ms);
     if (m->trace_header && system_wanted(sel, "AWSTraceHeader"))
         cJSON_AddStringToObject(attrs, "AWSTraceHeader", m->trace_header);
