@@ -207,5 +207,24 @@ class AdminAsserts:
         self.fail("expected %s, the call succeeded: %r" % (code, result))
 
 
+SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "runtime error:")
+
+
+def stop_and_check(server):
+    """Stops the server (SIGTERM, bounded) and fails if it did not exit 0 or its log holds a
+    sanitizer report (a build with -Db_sanitize). Then removes its files."""
+    try:
+        code = server.stop()
+        log = server.log()
+        for marker in SANITIZER_MARKERS:
+            at = log.find(marker)
+            if at >= 0:
+                raise AssertionError("the server log has a sanitizer report:\n%s" % log[max(0, at - 300):at + 3000])
+        if code not in (0, None):
+            raise AssertionError("the server exited %s on SIGTERM: %s" % (code, log[-2000:]))
+    finally:
+        server.cleanup()
+
+
 def queue_url(server, name):
     return "%s/%s/%s" % (server.endpoint, harness.ACCOUNT, name)

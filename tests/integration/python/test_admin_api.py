@@ -25,7 +25,7 @@ from botocore.exceptions import ClientError
 
 import harness
 from admin_util import (AdminAsserts, admin, advance, clock, metric, metrics, move_clock, ok, peek,
-                        peek_all, queue_url, reset)
+                        peek_all, queue_url, reset, stop_and_check)
 from lambda_util import AWS_CLI, cli_env, run_cli
 from semantics_util import start_worker
 
@@ -59,6 +59,10 @@ class AdminCase(harness.ServerTestCase, AdminAsserts):
         super().setUpClass()
         cls.clients = {"json": cls.server.client(), "query": cls.server.client(protocol="query")}
         cls.sqs = cls.clients["json"]
+
+    @classmethod
+    def tearDownClass(cls):
+        stop_and_check(cls.server)
 
     def queue(self, prefix="q", attributes=None, fifo=False, client=None):
         """CreateQueue; returns (url, arn)."""
@@ -624,6 +628,16 @@ class QueueMetricsTests(AdminCase):
         advance(self.server, 60000)
         self.assertNumbers(url, visible=3, in_flight=0, delayed=0, sent=5, received=3, deleted=2)
 
+    def test_expired_messages_are_not_counted(self):
+        """Past its retention period a message is gone for GetQueueAttributes and the peek; the
+        gauge must agree, even before any SQS call touched the queue again."""
+        url, _ = self.queue("met-expired", {"MessageRetentionPeriod": 60})
+        self.sqs.send_message(QueueUrl=url, MessageBody="x")
+        self.assertNumbers(url, visible=1)
+        advance(self.server, 61000)
+        self.assertEqual(peek(self.server, url)["Messages"], [])
+        self.assertNumbers(url, visible=0, in_flight=0, delayed=0)
+
     def test_deleting_one_message_twice_counts_once(self):
         url, _ = self.queue("met-twice")
         self.sqs.send_message(QueueUrl=url, MessageBody="x")
@@ -782,6 +796,20 @@ class BadInputTests(AdminCase):
                              code="MethodNotAllowed")
 
 
+class HugeClockTests(AdminCase):
+    """A server of its own: the clock only moves forward, so a huge move cannot be undone."""
+
+    def test_the_clock_stays_an_integer_after_the_largest_accepted_advance(self):
+        status, _, doc = admin(self.server, "POST", "clock", body=b'{"advance_ms": 9007199254740992}')
+        self.assertIn(status, (200, 400), doc)
+        for answer in (doc, clock(self.server)):
+            if "error" in answer:
+                continue
+            for key in ("now_ms", "offset_ms"):
+                self.assertIsInstance(answer[key], int, "%s is %r after advance_ms 2^53" % (key, answer[key]))
+                self.assertLessEqual(answer[key], 2 ** 53, key)
+
+
 # ---------------------------------------------------------------------------------------
 # --auth-key: the admin routes are signed (service "sqsemu"), the health checks are not
 # ---------------------------------------------------------------------------------------
@@ -791,6 +819,10 @@ AUTH_KEY = ("AKIDADMINTEST", "admin-secret")
 
 class SignedAdminTests(harness.ServerTestCase, AdminAsserts):
     server_args = ("--auth-key", "%s:%s" % AUTH_KEY)
+
+    @classmethod
+    def tearDownClass(cls):
+        stop_and_check(cls.server)
 
     def signed(self, method, path, body=b"", key=AUTH_KEY, service="sqsemu"):
         headers = {"Host": "127.0.0.1:%d" % self.server.port}

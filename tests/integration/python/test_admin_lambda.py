@@ -13,7 +13,7 @@ import time
 import unittest
 
 import harness
-from admin_util import AdminAsserts, admin, invocations, metric, metrics, reset
+from admin_util import AdminAsserts, admin, invocations, metric, metrics, reset, stop_and_check
 from lambda_util import LambdaTestCase, error_of, function_arn
 
 RECORDER_LINE = "recorder handling %s"
@@ -32,6 +32,10 @@ def wait_for(predicate, timeout=15.0, interval=0.05, what="the condition"):
 
 
 class AdminLambdaCase(LambdaTestCase, AdminAsserts):
+
+    @classmethod
+    def tearDownClass(cls):
+        stop_and_check(cls.server)
 
     def recorder(self, **kwargs):
         """A recorder function; returns its name."""
