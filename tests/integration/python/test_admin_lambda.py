@@ -14,7 +14,7 @@ import unittest
 
 import harness
 from admin_util import AdminAsserts, admin, invocations, metric, metrics, reset, stop_and_check
-from lambda_util import LambdaTestCase, error_of, function_arn
+from lambda_util import LambdaTestCase, function_arn
 
 RECORDER_LINE = "recorder handling %s"
 
