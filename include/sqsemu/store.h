@@ -119,7 +119,9 @@ typedef struct message_counts {
     int64_t delayed;
 } message_counts;
 
-bool store_messages_count(int64_t queue_id, int64_t now_ms, message_counts *out);
+/* Counts queue_id's messages by state at now_ms, of those sent at or after min_sent_ms
+ * (older ones are past the retention period). */
+bool store_messages_count(int64_t queue_id, int64_t now_ms, int64_t min_sent_ms, message_counts *out);
 /* Earliest visibility time after now_ms of any message in the queue; -1 when none. */
 int64_t store_messages_next_visible(int64_t queue_id, int64_t now_ms);
 

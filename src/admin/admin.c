@@ -11,7 +11,11 @@
 #include "sqsemu/http.h"
 #include "sqsemu/lambda.h"
 #include "sqsemu/sqs.h"
+#include "sqsemu/tx.h"
 #include "sqsemu/waiters.h"
+
+/* The clock's readings stay below 10000-01-01 (and so exact in a JSON number). */
+#define CLOCK_MAX_MS 253402300800000LL
 
 static cJSON *fail(admin_error *err, int status, const char *code, const char *message)
 {
@@ -90,14 +94,15 @@ cJSON *admin_clock_change(const cJSON *body, admin_error *err)
                     "The body must be a JSON object with advance_ms, set_ms and/or freeze.");
     const cJSON *advance = NULL, *set = NULL, *freeze = NULL;
     for (const cJSON *m = body->child; m; m = m->next) {
-        if (strcmp(m->string, "advance_ms") == 0)
-            advance = m;
-        else if (strcmp(m->string, "set_ms") == 0)
-            set = m;
-        else if (strcmp(m->string, "freeze") == 0)
-            freeze = m;
-        else
+        const cJSON **slot = strcmp(m->string, "advance_ms") == 0 ? &advance
+                             : strcmp(m->string, "set_ms") == 0   ? &set
+                             : strcmp(m->string, "freeze") == 0   ? &freeze
+                                                                  : NULL;
+        if (!slot)
             return fail(err, 400, "InvalidParameterValue", "Unknown member: only advance_ms, set_ms and freeze.");
+        if (*slot)
+            return fail(err, 400, "InvalidParameterValue", "A member is given twice.");
+        *slot = m;
     }
     int64_t delta = 0, target = 0;
     if (advance && set)
@@ -110,6 +115,9 @@ cJSON *admin_clock_change(const cJSON *body, admin_error *err)
                                                        "the clock's now_ms (the clock only moves forward).");
     if (freeze && !cJSON_IsBool(freeze))
         return fail(err, 400, "InvalidParameterValue", "freeze must be true or false.");
+    int64_t now = clock_now_ms();
+    if ((advance && delta > CLOCK_MAX_MS - now) || (set && target > CLOCK_MAX_MS))
+        return fail(err, 400, "InvalidParameterValue", "The clock cannot go beyond the year 9999.");
     if (advance)
         clock_advance(delta);
     if (set)
@@ -177,12 +185,18 @@ static bool reset_functions(const admin_caller *c, const char *function, cJSON *
     return true;
 }
 
+/* One transaction around both services' calls (theirs become savepoints): a reset that
+ * fails for one name removes nothing for the other. */
 cJSON *admin_reset(const admin_caller *c, const char *queue, const char *function, admin_error *err)
 {
+    if (!tx_open())
+        return fail(err, 500, "InternalError", "The store could not start a transaction.");
     cJSON *out = cJSON_CreateObject();
     bool everything = !queue && !function;
     bool ok = (!function && !everything) || reset_functions(c, function, out, err);
     ok = ok && ((!queue && !everything) || reset_queues(c, queue, out, err));
+    if (!tx_close(ok) && ok)
+        ok = fail(err, 500, "InternalError", "The reset could not be stored.") != NULL;
     if (!ok) {
         cJSON_Delete(out);
         return NULL;

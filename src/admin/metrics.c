@@ -39,7 +39,7 @@ static const family function_families[] = {
     {"sqsemu_function_invocations_total", "counter", "Invocations of the function (Invocations)."},
     {"sqsemu_function_errors_total", "counter", "Invocations that failed (Errors)."},
     {"sqsemu_function_throttles_total", "counter", "Throttled invocations (Throttles; sqsemu never throttles)."},
-    {"sqsemu_function_duration_ms_sum", "counter", "Total run time of the invocations, in milliseconds."},
+    {"sqsemu_function_duration_seconds_total", "counter", "Total run time of the invocations, in seconds."},
 };
 
 static void put_escaped(buf_t *b, const char *value)
@@ -130,7 +130,7 @@ static void function_sample(const lambda_function_metrics *m, void *arg)
     put_escaped(p->out, m->region);
     buf_puts(p->out, "\"} ");
     if (p->family == 3) {
-        buf_printf(p->out, "%.3f\n", m->duration_ms_sum);
+        buf_printf(p->out, "%.6f\n", m->duration_ms_sum / 1000.0);
         return;
     }
     uint64_t values[] = {m->invocations, m->errors, m->throttles};

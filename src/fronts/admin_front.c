@@ -41,6 +41,7 @@ typedef struct route {
     const char *method;
     json_route_fn handle; /* NULL: the metrics (text) */
     bool unsigned_ok;     /* health checks need no signature */
+    const char *params[5]; /* the query parameters it takes (any other is refused) */
 } route;
 
 static bool match(const http_request *r)
@@ -81,20 +82,37 @@ static const char *param(const request_args *a, const char *name)
     return p ? p->value : NULL;
 }
 
-/* A query parameter given empty counts as absent; one holding a NUL byte is refused. */
-static bool params_clean(const request_args *a)
+static bool takes(const route *rt, const char *name)
 {
-    for (size_t i = 0; i < a->query.count; i++) {
-        if (strlen(a->query.items[i].value) != a->query.items[i].value_len)
-            return false;
+    for (size_t i = 0; i < sizeof rt->params / sizeof rt->params[0] && rt->params[i]; i++) {
+        if (strcmp(rt->params[i], name) == 0)
+            return true;
     }
-    return true;
+    return false;
 }
 
-static const char *param_or_null(const request_args *a, const char *name)
+/* Every parameter must be one the route takes, named and given a value, without NUL bytes
+ * (a misspelt ?Queue= must not turn a reset of one queue into a reset of everything). */
+static bool params_valid(const route *rt, const request_args *a, const char **code, char *why, size_t why_size)
 {
-    const char *v = param(a, name);
-    return v && *v ? v : NULL;
+    *code = "InvalidParameterValue";
+    for (size_t i = 0; i < a->query.count; i++) {
+        const form_param *p = &a->query.items[i];
+        if (!takes(rt, p->name)) {
+            snprintf(why, why_size, "Unknown parameter '%.64s' for %s %s.", p->name, rt->method, rt->path);
+            return false;
+        }
+        if (!p->value[0]) {
+            *code = "MissingParameter";
+            snprintf(why, why_size, "The parameter %s needs a value.", p->name);
+            return false;
+        }
+        if (strlen(p->value) != p->value_len) {
+            snprintf(why, why_size, "The parameter %s holds a NUL byte.", p->name);
+            return false;
+        }
+    }
+    return true;
 }
 
 /* ---- routes ---- */
@@ -136,42 +154,44 @@ static cJSON *route_clock_post(request_args *a, admin_error *err)
 
 static cJSON *route_reset(request_args *a, admin_error *err)
 {
-    return admin_reset(&a->caller, param_or_null(a, "queue"), param_or_null(a, "function"), err);
+    return admin_reset(&a->caller, param(a, "queue"), param(a, "function"), err);
 }
 
 static cJSON *route_messages(request_args *a, admin_error *err)
 {
-    const char *queue = param_or_null(a, "QueueUrl");
-    return admin_messages(&a->caller, queue ? queue : param_or_null(a, "QueueName"), param_or_null(a, "Limit"),
-                          param_or_null(a, "NextToken"), err);
+    const char *queue = param(a, "QueueUrl");
+    return admin_messages(&a->caller, queue ? queue : param(a, "QueueName"), param(a, "Limit"),
+                          param(a, "NextToken"), err);
 }
 
 static cJSON *route_invocations(request_args *a, admin_error *err)
 {
-    return admin_invocations(&a->caller, param_or_null(a, "function"), param_or_null(a, "limit"), err);
+    return admin_invocations(&a->caller, param(a, "function"), param(a, "limit"), err);
 }
 
 static const route routes[] = {
-    {"/_sqsemu/health", "GET", route_health, true},
-    {LOCALSTACK_HEALTH, "GET", route_localstack_health, true},
-    {"/_sqsemu/clock", "GET", route_clock_get, false},
-    {"/_sqsemu/clock", "POST", route_clock_post, false},
-    {"/_sqsemu/reset", "POST", route_reset, false},
-    {"/_sqsemu/messages", "GET", route_messages, false},
-    {"/_sqsemu/invocations", "GET", route_invocations, false},
-    {"/_sqsemu/metrics", "GET", NULL, false},
+    {"/_sqsemu/health", "GET", route_health, true, {NULL}},
+    {LOCALSTACK_HEALTH, "GET", route_localstack_health, true, {NULL}},
+    {"/_sqsemu/clock", "GET", route_clock_get, false, {NULL}},
+    {"/_sqsemu/clock", "POST", route_clock_post, false, {NULL}},
+    {"/_sqsemu/reset", "POST", route_reset, false, {"queue", "function"}},
+    {"/_sqsemu/messages", "GET", route_messages, false, {"QueueUrl", "QueueName", "Limit", "NextToken"}},
+    {"/_sqsemu/invocations", "GET", route_invocations, false, {"function", "limit"}},
+    {"/_sqsemu/metrics", "GET", NULL, false, {NULL}},
 };
 
 #define ROUTE_COUNT (sizeof routes / sizeof routes[0])
 
+/* HEAD is answered like GET (the server sends the headers only). */
 static const route *find_route(const http_request *r, bool *path_known)
 {
     *path_known = false;
+    const char *method = strcmp(http_method(r), "HEAD") == 0 ? "GET" : http_method(r);
     for (size_t i = 0; i < ROUTE_COUNT; i++) {
         if (strcmp(routes[i].path, http_path(r)) != 0)
             continue;
         *path_known = true;
-        if (strcmp(routes[i].method, http_method(r)) == 0)
+        if (strcmp(routes[i].method, method) == 0)
             return &routes[i];
     }
     return NULL;
@@ -197,7 +217,8 @@ static void respond_not_routed(http_request *r, bool path_known)
     buf_init(&allow);
     for (size_t i = 0; i < ROUTE_COUNT; i++) {
         if (strcmp(routes[i].path, http_path(r)) == 0)
-            buf_printf(&allow, "%s%s", allow.len ? ", " : "", routes[i].method);
+            buf_printf(&allow, "%s%s%s", allow.len ? ", " : "", routes[i].method,
+                       strcmp(routes[i].method, "GET") == 0 ? ", HEAD" : "");
     }
     http_add_header(r, "Allow", allow.data);
     char message[160];
@@ -211,6 +232,22 @@ static void respond_metrics(http_request *r)
     size_t len = 0;
     char *text = admin_metrics(&len);
     http_respond(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+}
+
+/* The log line names the queue or function a route is about. */
+static void describe(http_request *r, const char *operation, const request_args *a)
+{
+    const char *queue = param(a, "QueueUrl") ? param(a, "QueueUrl") : param(a, "QueueName") ? param(a, "QueueName")
+                                                                                           : param(a, "queue");
+    const char *slash = queue ? strrchr(queue, '/') : NULL;
+    if (slash) /* a URL: its name, as the SQS lines say */
+        queue = slash + 1;
+    const char *function = param(a, "function");
+    char resource[300] = "";
+    if (queue || function)
+        snprintf(resource, sizeof resource, "%s%.130s%s%s%.130s", queue ? "queue=" : "", queue ? queue : "",
+                 queue && function ? " " : "", function ? "function=" : "", function ? function : "");
+    http_describe(r, operation, resource);
 }
 
 static void fill_caller(request_args *a)
@@ -238,15 +275,19 @@ static void handle(http_request *r)
         respond_not_routed(r, path_known);
         return;
     }
-    if (!rt->handle) {
-        respond_metrics(r);
-        return;
-    }
     request_args a = {.r = r};
     form_params_init(&a.query);
     const char *query = http_query(r);
-    if (!form_parse(&a.query, query, strlen(query)) || !params_clean(&a)) {
-        respond_error(r, 400, "InvalidParameterValue", "The query string is malformed.");
+    char why[256] = "The query string is malformed.";
+    const char *code = "InvalidParameterValue";
+    if (!form_parse(&a.query, query, strlen(query)) || !params_valid(rt, &a, &code, why, sizeof why)) {
+        respond_error(r, 400, code, why);
+        form_params_free(&a.query);
+        return;
+    }
+    describe(r, operation, &a);
+    if (!rt->handle) {
+        respond_metrics(r);
         form_params_free(&a.query);
         return;
     }

@@ -705,11 +705,20 @@ bool esm_list(const lambda_ctx *ctx, const char *source_arn, const char *functio
 
 /* ---- reset (the admin API) ---- */
 
+/* A mapping's FunctionArn may carry a qualifier (":$LATEST", a version, an alias): it is
+ * still a mapping of the function. */
+static bool maps_to(const mapping *m, const char *function_arn)
+{
+    const char *arn = mapping_string(m, "FunctionArn");
+    size_t len = strlen(function_arn);
+    return strncmp(arn, function_arn, len) == 0 && (arn[len] == '\0' || arn[len] == ':');
+}
+
 bool mappings_remove(const char *function_arn, size_t *removed, lambda_error *err)
 {
     *removed = 0;
     for (mapping *m = all_mappings; m; m = m->next) {
-        if (function_arn && strcmp(mapping_string(m, "FunctionArn"), function_arn) != 0)
+        if (function_arn && !maps_to(m, function_arn))
             continue;
         if (!store_mapping_delete(m->uuid))
             return lambda_fail(err, LAMBDA_ERR_SERVICE, "The event source mapping could not be deleted.");

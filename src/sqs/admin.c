@@ -3,6 +3,7 @@
  * without receiving them, and each queue's numbers for the metrics. Neither is part of SQS; both keep SQS's rules: a reset is a
  * DeleteQueue without the --strict re-creation wait, and a listing changes nothing (no
  * receive count, no visibility, no retention run). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,10 +111,12 @@ static bool parse_token(const char *token, int64_t *after, sqs_error *err)
     *after = 0;
     if (!token || !*token)
         return true;
-    char *end = NULL;
-    long long value = strtoll(token, &end, 10);
-    if (*end || value < 0 || token[0] == '-' || token[0] == '+')
-        return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE, "Invalid NextToken value.");
+    int64_t value = 0;
+    for (const char *p = token; *p; p++) {
+        if (*p < '0' || *p > '9' || value > (INT64_MAX - 9) / 10)
+            return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE, "Invalid NextToken value.");
+        value = value * 10 + (*p - '0');
+    }
     *after = value;
     return true;
 }
@@ -158,7 +161,7 @@ void sqs_metrics_each(int64_t now_ms, void (*fn)(const sqs_queue_metrics *m, voi
     for (size_t i = 0; i < count; i++) {
         const sqs_queue *q = all[i];
         message_counts counts = {0};
-        store_messages_count(q->id, now_ms, &counts);
+        store_messages_count(q->id, now_ms, now_ms - (int64_t)q->retention_s * 1000, &counts);
         sqs_queue_metrics m = {
             .account = q->account,
             .region = q->region,

@@ -368,7 +368,7 @@ bool action_start_message_move_task(sqs_ctx *ctx, const cJSON *in, cJSON *out, s
                         "There is already a task running. Only one active task is allowed for a source queue arn at a "
                         "given time.");
     message_counts counts = {0, 0, 0};
-    store_messages_count(source->id, ctx->now_ms, &counts);
+    store_messages_count(source->id, ctx->now_ms, ctx->now_ms - (int64_t)source->retention_s * 1000, &counts);
     move_task *t = xcalloc(1, sizeof *t);
     ids_uuid(t->task_id);
     t->source_arn = xstrdup(source->arn);

@@ -84,7 +84,7 @@ static const char *const statement_sql[STMT__COUNT] = {
     [STMT_MESSAGES_EXPIRE] = "DELETE FROM messages WHERE queue_id = ?1 AND sent_ms < ?2",
     [STMT_MESSAGES_COUNT] =
         "SELECT COALESCE(SUM(visible_ms <= ?2), 0), COALESCE(SUM(visible_ms > ?2 AND receive_count > 0), 0), "
-        "COALESCE(SUM(visible_ms > ?2 AND receive_count = 0), 0) FROM messages WHERE queue_id = ?1",
+        "COALESCE(SUM(visible_ms > ?2 AND receive_count = 0), 0) FROM messages WHERE queue_id = ?1 AND sent_ms >= ?3",
     [STMT_MESSAGES_NEXT_VISIBLE] = "SELECT MIN(visible_ms) FROM messages WHERE queue_id = ?1 AND visible_ms > ?2",
     [STMT_MESSAGES_LIST] =
         "SELECT id, queue_id, message_id, body, md5_body, attributes, md5_attributes, trace_header, group_id, "

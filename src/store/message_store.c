@@ -205,11 +205,12 @@ bool store_messages_expire(int64_t queue_id, int64_t cutoff_ms)
     return db_step_done(s);
 }
 
-bool store_messages_count(int64_t queue_id, int64_t now_ms, message_counts *out)
+bool store_messages_count(int64_t queue_id, int64_t now_ms, int64_t min_sent_ms, message_counts *out)
 {
     sqlite3_stmt *s = db_stmt(STMT_MESSAGES_COUNT);
     sqlite3_bind_int64(s, 1, queue_id);
     sqlite3_bind_int64(s, 2, now_ms);
+    sqlite3_bind_int64(s, 3, min_sent_ms);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         out->visible = sqlite3_column_int64(s, 0);

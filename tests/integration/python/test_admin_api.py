@@ -182,12 +182,13 @@ class RouteTests(AdminCase):
                 self.assertIn("/_sqsemu/clock", doc["message"], "the message lists the routes")
 
     def test_wrong_method_is_405_with_allow(self):
-        for method, path, allow in (("POST", "/_sqsemu/health", "GET"), ("DELETE", "/_sqsemu/health", "GET"),
-                                    ("POST", "/_localstack/health", "GET"), ("PUT", "/_sqsemu/clock", "GET, POST"),
-                                    ("DELETE", "/_sqsemu/clock", "GET, POST"), ("GET", "/_sqsemu/reset", "POST"),
-                                    ("PUT", "/_sqsemu/reset", "POST"), ("POST", "/_sqsemu/messages", "GET"),
-                                    ("DELETE", "/_sqsemu/messages", "GET"), ("POST", "/_sqsemu/invocations", "GET"),
-                                    ("POST", "/_sqsemu/metrics", "GET")):
+        get = "GET, HEAD"  # HEAD is answered like GET, without the body
+        for method, path, allow in (("POST", "/_sqsemu/health", get), ("DELETE", "/_sqsemu/health", get),
+                                    ("POST", "/_localstack/health", get), ("PUT", "/_sqsemu/clock", get + ", POST"),
+                                    ("DELETE", "/_sqsemu/clock", get + ", POST"), ("GET", "/_sqsemu/reset", "POST"),
+                                    ("PUT", "/_sqsemu/reset", "POST"), ("POST", "/_sqsemu/messages", get),
+                                    ("DELETE", "/_sqsemu/messages", get), ("POST", "/_sqsemu/invocations", get),
+                                    ("POST", "/_sqsemu/metrics", get)):
             with self.subTest(method=method, path=path):
                 answer = admin(self.server, method, path)
                 self.assertAdminError(answer, 405, "MethodNotAllowed")
@@ -950,17 +951,18 @@ class RequestLogTests(AdminCase):
         self.assertTrue(any(" admin GET /_sqsemu/health 200 " in line for line in self.server.log().splitlines()))
 
     def test_admin_requests(self):
-        for method, route, params, status, code in (("GET", "clock", None, 200, None),
-                                                    ("POST", "reset", {"queue": "nope"}, 404, QUEUE_GONE),
-                                                    ("GET", "nothing", None, 404, "NotFound"),
-                                                    ("DELETE", "clock", None, 405, "MethodNotAllowed"),
-                                                    ("GET", "messages", None, 400, "MissingParameter"),
-                                                    ("GET", "metrics", None, 200, None)):
+        for method, route, params, status, code, resource in (("GET", "clock", None, 200, None, None),
+                                                    ("POST", "reset", {"queue": "nope"}, 404, QUEUE_GONE,
+                                                     "queue=nope"),
+                                                    ("GET", "nothing", None, 404, "NotFound", None),
+                                                    ("DELETE", "clock", None, 405, "MethodNotAllowed", None),
+                                                    ("GET", "messages", None, 400, "MissingParameter", None),
+                                                    ("GET", "metrics", None, 200, None, None)):
             with self.subTest(method=method, route=route):
                 got, hdrs, _ = admin(self.server, method, route, params)
                 self.assertEqual(got, status)
                 self.assertOneLine(hdrs["x-amzn-requestid"], "admin", "%s /_sqsemu/%s" % (method, route),
-                                   status, code)
+                                   status, code, resource)
         self.assertEveryLineIsALogLine()
 
     def test_admin_request_that_names_a_queue_logs_it(self):

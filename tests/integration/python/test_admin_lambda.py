@@ -393,7 +393,7 @@ class LambdaMetricsTests(AdminLambdaCase):
         _, samples = metrics(self.server)
         labels = dict(function=name, account=harness.ACCOUNT, region=harness.REGION)
         return {key: metric(samples, "sqsemu_function_%s" % key, **labels)
-                for key in ("invocations_total", "errors_total", "throttles_total", "duration_ms_sum")}
+                for key in ("invocations_total", "errors_total", "throttles_total", "duration_seconds_total")}
 
     def mapping_numbers(self, uuid):
         _, samples = metrics(self.server)
@@ -403,14 +403,14 @@ class LambdaMetricsTests(AdminLambdaCase):
     def test_function_counters(self):
         name = self.recorder()
         self.assertEqual(self.function_numbers(name), {"invocations_total": 0, "errors_total": 0,
-                                                       "throttles_total": 0, "duration_ms_sum": 0})
+                                                       "throttles_total": 0, "duration_seconds_total": 0})
         self.invoke(name, {"action": "echo"})
         self.invoke(name, {"action": "echo"})
         self.invoke(name, {"action": "raise"})
         got = self.function_numbers(name)
         self.assertEqual((got["invocations_total"], got["errors_total"], got["throttles_total"]), (3, 1, 0))
         durations = sum(e["DurationMs"] for e in invocations(self.server, name))
-        self.assertAlmostEqual(got["duration_ms_sum"], durations, delta=0.01)
+        self.assertAlmostEqual(got["duration_seconds_total"] * 1000, durations, delta=0.01)
 
     def test_mapping_counters_with_a_filter(self):
         name = self.recorder()
