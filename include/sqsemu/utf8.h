@@ -12,6 +12,11 @@ bool utf8_is_sqs_text(const char *s, size_t len);
 /* True when s[0..len) is well-formed UTF-8 (no surrogates, no overlongs). */
 bool utf8_is_valid(const char *s, size_t len);
 
+/* A copy of s[0..len) that is well-formed UTF-8 and at most max bytes: every byte that does
+ * not start a well-formed character becomes U+FFFD, and the text is cut on a character
+ * boundary. Malloc'd and NUL-terminated; *out_len is its length. */
+char *utf8_repair(const char *s, size_t len, size_t max, size_t *out_len);
+
 /* True when s[0..len) is well-formed UTF-8 made only of Unicode letters and digits (by the
  * C.UTF-8 locale's classification, ASCII letters and digits where that locale is missing)
  * and the ASCII characters listed in extra. */

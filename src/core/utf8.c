@@ -1,4 +1,5 @@
-/* utf8: strict UTF-8 decoding and the SQS allowed-character check. */
+/* utf8: strict UTF-8 decoding, the SQS allowed-character check, and repairing text that is
+ * not UTF-8 (what a handler prints) into text that is. */
 #include "sqsemu/utf8.h"
 
 #include <ctype.h>
@@ -6,6 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <wctype.h>
+
+#include "sqsemu/buf.h"
 
 /* Decodes one code point at s[*i]; returns -1 on malformed input. */
 static int32_t next_code_point(const unsigned char *s, size_t len, size_t *i)
@@ -66,6 +69,34 @@ bool utf8_is_valid(const char *s, size_t len)
             return false;
     }
     return true;
+}
+
+char *utf8_repair(const char *s, size_t len, size_t max, size_t *out_len)
+{
+    static const char replacement[] = "\xEF\xBF\xBD";
+    const size_t replacement_len = sizeof replacement - 1;
+    const unsigned char *u = (const unsigned char *)s;
+    buf_t out;
+    buf_init(&out);
+    buf_append(&out, "", 0);
+    size_t run = 0; /* start of the well-formed run not yet copied */
+    size_t i = 0;
+    while (i < len) {
+        size_t at = i;
+        bool good = u[i] < 0x80 ? (i++, true) : next_code_point(u, len, &i) >= 0;
+        size_t step = good ? i - at : replacement_len;
+        if (out.len + (at - run) + step > max) {
+            i = at;
+            break;
+        }
+        if (!good) {
+            buf_append(&out, s + run, at - run);
+            buf_append(&out, replacement, replacement_len);
+            i = run = at + 1;
+        }
+    }
+    buf_append(&out, s + run, i - run);
+    return buf_detach(&out, out_len);
 }
 
 /* Unicode character classes come from glibc's C.UTF-8 locale, opened once and used through
