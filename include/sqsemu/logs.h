@@ -15,7 +15,7 @@
 
 /* The caps (README "Logs"): past them the oldest events go. */
 #define LOGS_GROUP_MAX_EVENTS 10000               /* per log group */
-#define LOGS_GROUP_MAX_BYTES (16LL * 1024 * 1024) /* message bytes per log group */
+#define LOGS_GROUP_MAX_BYTES (8LL * 1024 * 1024)  /* message bytes per log group */
 #define LOGS_TOTAL_MAX_EVENTS 1000000             /* in the whole store */
 #define LOGS_TOTAL_MAX_BYTES (512LL * 1024 * 1024)
 #define LOGS_EVENT_MAX_BYTES (256 * 1024)         /* a longer message is cut to this */

@@ -175,8 +175,9 @@ bool store_meta_put(const char *key, const void *value, size_t size);
 /* ---- CloudWatch Logs: groups, streams and their events (log_store.c) ----
  * A group is named within an account and region; a stream within its group. Events are
  * ordered by (timestamp_ms, id) everywhere; id grows with every insert. Each group keeps
- * its event count and message bytes up to date. Strings handed to a callback are valid
- * only during the call; a callback returns false to stop. */
+ * its event count and message bytes: whoever inserts events adds them with
+ * store_log_group_counted (once per batch); the deletes here keep them themselves. Strings
+ * handed to a callback are valid only during the call; a callback returns false to stop. */
 
 typedef struct stored_log_group {
     int64_t id;
@@ -219,6 +220,8 @@ int64_t store_log_stream_ensure(int64_t group_id, const char *name, int64_t now_
                                 int64_t last_ms);
 bool store_log_event_insert(int64_t group_id, int64_t stream_id, int64_t timestamp_ms, int64_t ingestion_ms,
                             const char *message, size_t len);
+/* Adds inserted events and their message bytes to the group's counters. */
+bool store_log_group_counted(int64_t group_id, int64_t events, int64_t bytes);
 /* *id = the group's (or stream's) id, 0 when there is none. */
 bool store_log_group_find(const char *account, const char *region, const char *name, int64_t *id);
 bool store_log_stream_find(int64_t group_id, const char *name, int64_t *id);

@@ -1,20 +1,26 @@
 /* logs/ingest: the write side of CloudWatch Logs: every line a Lambda handler prints (and
- * the START/END/REPORT lines) arrives through logs_put, and its caps.
+ * the START/END/REPORT lines) arrives through logs_put, and the caps.
  *
- * How it lives: logs_put is on the invocation path, so it only copies the line (repaired
- * to UTF-8 and cut to LOGS_EVENT_MAX_BYTES) into an in-memory buffer, one ring per stream,
- * and arms a short timer on the real clock. The flush writes the whole buffer in one
- * transaction of its own: group and stream rows, the events, then the caps (a group's
- * oldest events past its cap go, then the store's). It runs when the timer fires, when the
- * buffer grows past FLUSH_BYTES, when a reader calls (logs_service_call flushes first, so
- * a read sees every line printed before it), and at shutdown. It never writes inside
- * another call's transaction: a rollback there must not take handler output with it, so
- * the flush waits for the next timer instead. Nothing blocks: the store is local SQLite.
+ * How it lives: logs_put is on the invocation path, so it only appends the line (repaired
+ * to UTF-8 and cut to LOGS_EVENT_MAX_BYTES) to an in-memory buffer, one contiguous log of
+ * records per stream that is reused from flush to flush (no allocation per line), and
+ * arms a timer on the real clock. The flush writes everything buffered in one transaction
+ * of its own: group and stream rows, the events, then the caps (a group's oldest events
+ * past its cap go, then the store's). It runs FLUSH_DELAY_MS after the first buffered
+ * line, when a reader calls (logs_service_call flushes first, so a read sees every line
+ * printed before it), and at shutdown. It never writes inside another call's transaction
+ * (a rollback there must not take handler output with it): the timer tries again.
+ * Nothing blocks: the store is local SQLite.
  *
- * Bounds: a stream's ring keeps at most the group cap of events (older ones could not
- * survive the cap anyway); the buffer as a whole is flushed at FLUSH_BYTES and, while it
- * cannot be, never grows past MAX_BUFFER_BYTES (the oldest lines of the stream being
- * written go first). A crash (kill -9) loses at most the last FLUSH_DELAY_MS of lines. */
+ * A flood: a stream's buffer keeps only what its group's cap can keep (the newest
+ * LOGS_GROUP_MAX_EVENTS lines and group bytes; older ones could not survive the cap), so
+ * while a stream overflows and lines keep coming, writing it would only write rows the
+ * next lines push out again: the timer then waits, up to MAX_DELAY_MS from the first
+ * buffered line. All
+ * buffers together stay under MAX_BUFFER_BYTES (past it they are flushed, or, inside a
+ * transaction, the oldest lines of the stream being written go). A crash (kill -9) loses
+ * what was buffered: at most FLUSH_DELAY_MS of lines, MAX_DELAY_MS during a flood. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,32 +33,37 @@
 #include "sqsemu/tx.h"
 #include "sqsemu/utf8.h"
 
-#define FLUSH_DELAY_MS 250
-#define FLUSH_BYTES (4 * 1024 * 1024)
+#define FLUSH_DELAY_MS 500
+#define MAX_DELAY_MS 5000
 #define MAX_BUFFER_BYTES (32 * 1024 * 1024)
+#define COMPACT_BYTES (64 * 1024)    /* dropped bytes at the front of a buffer worth a memmove */
+#define KEEP_BUFFER_BYTES (1 << 20) /* a reused buffer larger than this goes when little of it was used */
 
-typedef struct pending_event {
+/* A buffered event: this header, then len bytes of message. */
+typedef struct record_head {
     int64_t timestamp_ms;
-    char *message;
-    size_t len;
-} pending_event;
+    uint32_t len;
+} record_head;
 
-/* The buffered events of one stream: a ring, oldest at head. */
+/* The buffered events of one stream: records from offset start of log on, oldest first.
+ * A stream with nothing buffered at a flush is forgotten. */
 typedef struct pending_stream {
     char *account;
     char *region;
     char *group;
     char *stream;
-    pending_event *ring;
-    size_t cap;
-    size_t head;
+    buf_t log;
+    size_t start;
     size_t count;
     struct pending_stream *next;
 } pending_stream;
 
 static struct {
     pending_stream *streams;
-    size_t bytes;
+    size_t bytes;          /* of every stream's records */
+    int64_t since_ms;      /* monotonic time of the first line buffered since the last flush */
+    int64_t last_ms;       /* and of the last one */
+    bool overflowed;       /* a stream dropped lines since the last flush */
     sq_timer timer;
     bool flushing;
     bool warned_full;
@@ -85,39 +96,50 @@ static const logs_limits *limits(void)
 
 /* ---- the buffer ---- */
 
-static pending_event *ring_at(pending_stream *s, size_t i)
+static record_head head_at(const pending_stream *s, size_t offset)
 {
-    return &s->ring[(s->head + i) % s->cap];
+    record_head h;
+    memcpy(&h, s->log.data + offset, sizeof h);
+    return h;
+}
+
+static size_t live_bytes(const pending_stream *s)
+{
+    return s->log.len - s->start;
 }
 
 static void drop_oldest(pending_stream *s)
 {
-    pending_event *e = ring_at(s, 0);
-    B.bytes -= e->len;
-    free(e->message);
-    s->head = (s->head + 1) % s->cap;
+    size_t n = sizeof(record_head) + head_at(s, s->start).len;
+    s->start += n;
     s->count--;
+    B.bytes -= n;
+    B.overflowed = true;
+    if (s->start > COMPACT_BYTES && s->start > live_bytes(s)) {
+        memmove(s->log.data, s->log.data + s->start, live_bytes(s) + 1);
+        s->log.len -= s->start;
+        s->start = 0;
+    }
 }
 
-static void ring_grow(pending_stream *s, size_t max)
+/* Empties the buffer after a flush, keeping its storage unless it is large and was mostly idle. */
+static void stream_clear(pending_stream *s)
 {
-    size_t cap = s->cap ? s->cap * 2 : 64;
-    if (cap > max)
-        cap = max;
-    pending_event *ring = xmalloc(cap * sizeof *ring);
-    for (size_t i = 0; i < s->count; i++)
-        ring[i] = *ring_at(s, i);
-    free(s->ring);
-    s->ring = ring;
-    s->cap = cap;
-    s->head = 0;
+    bool shrink = s->log.cap > KEEP_BUFFER_BYTES && s->log.len < s->log.cap / 4;
+    B.bytes -= live_bytes(s);
+    s->start = s->count = 0;
+    if (shrink) {
+        buf_free(&s->log);
+        buf_init(&s->log);
+    } else {
+        buf_reset(&s->log);
+    }
 }
 
 static void stream_free(pending_stream *s)
 {
-    while (s->count)
-        drop_oldest(s);
-    free(s->ring);
+    B.bytes -= live_bytes(s);
+    buf_free(&s->log);
     free(s->account);
     free(s->region);
     free(s->group);
@@ -143,35 +165,49 @@ static pending_stream *stream_of(const char *account, const char *region, const 
     s->region = xstrdup(region);
     s->group = xstrdup(group);
     s->stream = xstrdup(stream);
+    buf_init(&s->log);
     s->next = B.streams;
     B.streams = s;
     return s;
 }
 
-static void push(pending_stream *s, int64_t timestamp_ms, char *message, size_t len)
+/* Appends one record (the message repaired to UTF-8 and cut to the event size), then
+ * drops the oldest past what the group's cap could keep. */
+static void push(pending_stream *s, int64_t timestamp_ms, const char *message)
 {
-    size_t max = (size_t)limits()->group_events;
-    while (s->count >= max)
+    const logs_limits *l = limits();
+    while (s->count >= (size_t)l->group_events)
         drop_oldest(s);
-    if (s->count == s->cap)
-        ring_grow(s, max);
-    *ring_at(s, s->count) = (pending_event){timestamp_ms, message, len};
+    size_t at = s->log.len;
+    record_head h = {timestamp_ms, 0};
+    buf_append(&s->log, &h, sizeof h);
+    h.len = (uint32_t)utf8_append_repaired(&s->log, message, strlen(message), LOGS_EVENT_MAX_BYTES);
+    memcpy(s->log.data + at, &h, sizeof h);
     s->count++;
-    B.bytes += len;
+    B.bytes += sizeof h + h.len;
+    while (s->count > 1 && live_bytes(s) > (size_t)l->group_bytes)
+        drop_oldest(s);
 }
 
 /* ---- flushing ---- */
 
+static void on_timer(void *arg);
+
+static void arm_timer(int64_t delay_ms)
+{
+    if (!B.timer.armed)
+        timers_arm(loop_real_timers(), &B.timer, clock_monotonic_ms() + delay_ms, on_timer, NULL);
+}
+
 static void on_timer(void *arg)
 {
     (void)arg;
+    int64_t now = clock_monotonic_ms();
+    if (B.overflowed && now - B.last_ms < FLUSH_DELAY_MS && now - B.since_ms < MAX_DELAY_MS) {
+        arm_timer(FLUSH_DELAY_MS); /* a flood: what would be written now is pushed out again */
+        return;
+    }
     logs_flush();
-}
-
-static void arm_timer(void)
-{
-    if (!B.timer.armed)
-        timers_arm(loop_real_timers(), &B.timer, clock_monotonic_ms() + FLUSH_DELAY_MS, on_timer, NULL);
 }
 
 typedef struct group_ids {
@@ -195,21 +231,25 @@ static bool write_stream(pending_stream *s, int64_t now_ms, group_ids *touched)
     if (group_id < 0)
         return false;
     remember_group(touched, group_id);
-    int64_t first = ring_at(s, 0)->timestamp_ms, last = first;
-    for (size_t i = 1; i < s->count; i++) {
-        int64_t t = ring_at(s, i)->timestamp_ms;
+    int64_t first = head_at(s, s->start).timestamp_ms, last = first;
+    for (size_t at = s->start; at < s->log.len; at += sizeof(record_head) + head_at(s, at).len) {
+        int64_t t = head_at(s, at).timestamp_ms;
         first = t < first ? t : first;
         last = t > last ? t : last;
     }
     int64_t stream_id = store_log_stream_ensure(group_id, s->stream, now_ms, first, last);
     if (stream_id < 0)
         return false;
-    for (size_t i = 0; i < s->count; i++) {
-        pending_event *e = ring_at(s, i);
-        if (!store_log_event_insert(group_id, stream_id, e->timestamp_ms, now_ms, e->message, e->len))
+    int64_t bytes = 0;
+    for (size_t at = s->start; at < s->log.len;) {
+        record_head h = head_at(s, at);
+        const char *message = s->log.data + at + sizeof h;
+        if (!store_log_event_insert(group_id, stream_id, h.timestamp_ms, now_ms, message, h.len))
             return false;
+        bytes += h.len;
+        at += sizeof h + h.len;
     }
-    return true;
+    return store_log_group_counted(group_id, (int64_t)s->count, bytes);
 }
 
 static bool write_all(pending_stream *list, int64_t now_ms)
@@ -226,34 +266,49 @@ static bool write_all(pending_stream *list, int64_t now_ms)
     return ok;
 }
 
-static void free_list(pending_stream *list)
+/* After a flush: buffers that were written are emptied, the others forgotten. */
+static void after_flush(void)
 {
-    while (list) {
-        pending_stream *next = list->next;
-        stream_free(list);
-        list = next;
+    for (pending_stream **link = &B.streams; *link;) {
+        pending_stream *s = *link;
+        if (s->count) {
+            stream_clear(s);
+            link = &s->next;
+        } else {
+            *link = s->next;
+            stream_free(s);
+        }
     }
+    B.overflowed = false;
+}
+
+static bool anything_buffered(void)
+{
+    for (pending_stream *s = B.streams; s; s = s->next) {
+        if (s->count)
+            return true;
+    }
+    return false;
 }
 
 bool logs_flush(void)
 {
-    if (!B.streams)
+    if (!anything_buffered()) {
+        after_flush();
         return true;
+    }
     if (tx_active() || B.flushing) {
-        arm_timer();
+        arm_timer(FLUSH_DELAY_MS);
         return false;
     }
     B.flushing = true;
     timers_cancel(loop_real_timers(), &B.timer);
-    pending_stream *list = B.streams;
-    B.streams = NULL;
     bool ok = tx_open();
     if (ok)
-        ok = tx_close(write_all(list, clock_now_ms()));
+        ok = tx_close(write_all(B.streams, clock_now_ms()));
     if (!ok)
         log_warn("logs: the store refused a batch of log events; they are dropped");
-    free_list(list);
-    B.bytes = 0;
+    after_flush();
     B.flushing = false;
     return ok;
 }
@@ -265,24 +320,20 @@ void logs_put(const char *account, const char *region, const char *group, const 
 {
     if (!account || !region || !group || !stream || !*group || !*stream || !message || !*message)
         return;
-    size_t len = 0;
-    char *text = utf8_repair(message, strlen(message), LOGS_EVENT_MAX_BYTES, &len);
-    if (len == 0) {
-        free(text);
-        return;
-    }
+    B.last_ms = clock_monotonic_ms();
+    if (B.bytes == 0)
+        B.since_ms = B.last_ms;
     pending_stream *s = stream_of(account, region, group, stream);
-    push(s, timestamp_ms < 0 ? 0 : timestamp_ms, text, len);
-    if (B.bytes > FLUSH_BYTES)
-        logs_flush();
-    while (B.bytes > MAX_BUFFER_BYTES && s->count > 1) {
+    push(s, timestamp_ms < 0 ? 0 : timestamp_ms, message);
+    if (B.bytes > MAX_BUFFER_BYTES && !logs_flush()) {
         if (!B.warned_full)
             log_warn("logs: the log buffer is full while a transaction is open; dropping the oldest lines");
         B.warned_full = true;
-        drop_oldest(s);
+        while (B.bytes > MAX_BUFFER_BYTES && s->count > 1)
+            drop_oldest(s);
     }
-    if (B.streams)
-        arm_timer();
+    if (B.bytes)
+        arm_timer(FLUSH_DELAY_MS);
 }
 
 /* Drops the buffered events of the groups a reset deletes. */
@@ -323,8 +374,10 @@ void logs_service_stop(void)
 {
     timers_cancel(loop_real_timers(), &B.timer);
     logs_flush();
-    free_list(B.streams);
-    B.streams = NULL;
-    B.bytes = 0;
+    while (B.streams) {
+        pending_stream *next = B.streams->next;
+        stream_free(B.streams);
+        B.streams = next;
+    }
     timers_cancel(loop_real_timers(), &B.timer);
 }

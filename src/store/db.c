@@ -121,7 +121,16 @@ static const char *const statement_sql[STMT__COUNT] = {
         "SELECT id, name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms FROM log_streams "
         "WHERE group_id = ?1 AND (last_event_ms, id) < (?2, ?3) ORDER BY last_event_ms DESC, id DESC",
     [STMT_LOG_EVENT_INSERT] =
-        "INSERT INTO log_events(group_id, stream_id, timestamp_ms, ingestion_ms, message) VALUES(?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO log_events(group_id, stream_id, timestamp_ms, ingestion_ms, size, message) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [STMT_LOG_GROUP_ADD_COUNTS] =
+        "UPDATE log_groups SET event_count = event_count + ?2, stored_bytes = stored_bytes + ?3 WHERE id = ?1",
+    [STMT_LOG_OLDEST_OF_GROUP] =
+        "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM "
+        "(SELECT size FROM log_events WHERE group_id = ?1 ORDER BY timestamp_ms, id LIMIT ?2)",
+    [STMT_LOG_OLDEST_OF_ALL] =
+        "SELECT group_id, COUNT(*), SUM(size) FROM (SELECT group_id, size FROM log_events ORDER BY id LIMIT ?1) "
+        "GROUP BY group_id",
     [STMT_LOG_EVENTS_STREAM_FORWARD] =
         "SELECT id, timestamp_ms, ingestion_ms, message FROM log_events WHERE stream_id = ?1 "
         "AND (timestamp_ms, id) > (?2, ?3) AND timestamp_ms BETWEEN ?4 AND ?5 ORDER BY timestamp_ms, id LIMIT ?6",
@@ -229,7 +238,8 @@ static const char schema_sql[] =
     "  key TEXT PRIMARY KEY,"
     "  value BLOB NOT NULL);"
     /* CloudWatch Logs: what Lambda handlers printed. Each group keeps its event count and
-     * message bytes, kept by the two triggers, so the caps (log_store.c) cost no scan. */
+     * message bytes (log_store.c keeps them with every insert and delete), so checking the
+     * caps costs no scan. */
     "CREATE TABLE IF NOT EXISTS log_groups ("
     "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
     "  account TEXT NOT NULL,"
@@ -255,15 +265,10 @@ static const char schema_sql[] =
     "  stream_id INTEGER NOT NULL,"
     "  timestamp_ms INTEGER NOT NULL,"
     "  ingestion_ms INTEGER NOT NULL,"
+    "  size INTEGER NOT NULL,"
     "  message TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS log_events_by_stream ON log_events(stream_id, timestamp_ms, id);"
     "CREATE INDEX IF NOT EXISTS log_events_by_group ON log_events(group_id, timestamp_ms, id);"
-    "CREATE TRIGGER IF NOT EXISTS log_events_counted AFTER INSERT ON log_events BEGIN "
-    "  UPDATE log_groups SET event_count = event_count + 1, "
-    "    stored_bytes = stored_bytes + length(CAST(NEW.message AS BLOB)) WHERE id = NEW.group_id; END;"
-    "CREATE TRIGGER IF NOT EXISTS log_events_uncounted AFTER DELETE ON log_events BEGIN "
-    "  UPDATE log_groups SET event_count = event_count - 1, "
-    "    stored_bytes = stored_bytes - length(CAST(OLD.message AS BLOB)) WHERE id = OLD.group_id; END;"
     "PRAGMA user_version = 1;";
 
 static bool exec_sql(const char *sql)

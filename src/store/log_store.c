@@ -1,10 +1,13 @@
 /* store/log_store: the CloudWatch Logs tables: log groups, their streams, and the events
  * handlers printed, with the caps that keep them bounded. The counters a cap reads
- * (log_groups.event_count and stored_bytes) are kept by triggers (db.c), so any delete,
- * by a cap or a reset, leaves them right. */
+ * (log_groups.event_count and stored_bytes) grow by store_log_group_counted after a batch
+ * of inserts and shrink with every trim here (a reset deletes the groups themselves), so a
+ * cap costs no scan and no per-row work beyond the insert or delete itself. */
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "db.h"
+#include "sqsemu/buf.h"
 
 #define TRIM_BYTES_STEP 64 /* events dropped per round while a byte cap is exceeded */
 
@@ -46,7 +49,17 @@ bool store_log_event_insert(int64_t group_id, int64_t stream_id, int64_t timesta
     sqlite3_bind_int64(s, 2, stream_id);
     sqlite3_bind_int64(s, 3, timestamp_ms);
     sqlite3_bind_int64(s, 4, ingestion_ms);
-    sqlite3_bind_text(s, 5, message, (int)len, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 5, (int64_t)len);
+    sqlite3_bind_text(s, 6, message, (int)len, SQLITE_STATIC);
+    return db_step_done(s);
+}
+
+bool store_log_group_counted(int64_t group_id, int64_t events, int64_t bytes)
+{
+    sqlite3_stmt *s = db_stmt(STMT_LOG_GROUP_ADD_COUNTS);
+    sqlite3_bind_int64(s, 1, group_id);
+    sqlite3_bind_int64(s, 2, events);
+    sqlite3_bind_int64(s, 3, bytes);
     return db_step_done(s);
 }
 
@@ -226,20 +239,59 @@ static bool group_counts(int64_t group_id, int64_t *events, int64_t *bytes)
     return read_counts(s, events, bytes);
 }
 
-/* Deletes up to n events with one of the trim statements; adds what went to *dropped. */
+/* The group's n oldest events go; its counters follow. */
+static bool drop_oldest_of_group(int64_t group_id, int64_t n, int64_t *dropped)
+{
+    sqlite3_stmt *s = db_stmt(STMT_LOG_OLDEST_OF_GROUP);
+    sqlite3_bind_int64(s, 1, group_id);
+    sqlite3_bind_int64(s, 2, n);
+    int64_t events, bytes;
+    if (!read_counts(s, &events, &bytes))
+        return false;
+    s = db_stmt(STMT_LOG_TRIM_GROUP);
+    sqlite3_bind_int64(s, 1, group_id);
+    sqlite3_bind_int64(s, 2, n);
+    *dropped += events;
+    return db_step_done(s) && store_log_group_counted(group_id, -events, -bytes);
+}
+
+typedef struct group_share {
+    int64_t group_id;
+    int64_t events;
+    int64_t bytes;
+} group_share;
+
+/* The n earliest written events of all groups go; each group's counters follow. */
+static bool drop_oldest_of_all(int64_t n, int64_t *dropped)
+{
+    sqlite3_stmt *s = db_stmt(STMT_LOG_OLDEST_OF_ALL);
+    sqlite3_bind_int64(s, 1, n);
+    group_share *shares = NULL;
+    size_t count = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        shares = xrealloc(shares, (count + 1) * sizeof *shares);
+        shares[count++] = (group_share){sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+                                        sqlite3_column_int64(s, 2)};
+    }
+    sqlite3_reset(s);
+    bool ok = rc == SQLITE_DONE;
+    if (ok) {
+        s = db_stmt(STMT_LOG_TRIM_TOTAL);
+        sqlite3_bind_int64(s, 1, n);
+        ok = db_step_done(s);
+    }
+    for (size_t i = 0; i < count && ok; i++) {
+        *dropped += shares[i].events;
+        ok = store_log_group_counted(shares[i].group_id, -shares[i].events, -shares[i].bytes);
+    }
+    free(shares);
+    return ok;
+}
+
 static bool drop_oldest(db_statement id, int64_t group_id, int64_t n, int64_t *dropped)
 {
-    sqlite3_stmt *s = db_stmt(id);
-    if (id == STMT_LOG_TRIM_GROUP) {
-        sqlite3_bind_int64(s, 1, group_id);
-        sqlite3_bind_int64(s, 2, n);
-    } else {
-        sqlite3_bind_int64(s, 1, n);
-    }
-    if (!db_step_done(s))
-        return false;
-    *dropped += sqlite3_changes(store_db);
-    return true;
+    return id == STMT_LOG_TRIM_GROUP ? drop_oldest_of_group(group_id, n, dropped) : drop_oldest_of_all(n, dropped);
 }
 
 /* The event count and message bytes of one group (trim by group) or of all (overall). */
