@@ -40,8 +40,9 @@ static bool arn_field(const char *s, int index, char *out, size_t size, bool res
     return true;
 }
 
-/* arn:<partition>:logs:<region>:<account>:log-group:<name>[:*] into ref's account, region
- * and name. */
+/* arn:<partition>:logs:<region>:<account>:log-group:<name> into ref's account, region and
+ * name (the ":*" form DescribeLogGroups shows is refused earlier by the identifier's
+ * pattern, as AWS does). */
 static bool parse_group_arn(const char *arn, log_group_ref *ref)
 {
     char service[16], resource[16];
@@ -51,10 +52,7 @@ static bool parse_group_arn(const char *arn, log_group_ref *ref)
         !arn_field(arn, 5, resource, sizeof resource, false) || strcmp(resource, "log-group") != 0 ||
         !arn_field(arn, 6, ref->name, sizeof ref->name, true))
         return false;
-    size_t n = strlen(ref->name);
-    if (n >= 2 && strcmp(ref->name + n - 2, ":*") == 0)
-        ref->name[n - 2] = '\0';
-    return ref->name[0] && !strchr(ref->name, ':');
+    return !strchr(ref->name, ':');
 }
 
 /* The account, region and name an identifier (a name or an ARN) means. */

@@ -58,8 +58,8 @@ typedef struct log_group_ref {
     char name[520];
 } log_group_ref;
 
-/* Exactly one of logGroupName and logGroupIdentifier (a name or a log group ARN, with or
- * without ":*") must name an existing group. */
+/* Exactly one of logGroupName and logGroupIdentifier (a name or a log group ARN) must name
+ * an existing group. */
 bool logs_find_group(const logs_ctx *ctx, const cJSON *in, log_group_ref *out, logs_error *err);
 /* arn:aws:logs:<region>:<account>:log-group:<name> (with ":*" when star). Malloc'd. */
 char *logs_group_arn(const char *account, const char *region, const char *name, bool star);

@@ -56,6 +56,8 @@ static bool char_allowed(logs_charset chars, unsigned char ch)
 
 static bool matches_charset(const char *s, logs_charset chars)
 {
+    if (chars == CHARS_GROUP_NAME && !*s)
+        return false; /* its pattern ends in +: one character at least */
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (!char_allowed(chars, *p))
             return false;
