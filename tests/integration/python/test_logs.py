@@ -18,6 +18,10 @@ import unittest
 
 from botocore.exceptions import ClientError
 
+import boto3
+from botocore import UNSIGNED
+from botocore.config import Config
+
 import harness
 from lambda_util import ACCOUNT, PY_RUNTIME, REGION, ROLE, LambdaTestCase, cli_env, lambda_client, zip_fixture
 
@@ -403,6 +407,42 @@ class PersistenceTests(LogsCase):
         self.create_logger(lambda_client(server), "memory")
         groups = server.client("logs").describe_log_groups()["logGroups"]
         self.assertEqual([g["logGroupName"] for g in groups], ["/aws/lambda/memory"])
+
+
+class AuthTests(LogsCase):
+    """With --auth-key, Logs requests are SigV4 for the service "logs", refused in JSON 1.1's shape."""
+
+    KEY = ("AKIDLOGSTEST", "logs-secret", "111122223333")
+    server_args = ("--auth-key", ":".join(KEY))
+
+    @classmethod
+    def signed(cls, service, key, secret, **config):
+        cfg = Config(retries={"total_max_attempts": 1}, read_timeout=30, connect_timeout=5, **config)
+        return boto3.session.Session().client(service, endpoint_url=cls.server.endpoint, region_name=REGION,
+                                              aws_access_key_id=key, aws_secret_access_key=secret, config=cfg)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.lam = cls.signed("lambda", cls.KEY[0], cls.KEY[1])
+        cls.logs = cls.signed("logs", cls.KEY[0], cls.KEY[1])
+
+    def refused(self, client, code, status):
+        with self.assertRaises(ClientError) as caught:
+            client.describe_log_groups()
+        self.assertEqual(caught.exception.response["Error"]["Code"], code)
+        self.assertEqual(caught.exception.response["ResponseMetadata"]["HTTPStatusCode"], status)
+
+    def test_signed_reads_and_refusals(self):
+        name, group = self.logger()
+        self.run_lines(name, ["signed"])
+        groups = self.logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+        self.assertEqual(groups[0]["arn"], "arn:aws:logs:%s:%s:log-group:%s:*" % (REGION, self.KEY[2], group))
+        self.assertIn("signed", self.messages(group))
+        self.refused(self.signed("logs", self.KEY[0], "wrong"), "InvalidSignatureException", 400)
+        self.refused(self.signed("logs", "AKIDNOSUCHKEY", "x"), "UnrecognizedClientException", 400)
+        self.refused(self.signed("logs", "x", "x", signature_version=UNSIGNED), "MissingAuthenticationTokenException",
+                     403)
 
 
 @unittest.skipIf(AWS_ANY is None, "the aws CLI is not installed")
