@@ -64,6 +64,9 @@ static bool resolve_identifier(const logs_ctx *ctx, const char *identifier, log_
         if (!parse_group_arn(identifier, ref))
             return logs_fail(err, LOGS_ERR_INVALID_PARAMETER, "The specified logGroupIdentifier is not a valid log "
                                                               "group ARN or name.");
+        /* No cross-account observability: another account's or region's group is not here. */
+        if (strcmp(ref->account, ctx->account) != 0 || strcmp(ref->region, ctx->region) != 0)
+            return logs_fail(err, LOGS_ERR_RESOURCE_NOT_FOUND, "The specified log group does not exist.");
         return true;
     }
     if (strlen(identifier) >= sizeof ref->name)
@@ -114,8 +117,7 @@ static bool identifier_names(const group_page *p, const char *name)
     cJSON_ArrayForEach(item, p->identifiers) {
         log_group_ref ref;
         if (cJSON_IsString(item) && resolve_identifier(p->ctx, item->valuestring, &ref, NULL) &&
-            strcmp(ref.name, name) == 0 && strcmp(ref.account, p->ctx->account) == 0 &&
-            strcmp(ref.region, p->ctx->region) == 0)
+            strcmp(ref.name, name) == 0)
             return true;
     }
     return false;

@@ -463,6 +463,9 @@ static void test_validation_messages(void **state)
     assert_null(call("DescribeLogStreams", "{\"logGroupIdentifier\":\"arn:aws:logs:" REGION ":" ACCOUNT
                      ":log-group:" GROUP ":*\"}"));
     assert_int_equal(last_error.kind, LOGS_ERR_INVALID_PARAMETER);
+    assert_null(call("DescribeLogStreams", "{\"logGroupIdentifier\":\"arn:aws:logs:" REGION ":111122223333"
+                     ":log-group:" GROUP "\"}"));
+    assert_int_equal(last_error.kind, LOGS_ERR_RESOURCE_NOT_FOUND); /* another account's: not here */
 }
 
 int main(void)
