@@ -2,7 +2,7 @@
 # Installs what sqsemu needs on Debian 12 (only what is missing) and builds it.
 #   scripts/setup.sh           build dependencies + release build in build/
 #   scripts/setup.sh --test    also the test dependencies (cmocka, clang and libFuzzer, boto3,
-#                              aws CLI, node)
+#                              aws CLI version 2, node)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +16,13 @@ if $want_tests; then
   command -v npm >/dev/null 2>&1 || packages+=(npm)
   # boto3 in the machine's python3; Debian's python3-boto3 where it is missing.
   python3 -c 'import boto3' >/dev/null 2>&1 || packages+=(python3-boto3)
-  command -v aws >/dev/null 2>&1 || packages+=(awscli)
+  # The aws CLI: Debian's awscli is version 2, which has `aws logs tail` (test_logs.py finds
+  # it as /usr/bin/aws even when a version 1 comes first on PATH).
+  aws_v2=false
+  for cli in "$(command -v aws || true)" /usr/bin/aws; do
+    if [ -n "$cli" ] && [ -x "$cli" ] && "$cli" --version 2>&1 | grep -q '^aws-cli/2'; then aws_v2=true; fi
+  done
+  $aws_v2 || packages+=(awscli)
 fi
 
 missing=()

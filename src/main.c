@@ -12,6 +12,7 @@
 #include "sqsemu/http.h"
 #include "sqsemu/lambda.h"
 #include "sqsemu/log.h"
+#include "sqsemu/logs.h"
 #include "sqsemu/loop.h"
 #include "sqsemu/sqs.h"
 #include "sqsemu/store.h"
@@ -71,7 +72,7 @@ int main(int argc, char **argv)
     if (!sqs_service_start(&settings))
         goto out_store;
     /* The services of the port, in the order they are tried (SQS takes the rest). */
-    static const http_front *const fronts[] = {&lambda_front, &admin_front, &sqs_front};
+    static const http_front *const fronts[] = {&lambda_front, &admin_front, &logs_front, &sqs_front};
     if (!http_server_start(&cfg, fronts, sizeof fronts / sizeof fronts[0]))
         goto out_service;
     default_runtimes_dir(&cfg);
@@ -98,6 +99,7 @@ int main(int argc, char **argv)
     status = 0;
     log_info("stopped");
 out_service:
+    logs_service_stop(); /* what handlers printed last is written before the store closes */
     sqs_service_stop();
 out_store:
     store_close();

@@ -180,4 +180,89 @@ bool store_code_dir_each(void (*fn)(const char *path, void *arg), void *arg);
 bool store_meta_get(const char *key, void *value, size_t size, bool *found);
 bool store_meta_put(const char *key, const void *value, size_t size);
 
+/* ---- CloudWatch Logs: groups, streams and their events (log_store.c) ----
+ * A group is named within an account and region; a stream within its group. Events are
+ * ordered by (timestamp_ms, id) everywhere; id grows with every insert. Each group keeps
+ * its event count and message bytes: whoever inserts events adds them with
+ * store_log_group_counted (once per batch); the deletes here keep them themselves. Strings
+ * handed to a callback are valid only during the call; a callback returns false to stop. */
+
+typedef struct stored_log_group {
+    int64_t id;
+    const char *name;
+    int64_t created_ms;
+    int64_t event_count;
+    int64_t stored_bytes;
+} stored_log_group;
+
+typedef struct stored_log_stream {
+    int64_t id;
+    const char *name;
+    int64_t created_ms;
+    int64_t first_event_ms;
+    int64_t last_event_ms;
+    int64_t last_ingestion_ms;
+} stored_log_stream;
+
+typedef struct stored_log_event {
+    int64_t id;
+    int64_t timestamp_ms;
+    int64_t ingestion_ms;
+    const char *message;
+    size_t message_len;
+    int64_t stream_id;       /* group reads only */
+    const char *stream_name; /* group reads only */
+} stored_log_event;
+
+/* A place in the (timestamp_ms, id) order. */
+typedef struct log_position {
+    int64_t timestamp_ms;
+    int64_t id;
+} log_position;
+
+/* The group's id, creating the group (at now_ms) when it is new; -1 on failure. */
+int64_t store_log_group_ensure(const char *account, const char *region, const char *name, int64_t now_ms);
+/* The stream's id, creating it when new; its first/last event times widen to [first_ms,
+ * last_ms] and its last ingestion becomes now_ms. -1 on failure. */
+int64_t store_log_stream_ensure(int64_t group_id, const char *name, int64_t now_ms, int64_t first_ms,
+                                int64_t last_ms);
+bool store_log_event_insert(int64_t group_id, int64_t stream_id, int64_t timestamp_ms, int64_t ingestion_ms,
+                            const char *message, size_t len);
+/* Adds inserted events and their message bytes to the group's counters. */
+bool store_log_group_counted(int64_t group_id, int64_t events, int64_t bytes);
+/* *id = the group's (or stream's) id, 0 when there is none. */
+bool store_log_group_find(const char *account, const char *region, const char *name, int64_t *id);
+bool store_log_stream_find(int64_t group_id, const char *name, int64_t *id);
+
+/* The account's groups in the region, by name, those after `after` ("" = from the first). */
+bool store_log_groups_each(const char *account, const char *region, const char *after,
+                           bool (*fn)(const stored_log_group *g, void *arg), void *arg);
+
+typedef enum log_stream_order { LOG_STREAMS_BY_NAME, LOG_STREAMS_BY_LAST_EVENT } log_stream_order;
+/* A group's streams in order (descending when asked), strictly after the cursor: a name
+ * (NULL = from the start) for LOG_STREAMS_BY_NAME, a (last event time, id) position
+ * (NULL = from the start) for LOG_STREAMS_BY_LAST_EVENT. */
+bool store_log_streams_each(int64_t group_id, log_stream_order order, bool descending, const char *after_name,
+                            const log_position *after, bool (*fn)(const stored_log_stream *s, void *arg), void *arg);
+
+/* A stream's events with timestamp in [from_ms, to_ms], forward (after `from`) or backward
+ * (before `from`, newest first), at most limit of them. */
+bool store_log_stream_events(int64_t stream_id, bool forward, const log_position *from, int64_t from_ms,
+                             int64_t to_ms, int64_t limit, bool (*fn)(const stored_log_event *e, void *arg),
+                             void *arg);
+/* A group's events (every stream) after `from` with timestamp in [from_ms, to_ms], in order,
+ * at most limit rows read. */
+bool store_log_group_events(int64_t group_id, const log_position *from, int64_t from_ms, int64_t to_ms,
+                            int64_t limit, bool (*fn)(const stored_log_event *e, void *arg), void *arg);
+
+/* Drops the group's oldest events until it holds at most max_events and max_bytes, and
+ * then its streams left without events; *dropped (may be NULL) counts the events. */
+bool store_log_trim_group(int64_t group_id, int64_t max_events, int64_t max_bytes, int64_t *dropped);
+/* Drops the earliest written events of all groups until the store holds at most
+ * max_events and max_bytes, then streams and groups left empty. */
+bool store_log_trim_total(int64_t max_events, int64_t max_bytes, int64_t *dropped);
+/* Deletes groups with their streams and events: account NULL = every group; group NULL =
+ * every group of the account in the region. */
+bool store_log_delete(const char *account, const char *region, const char *group);
+
 #endif

@@ -10,6 +10,7 @@
 #include "sqsemu/clock.h"
 #include "sqsemu/http.h"
 #include "sqsemu/lambda.h"
+#include "sqsemu/logs.h"
 #include "sqsemu/sqs.h"
 #include "sqsemu/tx.h"
 #include "sqsemu/waiters.h"
@@ -48,6 +49,7 @@ cJSON *admin_health(void)
     cJSON *services = cJSON_AddObjectToObject(doc, "services");
     cJSON_AddStringToObject(services, "sqs", "running");
     cJSON_AddStringToObject(services, "lambda", "running");
+    cJSON_AddStringToObject(services, "logs", "running");
     cJSON_AddNumberToObject(doc, "parked_requests", (double)http_parked_count());
     cJSON_AddNumberToObject(doc, "waiting_receives", (double)waiters_count());
     return doc;
@@ -59,6 +61,7 @@ cJSON *admin_localstack_health(void)
     cJSON *services = cJSON_AddObjectToObject(doc, "services");
     cJSON_AddStringToObject(services, "sqs", "running");
     cJSON_AddStringToObject(services, "lambda", "running");
+    cJSON_AddStringToObject(services, "logs", "running");
     cJSON_AddStringToObject(doc, "edition", "community");
     cJSON_AddStringToObject(doc, "version", SQSEMU_VERSION);
     return doc;
@@ -195,6 +198,8 @@ cJSON *admin_reset(const admin_caller *c, const char *queue, const char *functio
     bool everything = !queue && !function;
     bool ok = (!function && !everything) || reset_functions(c, function, out, err);
     ok = ok && ((!queue && !everything) || reset_queues(c, queue, out, err));
+    if (ok && everything)
+        logs_reset_all(); /* also the groups of functions deleted before */
     if (!tx_close(ok) && ok)
         ok = fail(err, 500, "InternalError", "The reset could not be stored.") != NULL;
     if (!ok) {

@@ -1,4 +1,5 @@
-/* utf8: strict UTF-8 decoding and the SQS allowed-character check. */
+/* utf8: strict UTF-8 decoding, the SQS allowed-character check, and repairing text that is
+ * not UTF-8 (what a handler prints) into text that is. */
 #include "sqsemu/utf8.h"
 
 #include <ctype.h>
@@ -66,6 +67,56 @@ bool utf8_is_valid(const char *s, size_t len)
             return false;
     }
     return true;
+}
+
+/* The end of the run of ASCII bytes from u[i] on (eight at a time where it can). */
+static size_t ascii_run_end(const unsigned char *u, size_t i, size_t len)
+{
+    while (i + 8 <= len) {
+        uint64_t word;
+        memcpy(&word, u + i, sizeof word);
+        if (word & 0x8080808080808080ULL)
+            break;
+        i += 8;
+    }
+    while (i < len && u[i] < 0x80)
+        i++;
+    return i;
+}
+
+size_t utf8_append_repaired(buf_t *out, const char *s, size_t len, size_t max)
+{
+    static const char replacement[] = "\xEF\xBF\xBD";
+    const size_t replacement_len = sizeof replacement - 1;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t written = 0; /* bytes appended so far */
+    size_t run = 0;     /* start of the well-formed run not yet appended */
+    size_t i = 0;
+    while (i < len) {
+        size_t room = max - written - (i - run); /* what the output can still take */
+        size_t end = ascii_run_end(u, i, len);
+        if (end > i) {
+            i = end - i > room ? i + room : end;
+            if (i < end)
+                break;
+            continue;
+        }
+        size_t at = i;
+        bool good = next_code_point(u, len, &i) >= 0;
+        size_t step = good ? i - at : replacement_len;
+        if (step > room) {
+            i = at;
+            break;
+        }
+        if (!good) {
+            buf_append(out, s + run, at - run);
+            buf_append(out, replacement, replacement_len);
+            written += at - run + replacement_len;
+            i = run = at + 1;
+        }
+    }
+    buf_append(out, s + run, i - run);
+    return written + (i - run);
 }
 
 /* Unicode character classes come from glibc's C.UTF-8 locale, opened once and used through

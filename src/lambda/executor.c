@@ -25,6 +25,7 @@
 #include "settings.h"
 #include "sqsemu/clock.h"
 #include "sqsemu/log.h"
+#include "sqsemu/logs.h"
 
 #define INIT_TIMEOUT_MS 10000
 #define LOG_TAIL_BYTES 4096
@@ -46,6 +47,9 @@ void invocation_log(environment *env, invocation *inv, const char *line)
         }
     }
     log_info("[%s %s] %s", env->fn->name, inv ? inv->request_id : "-", line);
+    char group[200];
+    snprintf(group, sizeof group, "/aws/lambda/%s", env->fn->name);
+    logs_put(env->fn->account, env->fn->region, group, env->log_stream, clock_now_ms(), line);
 }
 
 void invocation_finish(environment *env, bool function_error, char *payload, size_t len)

@@ -27,6 +27,7 @@
 #include "sqsemu/ids.h"
 #include "sqsemu/json.h"
 #include "sqsemu/log.h"
+#include "sqsemu/logs.h"
 #include "sqsemu/store.h"
 #include "sqsemu/tx.h"
 
@@ -636,6 +637,9 @@ static void reset_committed(void *arg)
 {
     lambda_function *f = arg;
     async_invoke_forget(f->account, f->region, f->name);
+    char group[200];
+    snprintf(group, sizeof group, "/aws/lambda/%s", f->name);
+    logs_reset(f->account, f->region, group);
     leave(f, true);
 }
 

@@ -96,6 +96,77 @@ static const char *const statement_sql[STMT__COUNT] = {
     [STMT_CODE_DIR_SELECT_ALL] = "SELECT path FROM code_dirs ORDER BY path",
     [STMT_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [STMT_META_PUT] = "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)",
+    /* CloudWatch Logs (log_store.c). Events are ordered by (timestamp_ms, id) everywhere. */
+    [STMT_LOG_GROUP_ENSURE] =
+        "INSERT INTO log_groups(account, region, name, created_ms) VALUES(?1, ?2, ?3, ?4) "
+        "ON CONFLICT(account, region, name) DO NOTHING",
+    [STMT_LOG_GROUP_FIND] = "SELECT id FROM log_groups WHERE account = ?1 AND region = ?2 AND name = ?3",
+    [STMT_LOG_GROUPS_SELECT] =
+        "SELECT id, name, created_ms, event_count, stored_bytes FROM log_groups "
+        "WHERE account = ?1 AND region = ?2 AND name > ?3 ORDER BY name",
+    [STMT_LOG_GROUP_COUNTS] = "SELECT event_count, stored_bytes FROM log_groups WHERE id = ?1",
+    [STMT_LOG_TOTAL_COUNTS] = "SELECT COALESCE(SUM(event_count), 0), COALESCE(SUM(stored_bytes), 0) FROM log_groups",
+    [STMT_LOG_STREAM_ENSURE] =
+        "INSERT INTO log_streams(group_id, name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?3) ON CONFLICT(group_id, name) DO UPDATE SET "
+        "first_event_ms = MIN(first_event_ms, excluded.first_event_ms), "
+        "last_event_ms = MAX(last_event_ms, excluded.last_event_ms), last_ingestion_ms = excluded.last_ingestion_ms",
+    [STMT_LOG_STREAM_FIND] = "SELECT id FROM log_streams WHERE group_id = ?1 AND name = ?2",
+    [STMT_LOG_STREAMS_BY_NAME] =
+        "SELECT id, name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms FROM log_streams "
+        "WHERE group_id = ?1 AND name > ?2 ORDER BY name",
+    [STMT_LOG_STREAMS_BY_NAME_DESC] =
+        "SELECT id, name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms FROM log_streams "
+        "WHERE group_id = ?1 AND (?2 IS NULL OR name < ?2) ORDER BY name DESC",
+    [STMT_LOG_STREAMS_BY_TIME] =
+        "SELECT id, name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms FROM log_streams "
+        "WHERE group_id = ?1 AND (last_event_ms, id) > (?2, ?3) ORDER BY last_event_ms, id",
+    [STMT_LOG_STREAMS_BY_TIME_DESC] =
+        "SELECT id, name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms FROM log_streams "
+        "WHERE group_id = ?1 AND (last_event_ms, id) < (?2, ?3) ORDER BY last_event_ms DESC, id DESC",
+    [STMT_LOG_EVENT_INSERT] =
+        "INSERT INTO log_events(group_id, stream_id, timestamp_ms, ingestion_ms, size, message) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [STMT_LOG_GROUP_ADD_COUNTS] =
+        "UPDATE log_groups SET event_count = event_count + ?2, stored_bytes = stored_bytes + ?3 WHERE id = ?1",
+    [STMT_LOG_OLDEST_OF_GROUP] =
+        "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM "
+        "(SELECT size FROM log_events WHERE group_id = ?1 ORDER BY timestamp_ms, id LIMIT ?2)",
+    [STMT_LOG_OLDEST_OF_ALL] =
+        "SELECT group_id, COUNT(*), SUM(size) FROM (SELECT group_id, size FROM log_events ORDER BY id LIMIT ?1) "
+        "GROUP BY group_id",
+    [STMT_LOG_EVENTS_STREAM_FORWARD] =
+        "SELECT id, timestamp_ms, ingestion_ms, message FROM log_events WHERE stream_id = ?1 "
+        "AND (timestamp_ms, id) > (?2, ?3) AND timestamp_ms BETWEEN ?4 AND ?5 ORDER BY timestamp_ms, id LIMIT ?6",
+    [STMT_LOG_EVENTS_STREAM_BACKWARD] =
+        "SELECT id, timestamp_ms, ingestion_ms, message FROM log_events WHERE stream_id = ?1 "
+        "AND (timestamp_ms, id) < (?2, ?3) AND timestamp_ms BETWEEN ?4 AND ?5 "
+        "ORDER BY timestamp_ms DESC, id DESC LIMIT ?6",
+    [STMT_LOG_EVENTS_GROUP_FORWARD] =
+        "SELECT e.id, e.timestamp_ms, e.ingestion_ms, e.message, e.stream_id, s.name "
+        "FROM log_events AS e JOIN log_streams AS s ON s.id = e.stream_id WHERE e.group_id = ?1 "
+        "AND (e.timestamp_ms, e.id) > (?2, ?3) AND e.timestamp_ms BETWEEN ?4 AND ?5 "
+        "ORDER BY e.timestamp_ms, e.id LIMIT ?6",
+    [STMT_LOG_TRIM_GROUP] =
+        "DELETE FROM log_events WHERE id IN "
+        "(SELECT id FROM log_events WHERE group_id = ?1 ORDER BY timestamp_ms, id LIMIT ?2)",
+    [STMT_LOG_TRIM_TOTAL] = "DELETE FROM log_events WHERE id IN (SELECT id FROM log_events ORDER BY id LIMIT ?1)",
+    [STMT_LOG_STREAMS_PRUNE_GROUP] =
+        "DELETE FROM log_streams WHERE group_id = ?1 AND NOT EXISTS "
+        "(SELECT 1 FROM log_events WHERE log_events.stream_id = log_streams.id)",
+    [STMT_LOG_STREAMS_PRUNE] =
+        "DELETE FROM log_streams WHERE NOT EXISTS (SELECT 1 FROM log_events WHERE log_events.stream_id = log_streams.id)",
+    [STMT_LOG_GROUPS_PRUNE] =
+        "DELETE FROM log_groups WHERE NOT EXISTS (SELECT 1 FROM log_streams WHERE log_streams.group_id = log_groups.id)",
+    /* ?1 NULL: every group; else the groups of account ?1 in region ?2 (named ?3 unless NULL). */
+    [STMT_LOG_DELETE_EVENTS] =
+        "DELETE FROM log_events WHERE group_id IN (SELECT id FROM log_groups WHERE ?1 IS NULL OR "
+        "(account = ?1 AND region = ?2 AND (?3 IS NULL OR name = ?3)))",
+    [STMT_LOG_DELETE_STREAMS] =
+        "DELETE FROM log_streams WHERE group_id IN (SELECT id FROM log_groups WHERE ?1 IS NULL OR "
+        "(account = ?1 AND region = ?2 AND (?3 IS NULL OR name = ?3)))",
+    [STMT_LOG_DELETE_GROUPS] =
+        "DELETE FROM log_groups WHERE ?1 IS NULL OR (account = ?1 AND region = ?2 AND (?3 IS NULL OR name = ?3))",
 };
 
 static const char schema_sql[] =
@@ -170,6 +241,38 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta ("
     "  key TEXT PRIMARY KEY,"
     "  value BLOB NOT NULL);"
+    /* CloudWatch Logs: what Lambda handlers printed. Each group keeps its event count and
+     * message bytes (log_store.c keeps them with every insert and delete), so checking the
+     * caps costs no scan. */
+    "CREATE TABLE IF NOT EXISTS log_groups ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  account TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  event_count INTEGER NOT NULL DEFAULT 0,"
+    "  stored_bytes INTEGER NOT NULL DEFAULT 0,"
+    "  UNIQUE(account, region, name));"
+    "CREATE TABLE IF NOT EXISTS log_streams ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  group_id INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  first_event_ms INTEGER NOT NULL,"
+    "  last_event_ms INTEGER NOT NULL,"
+    "  last_ingestion_ms INTEGER NOT NULL,"
+    "  UNIQUE(group_id, name));"
+    "CREATE INDEX IF NOT EXISTS log_streams_by_last_event ON log_streams(group_id, last_event_ms, id);"
+    "CREATE TABLE IF NOT EXISTS log_events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  group_id INTEGER NOT NULL,"
+    "  stream_id INTEGER NOT NULL,"
+    "  timestamp_ms INTEGER NOT NULL,"
+    "  ingestion_ms INTEGER NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  message TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS log_events_by_stream ON log_events(stream_id, timestamp_ms, id);"
+    "CREATE INDEX IF NOT EXISTS log_events_by_group ON log_events(group_id, timestamp_ms, id);"
     "PRAGMA user_version = 1;";
 
 static bool exec_sql(const char *sql)

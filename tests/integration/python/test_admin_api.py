@@ -87,12 +87,12 @@ class RouteTests(AdminCase):
         doc = ok(self.server, "GET", "health")
         self.assertEqual(set(doc), {"status", "version", "services", "parked_requests", "waiting_receives"})
         self.assertEqual(doc["status"], "running")
-        self.assertEqual(doc["services"], {"sqs": "running", "lambda": "running"})
+        self.assertEqual(doc["services"], {"sqs": "running", "lambda": "running", "logs": "running"})
 
     def test_localstack_health_has_localstacks_shape(self):
         doc = ok(self.server, "GET", "/_localstack/health")
         self.assertEqual(set(doc), {"services", "edition", "version"})
-        self.assertEqual(doc["services"], {"sqs": "running", "lambda": "running"})
+        self.assertEqual(doc["services"], {"sqs": "running", "lambda": "running", "logs": "running"})
         self.assertEqual(doc["edition"], "community")
         self.assertEqual(doc["version"], ok(self.server, "GET", "health")["version"])
 

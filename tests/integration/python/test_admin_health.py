@@ -44,7 +44,7 @@ class HealthDocumentTests(LambdaTestCase):
         self.assertEqual(set(doc), {"status", "version", "services", "parked_requests", "waiting_receives"})
         self.assertEqual(doc["status"], "running")
         self.assertEqual(doc["version"], binary_version())
-        self.assertEqual(doc["services"], {"sqs": "running", "lambda": "running"})
+        self.assertEqual(doc["services"], {"sqs": "running", "lambda": "running", "logs": "running"})
         for key in ("parked_requests", "waiting_receives"):
             self.assertIsInstance(doc[key], int, key)
             self.assertNotIsInstance(doc[key], bool, key)
@@ -126,7 +126,7 @@ class HealthWithAuthTests(harness.ServerTestCase):
         self.assertEqual(status, 200, body)
         doc = json.loads(body)
         self.assertEqual(doc["status"], "running")
-        self.assertEqual(self.server.health()["services"], {"sqs": "running", "lambda": "running"})
+        self.assertEqual(self.server.health()["services"], {"sqs": "running", "lambda": "running", "logs": "running"})
 
     def test_other_admin_routes_are_refused_unsigned(self):
         for method, path in (("GET", "/_sqsemu/"), ("GET", "/_sqsemu/nothing"), ("GET", HEALTH + "/more"),

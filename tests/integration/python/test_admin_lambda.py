@@ -274,6 +274,20 @@ class LambdaResetTests(AdminLambdaCase):
         resp, _, _ = self.invoke(names[0], {"action": "return", "value": "again"})
         self.assertNotIn("FunctionError", resp)
 
+    def log_groups(self):
+        logs = self.server.client("logs")  # a read writes out buffered lines first
+        return sorted(g["logGroupName"] for g in logs.describe_log_groups()["logGroups"])
+
+    def test_reset_removes_log_groups(self):
+        a, b = self.recorder(), self.recorder()
+        self.invoke(a, {"action": "echo"})
+        self.invoke(b, {"action": "echo"})
+        self.assertEqual(self.log_groups(), sorted(["/aws/lambda/" + a, "/aws/lambda/" + b]))
+        reset(self.server, function=a)
+        self.assertEqual(self.log_groups(), ["/aws/lambda/" + b])
+        reset(self.server)
+        self.assertEqual(self.log_groups(), [])
+
     def test_function_parameter_removes_that_function_and_its_mappings(self):
         a, b = self.recorder(), self.recorder()
         _, qa = self.queue("lrst-a")
