@@ -50,6 +50,8 @@ lambda_function *functions_find(const char *account, const char *region, const c
 lambda_function *functions_resolve(const lambda_ctx *ctx, const char *name, const char *qualifier, bool qualified_404,
                                    lambda_error *err);
 bool functions_load(void);
+/* The first of all functions (the rest through ->next), for counting. */
+const lambda_function *functions_head(void);
 void functions_free_all(void);
 /* Called after a function appears, changes or goes away (the mappings re-evaluate). */
 void functions_on_change(void (*callback)(void));

@@ -33,6 +33,11 @@
 static lambda_function *all_functions;
 static void (*change_callback)(void);
 
+const lambda_function *functions_head(void)
+{
+    return all_functions;
+}
+
 static void changed(void)
 {
     if (change_callback)

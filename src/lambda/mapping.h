@@ -44,6 +44,8 @@ cJSON *mapping_tags_by_arn(const lambda_ctx *ctx, const char *arn, bool create, 
 bool mapping_save_by_arn(const lambda_ctx *ctx, const char *arn, lambda_error *err);
 
 bool mappings_load(void);
+/* The first of all mappings (the rest through ->next), for counting. */
+const mapping *mappings_head(void);
 void mappings_free_all(void);
 /* A function appeared, changed or went away: mappings pointing at it re-evaluate. */
 void mappings_function_changed(void);

@@ -21,6 +21,11 @@
 
 static mapping *all_mappings;
 
+const mapping *mappings_head(void)
+{
+    return all_mappings;
+}
+
 const char *mapping_string(const mapping *m, const char *member)
 {
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m->record, member));
