@@ -45,7 +45,7 @@ typedef struct config {
 typedef enum config_result { CONFIG_OK, CONFIG_EXIT_OK, CONFIG_EXIT_ERROR } config_result;
 
 void config_defaults(config *cfg);
-/* Reads the SQSEMU_* environment variables, then argv (later settings win). Prints
+/* Reads argv, then the SQSEMU_* variables of the flags argv did not give. Prints
  * --help/--version output or an error itself; the result says whether to go on, or to
  * exit successfully or with an error (status 2). */
 config_result config_parse(config *cfg, int argc, char **argv);

@@ -1,10 +1,11 @@
 /* config: the server's flags (one table: name, kind of value, where it goes, what it
  * accepts), their defaults, their SQSEMU_* environment variables, --help and --version.
  *
- * Every flag --some-name may also be given as SQSEMU_SOME_NAME; the environment is read
- * first and the command line afterwards, so a flag wins over its variable (and the last
- * of a repeated flag wins). A bad value is refused with the flag's or the variable's name
- * and what it accepts, and the server exits with status 2. */
+ * Every flag --some-name may also be given as SQSEMU_SOME_NAME. The command line is read
+ * first (the last of a repeated flag wins), then the variables of the flags it did not
+ * give, so a flag wins over its variable, which is then not even looked at (any
+ * --auth-key replaces all of SQSEMU_AUTH_KEY). A bad value is refused with the flag's or
+ * the variable's name and what it accepts, and the server exits with status 2. */
 #include "sqsemu/config.h"
 #include "sqsemu/names.h"
 
@@ -291,6 +292,8 @@ static void env_name(const char *flag, char *out, size_t size)
 
 static bool read_env_auth_keys(config *cfg)
 {
+    if (cfg->auth_key_count > 0) /* given on the command line */
+        return true;
     const char *value = getenv(ENV_PREFIX "AUTH_KEY");
     if (!value || !*value)
         return true;
@@ -308,9 +311,12 @@ static bool read_env_auth_keys(config *cfg)
     return true;
 }
 
-static bool read_env(config *cfg)
+/* The variables of the flags the command line did not give. */
+static bool read_env(config *cfg, const bool *given)
 {
     for (size_t i = 0; i < FLAG_COUNT; i++) {
+        if (given[i])
+            continue;
         char name[64];
         env_name(flags[i].name, name, sizeof name);
         const char *value = getenv(name);
@@ -361,26 +367,20 @@ static void report_bad_option(int opt, const char *arg)
 }
 
 /* One option from argv; CONFIG_OK to go on. */
-static config_result take_option(config *cfg, int opt, bool *flag_keys)
+static config_result take_option(config *cfg, int opt, bool *given)
 {
     if (opt >= OPT_FIRST && opt < OPT_FIRST + (int)FLAG_COUNT) {
         const flag_spec *f = &flags[opt - OPT_FIRST];
-        if (apply(cfg, f, f->kind == V_SWITCH ? NULL : optarg)) {
-            if (strcmp(f->name, "auth") == 0)
-                cfg->auth_file_origin = "--auth";
+        given[opt - OPT_FIRST] = true;
+        if (apply(cfg, f, f->kind == V_SWITCH ? NULL : optarg))
             return CONFIG_OK;
-        }
         char origin[64];
         snprintf(origin, sizeof origin, "--%s", f->name);
         report_invalid(f, origin, optarg);
         return CONFIG_EXIT_ERROR;
     }
     switch (opt) {
-    case OPT_AUTH_KEY:
-        if (!*flag_keys)
-            cfg->auth_key_count = 0; /* the command line's keys replace SQSEMU_AUTH_KEY's */
-        *flag_keys = true;
-        return add_auth_key(cfg, "--auth-key", optarg) ? CONFIG_OK : CONFIG_EXIT_ERROR;
+    case OPT_AUTH_KEY: return add_auth_key(cfg, "--auth-key", optarg) ? CONFIG_OK : CONFIG_EXIT_ERROR;
     case 'h':
     case OPT_HELP: print_help(stdout); return CONFIG_EXIT_OK;
     case OPT_VERSION: printf("sqsemu %s\n", SQSEMU_VERSION); return CONFIG_EXIT_OK;
@@ -390,20 +390,18 @@ static config_result take_option(config *cfg, int opt, bool *flag_keys)
 
 config_result config_parse(config *cfg, int argc, char **argv)
 {
-    if (!read_env(cfg))
-        return CONFIG_EXIT_ERROR;
     struct option options[FLAG_COUNT + 4];
     build_options(options);
     optind = 1;
     opterr = 0;
-    bool flag_keys = false;
+    bool given[FLAG_COUNT] = {false};
     int opt;
     while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         if (opt == '?' || opt == ':') {
             report_bad_option(opt, argv[optind - 1]);
             return CONFIG_EXIT_ERROR;
         }
-        config_result r = take_option(cfg, opt, &flag_keys);
+        config_result r = take_option(cfg, opt, given);
         if (r != CONFIG_OK)
             return r;
     }
@@ -412,5 +410,5 @@ config_result config_parse(config *cfg, int argc, char **argv)
                 argv[optind]);
         return CONFIG_EXIT_ERROR;
     }
-    return CONFIG_OK;
+    return read_env(cfg, given) ? CONFIG_OK : CONFIG_EXIT_ERROR;
 }
