@@ -88,7 +88,7 @@ static void log_ready(void *arg)
 
 static bool start_lambda(const config *cfg)
 {
-    char endpoint[512];
+    static char endpoint[512]; /* the service keeps pointers to its settings' strings */
     snprintf(endpoint, sizeof endpoint, "http://%s:%d", strcmp(cfg->host, "0.0.0.0") == 0 ? "127.0.0.1" : cfg->host,
              http_server_port());
     lambda_settings lambda = {

@@ -28,9 +28,10 @@ DPKG_QUERY = shutil.which("dpkg-query")
 LDD = shutil.which("ldd")
 CALL_TIMEOUT = 120
 
-# A handler telling where its runtime client came from.
+# A handler telling where its runtime client came from, and where sqsemu is.
 RUNTIME_DIR_APP = ("import os\n\n\ndef handler(event, context):\n"
-                   "    return {'runtime_dir': os.environ['LAMBDA_RUNTIME_DIR']}\n")
+                   "    return {'runtime_dir': os.environ['LAMBDA_RUNTIME_DIR'],\n"
+                   "            'endpoint': os.environ['AWS_ENDPOINT_URL']}\n")
 
 
 def tmpdir(test, prefix):
@@ -74,6 +75,7 @@ class HandlerChecks:
         self.create(name, PY_RUNTIME, "app.handler", zip_bytes({"app.py": RUNTIME_DIR_APP}))
         resp, doc = invoke(self.lam, name)
         self.assertNotIn("FunctionError", resp, "%r\n%s" % (doc, self.server.log()))
+        self.assertEqual(doc["endpoint"], self.server.endpoint)
         return doc["runtime_dir"]
 
 
