@@ -83,6 +83,14 @@ void http_set_request_id(http_request *r, const char *request_id);
 /* Adds a response header (copied); up to six per response. */
 void http_add_header(http_request *r, const char *name, const char *value);
 
+/* What the request's log line names (copied, bounded): the operation ("SendMessage",
+ * "Invoke") and the resource it addresses ("queue=orders", "function=f"), either may be
+ * NULL; and for an error answer, the error code the client gets. The server logs one
+ * line per answered request at info level: front, operation, resource, status, error
+ * code, milliseconds, request id. */
+void http_describe(http_request *r, const char *operation, const char *resource);
+void http_set_error_code(http_request *r, const char *code);
+
 /* Parks the request until http_resume(); the front keeps its own state in a slot that
  * the server frees with free_fn when the request ends (also if it never resumes). */
 void http_suspend(http_request *r, void *state, void (*free_fn)(void *state));

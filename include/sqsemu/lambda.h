@@ -51,6 +51,13 @@ typedef enum lambda_op {
     LAMBDA_OP_TAG_RESOURCE,
     LAMBDA_OP_UNTAG_RESOURCE,
     LAMBDA_OP_GET_CODE_ARCHIVE, /* the zip GetFunction's Code.Location points at */
+    /* sqsemu's own (the admin API; no REST route reaches it): removes the function `name`
+     * with its mappings, or every function and mapping when name is NULL, stopping running
+     * handlers. Result: {FunctionsRemoved, MappingsRemoved}. */
+    LAMBDA_OP_ADMIN_RESET,
+    /* sqsemu's own: recent invocations, newest first, of the function `name` (NULL: all),
+     * at most max_items (1..100, default 20). Result: {Invocations: [...]}. */
+    LAMBDA_OP_ADMIN_INVOCATIONS,
 } lambda_op;
 
 /* The arguments of one operation; which members count depends on op. */
@@ -98,5 +105,36 @@ typedef void (*lambda_done_fn)(lambda_result *result, const lambda_error *err, v
 lambda_status lambda_service_call(const lambda_ctx *ctx, const lambda_call *call, lambda_result *result,
                                   lambda_error *err, lambda_done_fn done, void *arg);
 void lambda_result_free(lambda_result *result);
+
+/* AWS's name of an operation ("CreateFunction", "Invoke", ...), and what its name argument
+ * is ("function", "mapping", "resource"): for log lines. */
+const char *lambda_op_name(lambda_op op);
+
+/* The metrics of the Lambda half, since start-up. */
+typedef struct lambda_function_metrics {
+    const char *account;
+    const char *region;
+    const char *name;
+    uint64_t invocations;
+    uint64_t errors;    /* every invocation that did not succeed (a partial batch succeeded) */
+    uint64_t throttles; /* sqsemu never throttles */
+    double duration_ms_sum;
+} lambda_function_metrics;
+
+typedef struct lambda_mapping_metrics {
+    const char *uuid;
+    const char *function_arn;
+    const char *source_arn;
+    const char *state;
+    uint64_t polled;        /* PolledEventCount */
+    uint64_t filtered_out;  /* FilteredOutEventCount */
+    uint64_t invoked;       /* InvokedEventCount */
+    uint64_t failed_invoke; /* FailedInvokeEventCount */
+    uint64_t deleted;       /* DeletedEventCount */
+} lambda_mapping_metrics;
+
+void lambda_metrics_each(void (*on_function)(const lambda_function_metrics *m, void *arg),
+                         void (*on_mapping)(const lambda_mapping_metrics *m, void *arg), void *arg);
+const char *lambda_op_addresses(lambda_op op);
 
 #endif

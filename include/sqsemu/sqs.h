@@ -15,6 +15,16 @@
 
 struct waiter;
 
+/* Message counts of a queue since start-up (the metrics). A count is taken when its action
+ * succeeds, before the commit; a commit failure, which the client sees as an error, can
+ * leave it one too high. */
+typedef struct sqs_queue_stats {
+    uint64_t sent;         /* stored by SendMessage(Batch) (a FIFO duplicate is not) */
+    uint64_t received;     /* deliveries by ReceiveMessage (a message received twice counts twice) */
+    uint64_t deleted;      /* DeleteMessage(Batch) of a message that was still there */
+    uint64_t moved_to_dlq; /* moved to the dead-letter queue by the redrive policy */
+} sqs_queue_stats;
+
 /* A queue as kept in memory (rebuilt from the store at start-up). */
 typedef struct sqs_queue {
     int64_t id;
@@ -41,6 +51,7 @@ typedef struct sqs_queue {
     sq_timer visible_timer;
     int64_t last_purge_ms;
     int64_t last_sequence; /* FIFO: highest sequence number issued */
+    sqs_queue_stats stats;
 } sqs_queue;
 
 /* Who is calling and how to address them. Strings are owned by the caller. */
@@ -78,6 +89,30 @@ void sqs_service_stop(void);
 
 /* Runs one action. On SQS_STATUS_OK *output is a new cJSON object owned by the caller. */
 sqs_status sqs_service_call(sqs_ctx *ctx, const char *action, const cJSON *input, cJSON **output, sqs_error *err);
+
+/* sqsemu's own operations on queues (the admin API), with the same call rules as
+ * sqs_service_call but not reachable through the SQS protocols:
+ *   "Reset"         {QueueUrl | QueueName}: removes that queue with its messages and move
+ *                   tasks; {}: removes every queue of every account and region.
+ *   "PeekMessages"  {QueueUrl | QueueName, Limit (1..1000, default 100), NextToken}: the
+ *                   queue's messages in the order they were stored, without changing
+ *                   anything; each with its State (visible, in_flight, delayed) and when
+ *                   that next changes. */
+sqs_status sqs_admin_call(sqs_ctx *ctx, const char *operation, const cJSON *input, cJSON **output, sqs_error *err);
+
+/* A queue's numbers for the metrics: messages by state now, and the counts since start-up. */
+typedef struct sqs_queue_metrics {
+    const char *account;
+    const char *region;
+    const char *name;
+    bool fifo;
+    int64_t visible;
+    int64_t in_flight;
+    int64_t delayed;
+    sqs_queue_stats stats;
+} sqs_queue_metrics;
+
+void sqs_metrics_each(int64_t now_ms, void (*fn)(const sqs_queue_metrics *m, void *arg), void *arg);
 
 /* What the Lambda poller needs to know about a queue, by ARN. */
 typedef struct sqs_queue_info {

@@ -68,6 +68,12 @@ typedef struct stored_message {
     int64_t sequence;           /* FIFO: sequence number; 0 otherwise */
 } stored_message;
 
+/* Calls fn for up to limit messages of queue_id stored after rowid `after` and sent at or
+ * after min_sent_ms, in the order they were stored, whatever their visibility (a
+ * read-only listing). fn returns false to stop early. */
+bool store_message_each_stored(int64_t queue_id, int64_t after, int64_t min_sent_ms, int limit,
+                               bool (*fn)(const stored_message *m, void *arg), void *arg);
+
 /* Inserts m (m->rowid ignored); returns the new rowid or -1. */
 int64_t store_message_insert(const stored_message *m);
 
@@ -113,7 +119,9 @@ typedef struct message_counts {
     int64_t delayed;
 } message_counts;
 
-bool store_messages_count(int64_t queue_id, int64_t now_ms, message_counts *out);
+/* Counts queue_id's messages by state at now_ms, of those sent at or after min_sent_ms
+ * (older ones are past the retention period). */
+bool store_messages_count(int64_t queue_id, int64_t now_ms, int64_t min_sent_ms, message_counts *out);
 /* Earliest visibility time after now_ms of any message in the queue; -1 when none. */
 int64_t store_messages_next_visible(int64_t queue_id, int64_t now_ms);
 

@@ -20,6 +20,49 @@ static void say(char *why, size_t size, const char *fmt, unsigned c, size_t offs
         snprintf(why, size, fmt, c, offset);
 }
 
+static bool is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Length of the number token at p[0..len) if it follows RFC 8259's grammar
+ * (-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?), else 0. cJSON reads numbers with
+ * strtod and so accepts "01", "1." and "-.5". */
+static size_t number_length(const unsigned char *p, size_t len)
+{
+    size_t i = 0;
+    if (i < len && p[i] == '-')
+        i++;
+    if (i < len && p[i] == '0')
+        i++;
+    else if (i < len && is_digit(p[i]))
+        while (i < len && is_digit(p[i]))
+            i++;
+    else
+        return 0;
+    if (i < len && p[i] == '.') {
+        size_t start = ++i;
+        while (i < len && is_digit(p[i]))
+            i++;
+        if (i == start)
+            return 0;
+    }
+    if (i < len && (p[i] == 'e' || p[i] == 'E')) {
+        i++;
+        if (i < len && (p[i] == '+' || p[i] == '-'))
+            i++;
+        size_t start = i;
+        while (i < len && is_digit(p[i]))
+            i++;
+        if (i == start)
+            return 0;
+    }
+    /* A number ends at a delimiter: "01" stops after "0" and "1." after "1". */
+    if (i < len && (is_digit(p[i]) || p[i] == '.' || p[i] == 'e' || p[i] == 'E' || p[i] == '+' || p[i] == '-'))
+        return 0;
+    return i;
+}
+
 /* The byte-level rules of RFC 8259 that cJSON does not enforce. */
 static bool lexically_clean(const unsigned char *p, size_t len, char *why, size_t why_size)
 {
@@ -45,6 +88,13 @@ static bool lexically_clean(const unsigned char *p, size_t len, char *why, size_
             }
         } else if (c == '"') {
             in_string = true;
+        } else if (c == '-' || is_digit(c)) {
+            size_t n = number_length(p + i, len - i);
+            if (n == 0) {
+                say(why, why_size, "malformed number starting with U+%04X at offset %zu", c, i);
+                return false;
+            }
+            i += n - 1;
         } else if (c < 0x20 && !is_space(c)) {
             say(why, why_size, "control character U+%04X at offset %zu", c, i);
             return false;

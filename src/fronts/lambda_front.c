@@ -48,6 +48,7 @@ static void respond(http_request *r, wire_response *w)
 
 static void respond_error(http_request *r, const lambda_error *err)
 {
+    http_set_error_code(r, lambda_err_name(err->kind));
     wire_response w;
     wire_response_init(&w);
     lambda_rest_encode_error(err, &w);
@@ -93,6 +94,17 @@ static const char *header_of(void *ctx, const char *name)
     return http_header(ctx, name);
 }
 
+/* The request log names the operation and what it addresses. */
+static void describe_call(http_request *r, const lambda_call *c)
+{
+    char resource[300] = "";
+    if (c->name) {
+        const char *kind = lambda_op_addresses(c->op);
+        snprintf(resource, sizeof resource, "%s=%.270s", kind, c->name);
+    }
+    http_describe(r, lambda_op_name(c->op), resource);
+}
+
 static void handle(http_request *r)
 {
     const http_identity *id = http_identity_of(r);
@@ -108,6 +120,7 @@ static void handle(http_request *r)
         invoke_wait_free(w);
         return;
     }
+    describe_call(r, &w->decoded.call);
     lambda_result result;
     switch (lambda_service_call(&ctx, &w->decoded.call, &result, &err, invoke_done, w)) {
     case LAMBDA_STATUS_PENDING:

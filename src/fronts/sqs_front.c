@@ -78,6 +78,7 @@ static void respond_error(http_request *r, wire w, const sqs_error *err)
         body = sqs_query_encode_error(err, http_request_id(r), &len);
         http_respond(r, info->http_status, XML_CONTENT_TYPE, body, len);
     }
+    http_set_error_code(r, sqs_error_code(err->kind));
     if (info->http_status >= 500)
         log_error("%s: %s", sqs_error_code(err->kind), err->message);
 }
@@ -163,9 +164,22 @@ static void finish_call_now(void *arg)
         http_resume(c->request);
 }
 
+/* The request log names the action and the queue (the last segment of its URL). */
+static void describe_call(http_request *r, const call *c)
+{
+    const char *url = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c->input, "QueueUrl"));
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c->input, "QueueName"));
+    const char *slash = url ? strrchr(url, '/') : NULL;
+    char resource[300] = "";
+    if (slash || name)
+        snprintf(resource, sizeof resource, "queue=%.280s", slash ? slash + 1 : name);
+    http_describe(r, c->action, resource);
+}
+
 static void start_call(http_request *r, call *c)
 {
     c->request = r;
+    describe_call(r, c);
     if (run_call(c)) {
         call_free(c);
         return;
@@ -180,6 +194,7 @@ static void handle_json(http_request *r, const char *target)
 {
     const char *action = strncmp(target, TARGET_PREFIX, strlen(TARGET_PREFIX)) == 0 ? target + strlen(TARGET_PREFIX) : NULL;
     sqs_error err = {0};
+    http_describe(r, action ? action : target, NULL);
     if (!action || !sqs_action_known(action)) {
         sqs_fail(&err, SQS_ERR_UNKNOWN_OPERATION, "The operation %s is not known to this service.", target);
         respond_error(r, WIRE_JSON, &err);
@@ -258,6 +273,8 @@ static void handle_query(http_request *r)
         return;
     }
     const form_param *action_param = form_find(&params, "Action");
+    if (action_param)
+        http_describe(r, action_param->value, NULL);
     const char *path = http_path(r);
     bool queue_path = is_queue_path(path);
     call *c = NULL;

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sqsemu/clock.h"
+#include "sqsemu/log.h"
+
 static struct {
     const config *cfg;
     mhd_binding *mhd;
@@ -100,8 +103,44 @@ void http_add_header(http_request *r, const char *name, const char *value)
     r->header_count++;
 }
 
+/* ---- the request log line ---- */
+
+/* A bounded copy for a log line: control bytes (a client's name could carry a newline)
+ * become '?'. */
+static void copy_for_log(char *out, size_t size, const char *text)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p && n + 1 < size; p++)
+        out[n++] = *p < 0x20 || *p == 0x7f ? '?' : (char)*p;
+    out[n] = '\0';
+}
+
+void http_describe(http_request *r, const char *operation, const char *resource)
+{
+    copy_for_log(r->operation, sizeof r->operation, operation);
+    copy_for_log(r->resource, sizeof r->resource, resource);
+}
+
+void http_set_error_code(http_request *r, const char *code)
+{
+    copy_for_log(r->error_code, sizeof r->error_code, code);
+}
+
+static void log_request(http_request *r)
+{
+    if (!log_enabled(LOG_INFO))
+        return;
+    if (!r->operation[0]) /* the front never said what it was: the request line */
+        http_describe(r, r->method, r->path);
+    double ms = (double)(clock_monotonic_ms() - r->started_ms);
+    log_info("%s %s%s%s %d%s%s %.0fms req=%s", r->front ? r->front->name : "http", r->operation,
+             r->resource[0] ? " " : "", r->resource, r->status, r->error_code[0] ? " " : "", r->error_code, ms,
+             r->request_id);
+}
+
 enum MHD_Result request_send_response(http_request *r)
 {
+    log_request(r);
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(r->response_len, r->response_body, MHD_RESPMEM_MUST_FREE);
     r->response_body = NULL;
@@ -199,6 +238,7 @@ http_request *request_new(const char *raw_uri)
     r->content_type = "text/plain";
     buf_init(&r->body);
     ids_uuid(r->request_id);
+    r->started_ms = clock_monotonic_ms();
     return r;
 }
 

@@ -4,6 +4,7 @@
 #define SQSEMU_HTTP_REQUEST_H
 
 #include <microhttpd.h>
+#include <stdint.h>
 
 #include "sqsemu/buf.h"
 #include "sqsemu/http.h"
@@ -30,6 +31,11 @@ struct http_request {
     char request_id[UUID_STR_LEN];
     http_identity identity;
     char *refusal_text;      /* owned text of an early refusal */
+    /* the request log line */
+    int64_t started_ms;      /* monotonic */
+    char operation[64];
+    char resource[320];
+    char error_code[96];
     /* response */
     int status;
     const char *content_type;

@@ -26,6 +26,8 @@ typedef struct async_event {
     char *invoked_arn;
     char request_id[UUID_STR_LEN];
     int attempts;
+    bool running;   /* an attempt is being invoked */
+    bool forgotten; /* a reset removed its function: dropped when the attempt ends */
     sq_timer timer;
     struct async_event *next;
 } async_event;
@@ -105,7 +107,8 @@ static void attempt(void *arg);
 static void attempt_done(invoke_outcome *outcome, void *arg)
 {
     async_event *e = arg;
-    lambda_function *f = event_function(e);
+    e->running = false;
+    lambda_function *f = e->forgotten ? NULL : event_function(e);
     if (!outcome->function_error || !f) {
         unlink_event(e);
         event_free(e);
@@ -132,11 +135,13 @@ static void attempt(void *arg)
         return;
     }
     e->attempts++;
+    e->running = true;
     invoke_request req = {
         .payload = e->payload,
         .payload_len = e->payload_len,
         .invoked_arn = e->invoked_arn,
         .request_id = e->request_id,
+        .trigger = "Event",
     };
     executor_invoke(f, &req, attempt_done, e);
 }
@@ -156,6 +161,23 @@ void async_invoke(lambda_function *f, const invoke_request *req, char request_id
     e->next = pending;
     pending = e;
     timers_arm(loop_timers(), &e->timer, clock_now_ms(), attempt, e);
+}
+
+void async_invoke_forget(const char *account, const char *region, const char *function_name)
+{
+    for (async_event **link = &pending; *link;) {
+        async_event *e = *link;
+        bool match = !function_name || (strcmp(e->account, account) == 0 && strcmp(e->region, region) == 0 &&
+                                        strcmp(e->function_name, function_name) == 0);
+        if (match && !e->running) {
+            *link = e->next;
+            event_free(e);
+        } else {
+            if (match)
+                e->forgotten = true; /* its attempt is running: dropped when it ends */
+            link = &e->next;
+        }
+    }
 }
 
 void async_invoke_stop(void)

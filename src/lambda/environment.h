@@ -32,6 +32,10 @@ typedef struct invocation {
     bool delivered;
     bool cold;
     int64_t init_ms;
+    /* for the invocation history */
+    char *trigger;
+    cJSON *message_ids;
+    int64_t started_at_ms; /* emulated clock when the runtime got the event */
 } invocation;
 
 typedef enum env_phase { ENV_STARTING, ENV_READY, ENV_DEAD } env_phase;

@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "environment.h"
+#include "history.h"
 #include "settings.h"
 #include "sqsemu/clock.h"
 #include "sqsemu/log.h"
@@ -77,6 +78,18 @@ void invocation_finish(environment *env, bool function_error, char *payload, siz
         .log = buf_detach(&inv->log, NULL),
     };
     memcpy(outcome.request_id, inv->request_id, sizeof outcome.request_id);
+    history_invocation record = {
+        .request_id = inv->request_id,
+        .trigger = inv->trigger,
+        .message_ids = inv->message_ids,
+        .start_ms = inv->started_at_ms,
+        .duration_ms = duration,
+        .function_error = function_error,
+        .payload = payload,
+        .payload_len = len,
+        .log = outcome.log,
+    };
+    history_record(env->fn, &record);
     function_invocation_ended(env->fn);
     inv->done(&outcome, inv->arg);
     free(outcome.payload);
@@ -84,6 +97,8 @@ void invocation_finish(environment *env, bool function_error, char *payload, siz
     free(inv->payload);
     free(inv->invoked_arn);
     free(inv->client_context);
+    free(inv->trigger);
+    cJSON_Delete(inv->message_ids);
     free(inv);
 }
 
@@ -293,6 +308,9 @@ void executor_invoke(lambda_function *f, const invoke_request *req, invoke_done_
     inv->payload_len = req->payload_len;
     inv->invoked_arn = xstrdup(req->invoked_arn ? req->invoked_arn : f->arn);
     inv->client_context = req->client_context ? xstrdup(req->client_context) : NULL;
+    inv->trigger = xstrdup(req->trigger ? req->trigger : "Invoke");
+    inv->message_ids = req->message_ids ? cJSON_Duplicate(req->message_ids, true) : NULL;
+    inv->started_at_ms = clock_now_ms();
     inv->done = done;
     inv->arg = arg;
     buf_init(&inv->log);
@@ -342,6 +360,17 @@ void executor_retire(lambda_function *f)
         env->retire = true;
         if (!env->inv)
             env_shutdown(env);
+    }
+}
+
+void executor_stop_function(lambda_function *f, const char *reason)
+{
+    for (environment *env = all_envs; env; env = env->next) {
+        if (env->fn != f)
+            continue;
+        env->retire = true;
+        env_shutdown(env); /* first: nothing may hand this environment new work */
+        invocation_fail(env, "Sandbox.Stopped", "RequestId: %s Error: %s", reason);
     }
 }
 

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 #include "function.h"
 
 typedef struct invoke_outcome {
@@ -24,6 +26,10 @@ typedef struct invoke_request {
     const char *invoked_arn;    /* ARN reported to the runtime */
     const char *client_context; /* decoded JSON text or NULL */
     const char *request_id;     /* NULL: a new one */
+    /* For the invocation history: what started it ("Invoke", "Event" or a mapping's UUID;
+     * NULL: "Invoke") and a batch's messageIds (borrowed, copied). */
+    const char *trigger;
+    const cJSON *message_ids;
 } invoke_request;
 
 /* Runs one invocation of f; done(outcome, arg) is called on the loop thread when it ends
@@ -33,6 +39,9 @@ void executor_invoke(lambda_function *f, const invoke_request *req, invoke_done_
 bool executor_dir_in_use(const char *dir);
 /* Stops f's idle environments and marks busy ones to stop after their invocation. */
 void executor_retire(lambda_function *f);
+/* Stops all of f's environments now, busy or not: a running invocation ends with a
+ * Sandbox.Stopped error saying reason. */
+void executor_stop_function(lambda_function *f, const char *reason);
 bool executor_start(void);
 void executor_stop(void);
 

@@ -29,6 +29,7 @@ typedef struct lambda_function {
     size_t env_count; /* live execution environments */
     size_t running;   /* invocations in progress */
     bool deleted;
+    struct function_history *history; /* recent invocations and totals (history.c) */
     struct lambda_function *next;
 } lambda_function;
 
@@ -49,9 +50,9 @@ lambda_function *functions_find(const char *account, const char *region, const c
 /* Resolves a FunctionName (+ optional ?Qualifier) to an existing function or a 404. */
 lambda_function *functions_resolve(const lambda_ctx *ctx, const char *name, const char *qualifier, bool qualified_404,
                                    lambda_error *err);
+/* The first function of the registry (then f->next): every function of every account. */
+lambda_function *functions_first(void);
 bool functions_load(void);
-/* The first of all functions (the rest through ->next), for counting. */
-const lambda_function *functions_head(void);
 void functions_free_all(void);
 /* Called after a function appears, changes or goes away (the mappings re-evaluate). */
 void functions_on_change(void (*callback)(void));
@@ -85,5 +86,9 @@ bool fn_update_code(const lambda_ctx *ctx, const char *name, const cJSON *in, cJ
 bool fn_update_configuration(const lambda_ctx *ctx, const char *name, const cJSON *in, cJSON *out,
                              lambda_error *err);
 bool fn_delete(const lambda_ctx *ctx, const char *name, const char *qualifier, lambda_error *err);
+
+/* The admin API's reset: removes the named function (NULL: every function of every
+ * account), stopping its environments at once; counted in *removed. */
+bool functions_remove(const lambda_ctx *ctx, const char *name, size_t *removed, lambda_error *err);
 
 #endif

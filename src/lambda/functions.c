@@ -18,6 +18,8 @@
 #include "function.h"
 #include "function_code.h"
 #include "function_validate.h"
+#include "history.h"
+#include "invoke.h"
 #include "settings.h"
 #include "tags.h"
 #include "sqsemu/buf.h"
@@ -33,15 +35,15 @@
 static lambda_function *all_functions;
 static void (*change_callback)(void);
 
-const lambda_function *functions_head(void)
-{
-    return all_functions;
-}
-
 static void changed(void)
 {
     if (change_callback)
         change_callback();
+}
+
+lambda_function *functions_first(void)
+{
+    return all_functions;
 }
 
 void functions_on_change(void (*callback)(void))
@@ -137,6 +139,7 @@ static void function_free(lambda_function *f)
     free(f->name);
     free(f->arn);
     cJSON_Delete(f->record);
+    history_free(f->history);
     free(f);
 }
 
@@ -611,15 +614,29 @@ bool fn_update_configuration(const lambda_ctx *ctx, const char *name, const cJSO
     return commit_change(ctx, f, previous, true, out, err);
 }
 
-static void delete_committed(void *arg)
+static void leave(lambda_function *f, bool stop_now)
 {
-    lambda_function *f = arg;
     function_unlink(f);
     f->deleted = true;
-    executor_retire(f);
+    if (stop_now)
+        executor_stop_function(f, "the function was removed by a reset");
+    else
+        executor_retire(f);
     code_dir_release(function_code_dir(f)); /* at once, or when its last environment is gone */
     changed();
     release_if_unused(f);
+}
+
+static void delete_committed(void *arg)
+{
+    leave(arg, false);
+}
+
+static void reset_committed(void *arg)
+{
+    lambda_function *f = arg;
+    async_invoke_forget(f->account, f->region, f->name);
+    leave(f, true);
 }
 
 bool fn_delete(const lambda_ctx *ctx, const char *name, const char *qualifier, lambda_error *err)
@@ -630,5 +647,33 @@ bool fn_delete(const lambda_ctx *ctx, const char *name, const char *qualifier, l
     if (!store_function_delete(f->id))
         return lambda_fail(err, LAMBDA_ERR_SERVICE, "The function could not be deleted.");
     tx_defer(delete_committed, NULL, f);
+    return true;
+}
+
+/* ---- reset (the admin API) ---- */
+
+static bool remove_now(lambda_function *f, lambda_error *err)
+{
+    if (!store_function_delete(f->id))
+        return lambda_fail(err, LAMBDA_ERR_SERVICE, "The function could not be deleted.");
+    tx_defer(reset_committed, NULL, f);
+    return true;
+}
+
+bool functions_remove(const lambda_ctx *ctx, const char *name, size_t *removed, lambda_error *err)
+{
+    *removed = 0;
+    if (name) {
+        lambda_function *f = functions_resolve(ctx, name, NULL, false, err);
+        if (!f || !remove_now(f, err))
+            return false;
+        *removed = 1;
+        return true;
+    }
+    for (lambda_function *f = all_functions; f; f = f->next) {
+        if (!remove_now(f, err))
+            return false;
+        (*removed)++;
+    }
     return true;
 }

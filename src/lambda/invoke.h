@@ -13,5 +13,7 @@ lambda_status invoke_call(const lambda_ctx *ctx, const lambda_call *call, lambda
 /* Queues an Event invocation; its request id is written to request_id. */
 void async_invoke(lambda_function *f, const invoke_request *req, char request_id[37]);
 void async_invoke_stop(void);
+/* Drops the pending Event invocations of a function (function_name NULL: of every function). */
+void async_invoke_forget(const char *account, const char *region, const char *function_name);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -15,6 +16,18 @@
 
 struct poller;
 
+/* The event-source-mapping metrics AWS publishes (EventCount), counted since start-up:
+ * records received, filtered out (and deleted without invoking), sent to the function,
+ * failed (a function error, a reported failure, an unreadable partial response), deleted
+ * after processing. */
+typedef struct mapping_stats {
+    uint64_t polled;
+    uint64_t filtered_out;
+    uint64_t invoked;
+    uint64_t failed_invoke;
+    uint64_t deleted;
+} mapping_stats;
+
 typedef struct mapping {
     char uuid[UUID_STR_LEN];
     char *account;
@@ -23,6 +36,7 @@ typedef struct mapping {
     event_filter **filters; /* parsed FilterCriteria patterns */
     size_t filter_count;
     struct poller *poller;
+    mapping_stats stats;
     struct mapping *next;
 } mapping;
 
@@ -43,10 +57,12 @@ bool esm_list(const lambda_ctx *ctx, const char *source_arn, const char *functio
 cJSON *mapping_tags_by_arn(const lambda_ctx *ctx, const char *arn, bool create, bool guard, lambda_error *err);
 bool mapping_save_by_arn(const lambda_ctx *ctx, const char *arn, lambda_error *err);
 
+/* The first mapping (then m->next). */
+mapping *mappings_first(void);
 bool mappings_load(void);
-/* The first of all mappings (the rest through ->next), for counting. */
-const mapping *mappings_head(void);
 void mappings_free_all(void);
+/* The admin API's reset: removes the mappings of function_arn (NULL: every mapping). */
+bool mappings_remove(const char *function_arn, size_t *removed, lambda_error *err);
 /* A function appeared, changed or went away: mappings pointing at it re-evaluate. */
 void mappings_function_changed(void);
 

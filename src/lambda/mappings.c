@@ -21,11 +21,6 @@
 
 static mapping *all_mappings;
 
-const mapping *mappings_head(void)
-{
-    return all_mappings;
-}
-
 const char *mapping_string(const mapping *m, const char *member)
 {
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m->record, member));
@@ -157,6 +152,11 @@ bool mappings_load(void)
     for (mapping *m = all_mappings; m; m = m->next)
         poller_sync(m);
     return ok;
+}
+
+mapping *mappings_first(void)
+{
+    return all_mappings;
 }
 
 void mappings_free_all(void)
@@ -359,8 +359,15 @@ static void unlink_mapping(mapping *m)
     }
 }
 
+static void log_mapping(const mapping *m, const char *what)
+{
+    log_info("[mapping %s] %s: %s -> %s, %s, BatchSize %ld", m->uuid, what, mapping_string(m, "EventSourceArn"),
+             mapping_string(m, "FunctionArn"), mapping_string(m, "State"), mapping_int(m, "BatchSize"));
+}
+
 static void start_polling(void *arg)
 {
+    log_mapping(arg, "created");
     poller_sync(arg);
 }
 
@@ -377,6 +384,7 @@ typedef struct mapping_update {
     bool filters_given;
     event_filter **filters; /* the new filters (when given) */
     size_t filter_count;
+    const char *transition; /* "updated", "enabled" or "disabled" */
 } mapping_update;
 
 static void update_committed(void *arg)
@@ -388,6 +396,7 @@ static void update_committed(void *arg)
         u->m->filters = u->filters;
         u->m->filter_count = u->filter_count;
     }
+    log_mapping(u->m, u->transition);
     poller_sync(u->m);
     free(u);
 }
@@ -406,6 +415,7 @@ static void update_rolled_back(void *arg)
 static void delete_committed(void *arg)
 {
     mapping *m = arg;
+    log_mapping(m, "deleted");
     unlink_mapping(m);
     poller_drop(m);
     mapping_free(m);
@@ -587,7 +597,10 @@ bool esm_update(const lambda_ctx *ctx, const char *uuid, const cJSON *in, cJSON 
     }
     stamp(merged, ctx->now_ms);
     mapping_update *u = xmalloc(sizeof *u);
-    *u = (mapping_update){m, m->record, filters_given, filters, filter_count};
+    *u = (mapping_update){m, m->record, filters_given, filters, filter_count,
+                          strcmp(transition, "Enabling") == 0    ? "enabled"
+                          : strcmp(transition, "Disabling") == 0 ? "disabled"
+                                                                 : "updated"};
     m->record = merged;
     if (!persist(m, err)) {
         update_rolled_back(u);
@@ -687,5 +700,30 @@ bool esm_list(const lambda_ctx *ctx, const char *source_arn, const char *functio
     }
     free(after);
     free(ordered);
+    return true;
+}
+
+/* ---- reset (the admin API) ---- */
+
+/* A mapping's FunctionArn may carry a qualifier (":$LATEST", a version, an alias): it is
+ * still a mapping of the function. */
+static bool maps_to(const mapping *m, const char *function_arn)
+{
+    const char *arn = mapping_string(m, "FunctionArn");
+    size_t len = strlen(function_arn);
+    return strncmp(arn, function_arn, len) == 0 && (arn[len] == '\0' || arn[len] == ':');
+}
+
+bool mappings_remove(const char *function_arn, size_t *removed, lambda_error *err)
+{
+    *removed = 0;
+    for (mapping *m = all_mappings; m; m = m->next) {
+        if (function_arn && !maps_to(m, function_arn))
+            continue;
+        if (!store_mapping_delete(m->uuid))
+            return lambda_fail(err, LAMBDA_ERR_SERVICE, "The event source mapping could not be deleted.");
+        tx_defer(delete_committed, NULL, m);
+        (*removed)++;
+    }
     return true;
 }

@@ -31,6 +31,7 @@
 
 #include "event.h"
 #include "function.h"
+#include "history.h"
 #include "mapping.h"
 #include "poller.h"
 #include "settings.h"
@@ -62,8 +63,11 @@ typedef struct poller {
 
 typedef struct batch_call {
     poller *p;
+    lambda_function *f;     /* held by its execution environment until batch_done returns */
     cJSON *records;
     char *queue_arn;        /* the batch's messages are settled even if the mapping went away */
+    char *mapping_uuid;     /* for log lines */
+    char *function_name;
     bool report_failures;   /* ReportBatchItemFailures when the batch was sent */
 } batch_call;
 
@@ -265,43 +269,106 @@ bool poller_parse_item_failures(const invoke_outcome *outcome, const cJSON *reco
     return ok;
 }
 
+/* The messageIds of a batch's records. */
+static cJSON *message_ids_of(const cJSON *records)
+{
+    cJSON *ids = cJSON_CreateArray();
+    const cJSON *r;
+    cJSON_ArrayForEach(r, records)
+    {
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "messageId"));
+        cJSON_AddItemToArray(ids, cJSON_CreateString(id ? id : ""));
+    }
+    return ids;
+}
+
+/* A handler that returns batchItemFailures on a mapping without ReportBatchItemFailures
+ * gets them ignored (AWS deletes the whole batch): say so, since it is a common slip. */
+static void warn_ignored_failures(const batch_call *call, const invoke_outcome *outcome)
+{
+    cJSON *doc = json_parse_strict(outcome->payload ? outcome->payload : "", outcome->payload_len, NULL, 0);
+    const cJSON *failures = cJSON_GetObjectItemCaseSensitive(doc, "batchItemFailures");
+    if (cJSON_IsArray(failures) && cJSON_GetArraySize(failures) > 0)
+        log_warn("[mapping %s function %s] the handler returned batchItemFailures but the mapping lacks "
+                 "FunctionResponseTypes [\"ReportBatchItemFailures\"]: they are ignored and the whole batch is "
+                 "deleted",
+                 call->mapping_uuid, call->function_name);
+    cJSON_Delete(doc);
+}
+
+/* Deletes the records of a successful batch that are not in failed (NULL: none failed);
+ * returns how many were deleted. */
+static size_t delete_succeeded(const batch_call *call, const cJSON *failed)
+{
+    size_t n = (size_t)cJSON_GetArraySize(call->records);
+    const char **handles = xmalloc((n ? n : 1) * sizeof *handles);
+    size_t count = 0;
+    strset kept;
+    strset_init(&kept);
+    const cJSON *i;
+    cJSON_ArrayForEach(i, failed)
+    {
+        strset_add(&kept, i->valuestring, strlen(i->valuestring));
+    }
+    const cJSON *r;
+    cJSON_ArrayForEach(r, call->records)
+    {
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "messageId"));
+        if (!id || !strset_contains(&kept, id, strlen(id)))
+            handles[count++] = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "receiptHandle"));
+    }
+    strset_free(&kept);
+    delete_handles(call->queue_arn, handles, count);
+    free(handles);
+    return count;
+}
+
+static void log_outcome(const batch_call *call, const invoke_outcome *outcome, size_t records, size_t deleted,
+                        const cJSON *failed, bool unreadable)
+{
+    if (!log_enabled(LOG_INFO))
+        return;
+    char *failed_text = failed && cJSON_GetArraySize(failed) > 0 ? cJSON_PrintUnformatted(failed) : NULL;
+    log_info("[mapping %s function %s req=%s] batch of %zu from %s: %s, deleted %zu%s%s", call->mapping_uuid,
+             call->function_name, outcome->request_id, records, call->queue_arn,
+             outcome->function_error ? "function error (the messages return after their visibility timeout)"
+             : unreadable            ? "the response is not a valid partial batch response (the whole batch failed)"
+             : failed_text           ? "partial failure"
+                                     : "success",
+             deleted, failed_text ? ", failed " : "", failed_text ? failed_text : "");
+    free(failed_text);
+}
+
 static void batch_done(invoke_outcome *outcome, void *arg)
 {
     batch_call *call = arg;
     poller *p = call->p;
     p->in_flight--;
+    size_t records = (size_t)cJSON_GetArraySize(call->records), deleted = 0, failed_count = records;
+    cJSON *failed = NULL;
+    bool unreadable = false;
     if (!outcome->function_error) {
-        cJSON *failed = NULL;
-        bool partial_ok = !call->report_failures || poller_parse_item_failures(outcome, call->records, &failed);
-        if (partial_ok) {
-            size_t n = (size_t)cJSON_GetArraySize(call->records);
-            const char **handles = xmalloc((n ? n : 1) * sizeof *handles);
-            size_t count = 0;
-            strset kept;
-            strset_init(&kept);
-            const cJSON *i;
-            cJSON_ArrayForEach(i, failed)
-            {
-                strset_add(&kept, i->valuestring, strlen(i->valuestring));
-            }
-            const cJSON *r;
-            cJSON_ArrayForEach(r, call->records)
-            {
-                const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "messageId"));
-                if (!id || !strset_contains(&kept, id, strlen(id)))
-                    handles[count++] = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "receiptHandle"));
-            }
-            strset_free(&kept);
-            delete_handles(call->queue_arn, handles, count);
-            free(handles);
-        } else {
-            log_info("[poller %s] the batch response is not a valid partial batch response: the whole batch failed",
-                     call->queue_arn);
+        if (!call->report_failures)
+            warn_ignored_failures(call, outcome);
+        unreadable = call->report_failures && !poller_parse_item_failures(outcome, call->records, &failed);
+        if (!unreadable) {
+            deleted = delete_succeeded(call, failed);
+            failed_count = (size_t)cJSON_GetArraySize(failed);
         }
-        cJSON_Delete(failed);
+        if (unreadable || failed_count > 0)
+            history_mark_partial(call->f, outcome->request_id, failed, unreadable,
+                                 unreadable ? "The response is not a valid partial batch response." : NULL);
     }
+    log_outcome(call, outcome, records, deleted, failed, unreadable);
+    if (p->m) {
+        p->m->stats.failed_invoke += failed_count;
+        p->m->stats.deleted += deleted;
+    }
+    cJSON_Delete(failed);
     cJSON_Delete(call->records);
     free(call->queue_arn);
+    free(call->mapping_uuid);
+    free(call->function_name);
     free(call);
     if (p->dropped) {
         if (p->in_flight == 0 && !p->run_scheduled)
@@ -351,16 +418,24 @@ static void dispatch(poller *p, lambda_function *f)
     cJSON_Delete(event);
     batch_call *call = xcalloc(1, sizeof *call);
     call->p = p;
+    call->f = f;
     call->records = records;
     call->queue_arn = xstrdup(mapping_string(p->m, "EventSourceArn"));
+    call->mapping_uuid = xstrdup(p->m->uuid);
+    call->function_name = xstrdup(f->name);
     call->report_failures = mapping_reports_item_failures(p->m);
     p->in_flight++;
+    p->m->stats.invoked += (uint64_t)cJSON_GetArraySize(records);
+    cJSON *ids = message_ids_of(records);
     invoke_request req = {
         .payload = payload,
         .payload_len = strlen(payload),
         .invoked_arn = mapping_string(p->m, "FunctionArn"),
+        .trigger = p->m->uuid,
+        .message_ids = ids,
     };
     executor_invoke(f, &req, batch_done, call);
+    cJSON_Delete(ids);
     free(payload);
 }
 
@@ -423,9 +498,11 @@ static int receive_into_batch(poller *p, lambda_function *f, bool *full)
     cJSON_ArrayForEach(msg, messages)
     {
         received++;
+        p->m->stats.polled++;
         cJSON *record = event_record_from_message(msg);
         const char *handle = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(record, "receiptHandle"));
         if (!record_passes(m, record)) {
+            p->m->stats.filtered_out++;
             delete_one(arn, handle); /* filtered out: deleted without invoking, as AWS does */
             cJSON_Delete(record);
             continue;

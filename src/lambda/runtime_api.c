@@ -38,6 +38,7 @@ static enum MHD_Result send_invocation(environment *env, struct MHD_Connection *
     if (!inv->delivered) {
         inv->delivered = true;
         inv->start_ms = now;
+        inv->started_at_ms = clock_now_ms();
         inv->deadline_ms = now + function_int(env->fn, "Timeout") * 1000;
         if (inv->cold)
             inv->init_ms = now - env->spawned_ms;

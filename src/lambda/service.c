@@ -8,6 +8,7 @@
 #include "code_dirs.h"
 #include "executor.h"
 #include "function.h"
+#include "history.h"
 #include "invoke.h"
 #include "mapping.h"
 #include "settings.h"
@@ -47,9 +48,9 @@ bool lambda_service_start(const lambda_settings *s)
 void lambda_service_counts(size_t *functions, size_t *mappings, size_t *enabled_mappings)
 {
     *functions = *mappings = *enabled_mappings = 0;
-    for (const lambda_function *f = functions_head(); f; f = f->next)
+    for (const lambda_function *f = functions_first(); f; f = f->next)
         (*functions)++;
-    for (const mapping *m = mappings_head(); m; m = m->next) {
+    for (const mapping *m = mappings_first(); m; m = m->next) {
         (*mappings)++;
         *enabled_mappings += mapping_enabled(m);
     }
@@ -80,6 +81,24 @@ static bool code_archive(const lambda_ctx *ctx, const lambda_call *call, lambda_
 }
 
 /* Operations that answer at once, with a JSON document in result->json. */
+/* The admin API's reset: mappings first (their pollers stop), then the functions. */
+static bool reset(const lambda_ctx *ctx, const char *name, cJSON *out, lambda_error *err)
+{
+    const char *function_arn = NULL;
+    if (name) {
+        lambda_function *f = functions_resolve(ctx, name, NULL, false, err);
+        if (!f)
+            return false;
+        function_arn = f->arn;
+    }
+    size_t mappings = 0, functions = 0;
+    if (!mappings_remove(function_arn, &mappings, err) || !functions_remove(ctx, name, &functions, err))
+        return false;
+    cJSON_AddNumberToObject(out, "FunctionsRemoved", (double)functions);
+    cJSON_AddNumberToObject(out, "MappingsRemoved", (double)mappings);
+    return true;
+}
+
 static bool run_now(const lambda_ctx *ctx, const lambda_call *c, cJSON *out, lambda_result *result, lambda_error *err)
 {
     switch (c->op) {
@@ -100,6 +119,8 @@ static bool run_now(const lambda_ctx *ctx, const lambda_call *c, cJSON *out, lam
     case LAMBDA_OP_TAG_RESOURCE: return tags_add(ctx, c->name, c->body, err);
     case LAMBDA_OP_UNTAG_RESOURCE: return tags_remove(ctx, c->name, c->tag_keys, c->tag_key_count, err);
     case LAMBDA_OP_GET_CODE_ARCHIVE: return code_archive(ctx, c, result, err);
+    case LAMBDA_OP_ADMIN_RESET: return reset(ctx, c->name, out, err);
+    case LAMBDA_OP_ADMIN_INVOCATIONS: return history_list(ctx, c->name, c->max_items, out, err);
     case LAMBDA_OP_INVOKE: break;
     }
     return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
@@ -136,4 +157,42 @@ void lambda_result_free(lambda_result *result)
     free(result->payload);
     free(result->log_tail);
     memset(result, 0, sizeof *result);
+}
+
+/* ---- names ---- */
+
+static const struct {
+    const char *name;
+    const char *addresses;
+} op_names[] = {
+    [LAMBDA_OP_LIST_FUNCTIONS] = {"ListFunctions", "function"},
+    [LAMBDA_OP_CREATE_FUNCTION] = {"CreateFunction", "function"},
+    [LAMBDA_OP_GET_FUNCTION] = {"GetFunction", "function"},
+    [LAMBDA_OP_GET_FUNCTION_CONFIGURATION] = {"GetFunctionConfiguration", "function"},
+    [LAMBDA_OP_UPDATE_FUNCTION_CONFIGURATION] = {"UpdateFunctionConfiguration", "function"},
+    [LAMBDA_OP_UPDATE_FUNCTION_CODE] = {"UpdateFunctionCode", "function"},
+    [LAMBDA_OP_DELETE_FUNCTION] = {"DeleteFunction", "function"},
+    [LAMBDA_OP_INVOKE] = {"Invoke", "function"},
+    [LAMBDA_OP_LIST_MAPPINGS] = {"ListEventSourceMappings", "mapping"},
+    [LAMBDA_OP_CREATE_MAPPING] = {"CreateEventSourceMapping", "mapping"},
+    [LAMBDA_OP_GET_MAPPING] = {"GetEventSourceMapping", "mapping"},
+    [LAMBDA_OP_UPDATE_MAPPING] = {"UpdateEventSourceMapping", "mapping"},
+    [LAMBDA_OP_DELETE_MAPPING] = {"DeleteEventSourceMapping", "mapping"},
+    [LAMBDA_OP_LIST_TAGS] = {"ListTags", "resource"},
+    [LAMBDA_OP_TAG_RESOURCE] = {"TagResource", "resource"},
+    [LAMBDA_OP_UNTAG_RESOURCE] = {"UntagResource", "resource"},
+    [LAMBDA_OP_GET_CODE_ARCHIVE] = {"GetCodeArchive", "function"},
+    [LAMBDA_OP_ADMIN_RESET] = {"Reset", "function"},
+    [LAMBDA_OP_ADMIN_INVOCATIONS] = {"ListInvocations", "function"},
+};
+
+const char *lambda_op_name(lambda_op op)
+{
+    return (size_t)op < sizeof op_names / sizeof op_names[0] && op_names[op].name ? op_names[op].name : "-";
+}
+
+const char *lambda_op_addresses(lambda_op op)
+{
+    return (size_t)op < sizeof op_names / sizeof op_names[0] && op_names[op].addresses ? op_names[op].addresses
+                                                                                        : "name";
 }

@@ -42,6 +42,9 @@ void queues_forget_deleted(void); /* --strict: the recently deleted names, at sh
 /* Applies normalized attributes to q and stores them, for the call's transaction: a
  * rollback puts the previous attributes and LastModifiedTimestamp back. */
 bool queue_change_attributes(sqs_queue *q, const cJSON *normalized, int64_t now_s, sqs_error *err);
+/* Deletes q with its messages and move tasks; it leaves memory when the call commits
+ * (remember_name: --strict's 60-second re-creation rule applies). */
+bool queue_remove(const sqs_ctx *ctx, sqs_queue *q, bool remember_name, sqs_error *err);
 bool action_create_queue(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
 bool action_delete_queue(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
 bool action_get_queue_url(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
@@ -65,6 +68,9 @@ bool action_receive_message(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
 bool action_start_message_move_task(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
 bool action_list_message_move_tasks(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
 bool action_cancel_message_move_task(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
+/* admin.c: sqsemu's own operations (sqs_admin_call) */
+bool action_admin_reset(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
+bool action_admin_peek(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
 /* visibility.c */
 bool action_delete_message(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
 bool action_delete_message_batch(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);

@@ -125,6 +125,8 @@ static bool store_message(sqs_ctx *ctx, sqs_queue *q, const cJSON *entry, int64_
     bool ok = !q->fifo || check_duplicate(ctx, q, entry, &dedup, err);
     int64_t sequence = 0;
     *stored = ok && !dedup.duplicate;
+    if (*stored)
+        q->stats.sent++; /* (a failed insert below answers with an error anyway) */
     if (ok && dedup.duplicate) {
         snprintf(message_id, sizeof message_id, "%s", dedup.original_id);
         sequence = dedup.original_sequence;

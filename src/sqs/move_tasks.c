@@ -34,6 +34,7 @@ typedef struct move_task {
     sq_timer timer;
     double credits;
     int64_t last_tick_ms;
+    int64_t last_log_ms; /* progress is logged at most once a second */
     struct move_task *next; /* newest first */
 } move_task;
 
@@ -110,9 +111,19 @@ static void set_final_state(move_task *t, const char *status, const char *reason
 }
 
 /* Ends a task outside a service call (its source queue is gone). */
+static void log_progress(const move_task *t, const char *what)
+{
+    const char *dest = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t->record, "DestinationArn"));
+    const char *reason = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t->record, "FailureReason"));
+    log_info("[move task %s] %s: %.0f of ~%.0f messages moved from %s to %s%s%s", t->task_id, what,
+             task_number(t, "ApproximateNumberOfMessagesMoved"), task_number(t, "ApproximateNumberOfMessagesToMove"),
+             t->source_arn, dest ? dest : "their source queues", reason ? ", " : "", reason ? reason : "");
+}
+
 static void finish_task(move_task *t, const char *status, const char *reason)
 {
     set_final_state(t, status, reason);
+    log_progress(t, status);
     timers_cancel(loop_timers(), &t->timer);
     if (!save(t))
         log_warn("move task %s: could not store its final state", t->task_id);
@@ -199,8 +210,13 @@ static bool move_batch(move_task *t, sqs_queue *source, long budget, int64_t now
         set_final_state(t, "COMPLETED", NULL);
     if (!tx_close(save(t)))
         return true;
-    if (done)
+    if (done) {
         timers_cancel(loop_timers(), &t->timer);
+        log_progress(t, task_status(t));
+    } else if (moved > 0 && now_ms - t->last_log_ms >= 1000) {
+        t->last_log_ms = now_ms;
+        log_progress(t, "running");
+    }
     t->credits -= (double)moved;
     return !done;
 }
@@ -303,6 +319,8 @@ static move_task *active_task(const char *source_arn)
 static void start_running(void *arg)
 {
     move_task *t = arg;
+    log_progress(t, "started");
+    t->last_log_ms = t->last_tick_ms;
     t->next = all_tasks;
     all_tasks = t;
     trim_in_memory(t->source_arn);
@@ -350,7 +368,7 @@ bool action_start_message_move_task(sqs_ctx *ctx, const cJSON *in, cJSON *out, s
                         "There is already a task running. Only one active task is allowed for a source queue arn at a "
                         "given time.");
     message_counts counts = {0, 0, 0};
-    store_messages_count(source->id, ctx->now_ms, &counts);
+    store_messages_count(source->id, ctx->now_ms, ctx->now_ms - (int64_t)source->retention_s * 1000, &counts);
     move_task *t = xcalloc(1, sizeof *t);
     ids_uuid(t->task_id);
     t->source_arn = xstrdup(source->arn);
@@ -458,6 +476,7 @@ bool action_cancel_message_move_task(sqs_ctx *ctx, const cJSON *in, cJSON *out, 
         else {
             snapshot_record(t);
             set_final_state(t, "CANCELLED", NULL);
+            log_progress(t, "CANCELLED");
             ok = save(t) || internal_error(err);
             if (ok) {
                 tx_defer(stop_ticking, NULL, t);

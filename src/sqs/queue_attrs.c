@@ -480,7 +480,7 @@ bool queue_attrs_list(const sqs_queue *q, const cJSON *names, int64_t now_ms, cJ
             return sqs_fail(err, SQS_ERR_INVALID_ATTRIBUTE_NAME, "Unknown Attribute %s.", name);
     }
     message_counts counts = {0, 0, 0};
-    if (!store_messages_count(q->id, now_ms, &counts))
+    if (!store_messages_count(q->id, now_ms, now_ms - (int64_t)q->retention_s * 1000, &counts))
         return sqs_fail(err, SQS_ERR_INTERNAL, "The request processing has failed because of an unknown error.");
     for (size_t i = 0; i < ATTR_COUNT; i++) {
         const attr_def *def = &attr_table[i];

@@ -282,6 +282,7 @@ bool action_create_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *e
 typedef struct deleted_queue {
     sqs_queue *queue;
     int64_t at_ms;
+    bool remember; /* --strict: the name may not be re-created for 60 s */
 } deleted_queue;
 
 static void forget_deleted(void *arg)
@@ -290,25 +291,28 @@ static void forget_deleted(void *arg)
     sqs_queue *q = gone->queue;
     move_tasks_forget_source(q->arn);
     waiters_queue_gone(q);
-    if (sqs_settings_get()->strict)
+    if (gone->remember && sqs_settings_get()->strict)
         remember_deleted(q, gone->at_ms);
     registry_remove(q);
     queue_free(q);
     free(gone);
 }
 
+bool queue_remove(const sqs_ctx *ctx, sqs_queue *q, bool remember_name, sqs_error *err)
+{
+    if (!store_queue_delete(q->id) || !store_task_delete_source(q->arn))
+        return internal_error(err);
+    deleted_queue *gone = xmalloc(sizeof *gone);
+    *gone = (deleted_queue){q, ctx->now_ms, remember_name};
+    tx_defer(forget_deleted, free, gone);
+    return true;
+}
+
 bool action_delete_queue(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
 {
     (void)out;
     sqs_queue *q = require_queue(ctx, in, err);
-    if (!q)
-        return false;
-    if (!store_queue_delete(q->id) || !store_task_delete_source(q->arn))
-        return internal_error(err);
-    deleted_queue *gone = xmalloc(sizeof *gone);
-    *gone = (deleted_queue){q, ctx->now_ms};
-    tx_defer(forget_deleted, free, gone);
-    return true;
+    return q && queue_remove(ctx, q, true, err);
 }
 
 bool action_get_queue_url(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)

@@ -10,11 +10,13 @@
 #include "internal.h"
 #include "message_validate.h"
 #include "md5.h"
+#include "message_output.h"
 #include "receipt.h"
 #include "registry.h"
 #include "selection.h"
 #include "sqsemu/waiters.h"
 #include "sqsemu/buf.h"
+#include "sqsemu/log.h"
 #include "sqsemu/store.h"
 #include "sqsemu/tx.h"
 
@@ -79,72 +81,6 @@ static const attribute_selection *call_selection(sqs_ctx *ctx, const cJSON *in)
     return ctx->prepared;
 }
 
-static bool system_wanted(const receive_request *r, const char *name)
-{
-    return selection_wants_system(r->selection, name);
-}
-
-static void add_number_string(cJSON *obj, const char *name, int64_t value)
-{
-    char text[32];
-    snprintf(text, sizeof text, "%lld", (long long)value);
-    cJSON_AddStringToObject(obj, name, text);
-}
-
-static void add_system_attributes(const receive_request *r, const stored_message *m, int64_t receive_count,
-                                  int64_t first_receive_ms, cJSON *msg)
-{
-    cJSON *attrs = cJSON_CreateObject();
-    if (system_wanted(r, "SenderId"))
-        cJSON_AddStringToObject(attrs, "SenderId", m->sender_id);
-    if (system_wanted(r, "SentTimestamp"))
-        add_number_string(attrs, "SentTimestamp", m->sent_ms);
-    if (system_wanted(r, "ApproximateReceiveCount"))
-        add_number_string(attrs, "ApproximateReceiveCount", receive_count);
-    if (system_wanted(r, "ApproximateFirstReceiveTimestamp"))
-        add_number_string(attrs, "ApproximateFirstReceiveTimestamp", first_receive_ms);
-    if (m->trace_header && system_wanted(r, "AWSTraceHeader"))
-        cJSON_AddStringToObject(attrs, "AWSTraceHeader", m->trace_header);
-    if (m->group_id && system_wanted(r, "MessageGroupId"))
-        cJSON_AddStringToObject(attrs, "MessageGroupId", m->group_id);
-    if (m->sequence && system_wanted(r, "SequenceNumber")) {
-        char text[SEQUENCE_TEXT_LEN];
-        fifo_format_sequence(m->sequence, text);
-        cJSON_AddStringToObject(attrs, "SequenceNumber", text);
-    }
-    if (m->dedup_id && system_wanted(r, "MessageDeduplicationId"))
-        cJSON_AddStringToObject(attrs, "MessageDeduplicationId", m->dedup_id);
-    if (m->dlq_source_arn && system_wanted(r, "DeadLetterQueueSourceArn"))
-        cJSON_AddStringToObject(attrs, "DeadLetterQueueSourceArn", m->dlq_source_arn);
-    if (cJSON_GetArraySize(attrs) > 0)
-        cJSON_AddItemToObject(msg, "Attributes", attrs);
-    else
-        cJSON_Delete(attrs);
-}
-
-static void add_message_attributes(const receive_request *r, const stored_message *m, cJSON *msg)
-{
-    if (!m->attributes || selection_no_attributes(r->selection))
-        return;
-    cJSON *all = cJSON_Parse(m->attributes);
-    cJSON *selected = cJSON_CreateObject();
-    cJSON *attr = all ? all->child : NULL;
-    while (attr) {
-        cJSON *next = attr->next;
-        if (selection_wants_attribute(r->selection, attr->string))
-            cJSON_AddItemToObject(selected, attr->string, cJSON_DetachItemViaPointer(all, attr));
-        attr = next;
-    }
-    cJSON_Delete(all);
-    char md5[MD5_HEX_LEN];
-    if (md5_of_attributes(selected, md5)) {
-        cJSON_AddStringToObject(msg, "MD5OfMessageAttributes", md5);
-        cJSON_AddItemToObject(msg, "MessageAttributes", selected);
-    } else {
-        cJSON_Delete(selected);
-    }
-}
-
 static bool deliver(receive_pass *p, const stored_message *m)
 {
     sqs_ctx *ctx = p->ctx;
@@ -152,6 +88,7 @@ static bool deliver(receive_pass *p, const stored_message *m)
     if (!store_message_mark_received(m->rowid, ctx->now_ms, visible_ms))
         return false;
     int64_t receive_count = m->receive_count + 1;
+    p->queue->stats.received++;
     int64_t first_receive_ms = m->first_receive_ms ? m->first_receive_ms : ctx->now_ms;
     receipt r = {p->queue->id, m->rowid, m->secret, ctx->now_ms, receive_count};
     char *handle = receipt_encode(&r);
@@ -160,8 +97,8 @@ static bool deliver(receive_pass *p, const stored_message *m)
     cJSON_AddStringToObject(msg, "ReceiptHandle", handle);
     cJSON_AddStringToObject(msg, "MD5OfBody", m->md5_body);
     cJSON_AddItemToObject(msg, "Body", cJSON_CreateString(m->body));
-    add_system_attributes(p->req, m, receive_count, first_receive_ms, msg);
-    add_message_attributes(p->req, m, msg);
+    message_output_system_attributes(p->req->selection, m, receive_count, first_receive_ms, msg);
+    message_output_attributes(p->req->selection, m, msg);
     cJSON_AddItemToArray(p->messages, msg);
     free(handle);
     p->delivered[p->delivered_count++] = m->rowid;
@@ -248,6 +185,10 @@ static bool process(receive_pass *p, const stored_message *m)
 {
     if (needs_redrive(p, m)) {
         p->moved++;
+        p->queue->stats.moved_to_dlq++;
+        log_info("[queue %s] message %s moved to the dead-letter queue %s after %lld receives (maxReceiveCount %d)",
+                 p->queue->name, m->message_id, p->dlq->name, (long long)m->receive_count,
+                 p->queue->max_receive_count);
         if (p->dlq->fifo)
             return store_message_move_fifo(m->rowid, p->dlq->id, p->queue->arn, p->ctx->now_ms,
                                            fifo_next_sequence(p->dlq, p->ctx->now_ms));

@@ -49,13 +49,25 @@ static const action_entry actions[] = {
     {"UntagQueue", action_untag_queue, false, true},
 };
 
-static const action_entry *find_action(const char *name)
+/* sqsemu's own operations (the admin API): run like actions, never reachable through
+ * the SQS protocols. */
+static const action_entry admin_actions[] = {
+    {"Reset", action_admin_reset, false, true},
+    {"PeekMessages", action_admin_peek, false, false},
+};
+
+static const action_entry *find_in(const action_entry *table, size_t count, const char *name)
 {
-    for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
-        if (strcmp(actions[i].name, name) == 0)
-            return &actions[i];
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(table[i].name, name) == 0)
+            return &table[i];
     }
     return NULL;
+}
+
+static const action_entry *find_action(const char *name)
+{
+    return find_in(actions, sizeof actions / sizeof actions[0], name);
 }
 
 static sqs_settings current_settings;
@@ -161,25 +173,38 @@ void sqs_ctx_release(sqs_ctx *ctx)
     ctx->prepared_free = NULL;
 }
 
-static sqs_status run_action(sqs_ctx *ctx, const char *action, const cJSON *input, cJSON **output, sqs_error *err);
+static sqs_status run_action(sqs_ctx *ctx, const action_entry *a, const cJSON *input, cJSON **output,
+                             sqs_error *err);
 
-sqs_status sqs_service_call(sqs_ctx *ctx, const char *action, const cJSON *input, cJSON **output, sqs_error *err)
+static sqs_status call_entry(sqs_ctx *ctx, const action_entry *a, const char *action, const cJSON *input,
+                             cJSON **output, sqs_error *err)
 {
-    sqs_status status = run_action(ctx, action, input, output, err);
+    sqs_status status = SQS_STATUS_ERROR;
+    *output = NULL;
+    if (a)
+        status = run_action(ctx, a, input, output, err);
+    else
+        sqs_fail(err, SQS_ERR_INVALID_ACTION, "The action %s is not valid for this endpoint.", action);
     if (status != SQS_STATUS_PENDING)
         sqs_ctx_release(ctx);
     return status;
 }
 
-static sqs_status run_action(sqs_ctx *ctx, const char *action, const cJSON *input, cJSON **output, sqs_error *err)
+sqs_status sqs_service_call(sqs_ctx *ctx, const char *action, const cJSON *input, cJSON **output, sqs_error *err)
 {
-    *output = NULL;
+    return call_entry(ctx, find_action(action), action, input, output, err);
+}
+
+sqs_status sqs_admin_call(sqs_ctx *ctx, const char *operation, const cJSON *input, cJSON **output, sqs_error *err)
+{
+    return call_entry(ctx, find_in(admin_actions, sizeof admin_actions / sizeof admin_actions[0], operation),
+                      operation, input, output, err);
+}
+
+static sqs_status run_action(sqs_ctx *ctx, const action_entry *a, const cJSON *input, cJSON **output,
+                             sqs_error *err)
+{
     ctx->wait_queue = NULL;
-    const action_entry *a = find_action(action);
-    if (!a) {
-        sqs_fail(err, SQS_ERR_INVALID_ACTION, "The action %s is not valid for this endpoint.", action);
-        return SQS_STATUS_ERROR;
-    }
     if (!strings_valid(input, err))
         return SQS_STATUS_ERROR;
     /* The action's writes are one transaction: committed when it succeeds, rolled back

@@ -37,7 +37,7 @@ static bool fifo_handle_expired(const sqs_queue *q, const receipt *r, const mess
     return q->fifo && ref->found && (ref->receive_count != r->receive_count || ref->visible_ms <= now_ms);
 }
 
-static bool delete_one(const sqs_queue *q, const char *handle, int64_t now_ms, sqs_error *err)
+static bool delete_one(sqs_queue *q, const char *handle, int64_t now_ms, sqs_error *err)
 {
     receipt r;
     message_ref ref;
@@ -50,6 +50,8 @@ static bool delete_one(const sqs_queue *q, const char *handle, int64_t now_ms, s
                         "Value %s for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.", handle);
     if (ref.found && !store_message_delete(r.rowid))
         return internal_error(err);
+    if (ref.found)
+        q->stats.deleted++;
     return true;
 }
 

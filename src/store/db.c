@@ -84,8 +84,12 @@ static const char *const statement_sql[STMT__COUNT] = {
     [STMT_MESSAGES_EXPIRE] = "DELETE FROM messages WHERE queue_id = ?1 AND sent_ms < ?2",
     [STMT_MESSAGES_COUNT] =
         "SELECT COALESCE(SUM(visible_ms <= ?2), 0), COALESCE(SUM(visible_ms > ?2 AND receive_count > 0), 0), "
-        "COALESCE(SUM(visible_ms > ?2 AND receive_count = 0), 0) FROM messages WHERE queue_id = ?1",
+        "COALESCE(SUM(visible_ms > ?2 AND receive_count = 0), 0) FROM messages WHERE queue_id = ?1 AND sent_ms >= ?3",
     [STMT_MESSAGES_NEXT_VISIBLE] = "SELECT MIN(visible_ms) FROM messages WHERE queue_id = ?1 AND visible_ms > ?2",
+    [STMT_MESSAGES_LIST] =
+        "SELECT id, queue_id, message_id, body, md5_body, attributes, md5_attributes, trace_header, group_id, "
+        "sender_id, sent_ms, visible_ms, receive_count, first_receive_ms, secret, dlq_source_arn, dedup_id, sequence "
+        "FROM messages WHERE queue_id = ?1 AND id > ?2 AND sent_ms >= ?3 ORDER BY id LIMIT ?4",
     [STMT_CODE_DIR_ADD] = "INSERT OR IGNORE INTO code_dirs(path) VALUES(?1)",
     [STMT_CODE_DIR_REMOVE] = "DELETE FROM code_dirs WHERE path = ?1",
     [STMT_CODE_DIR_FIND] = "SELECT 1 FROM code_dirs WHERE path = ?1",

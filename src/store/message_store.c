@@ -61,6 +61,27 @@ static void read_message_row(sqlite3_stmt *s, stored_message *m)
     m->sequence = sqlite3_column_int64(s, 17);
 }
 
+bool store_message_each_stored(int64_t queue_id, int64_t after, int64_t min_sent_ms, int limit,
+                               bool (*fn)(const stored_message *m, void *arg), void *arg)
+{
+    sqlite3_stmt *s = db_stmt(STMT_MESSAGES_LIST);
+    sqlite3_bind_int64(s, 1, queue_id);
+    sqlite3_bind_int64(s, 2, after);
+    sqlite3_bind_int64(s, 3, min_sent_ms);
+    sqlite3_bind_int64(s, 4, limit);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        stored_message m;
+        read_message_row(s, &m);
+        if (!fn(&m, arg)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE;
+}
+
 bool store_message_each_visible(int64_t queue_id, int64_t now_ms, int limit, const int64_t *skip,
                                 size_t skip_count, bool (*fn)(const stored_message *m, void *arg), void *arg)
 {
@@ -184,11 +205,12 @@ bool store_messages_expire(int64_t queue_id, int64_t cutoff_ms)
     return db_step_done(s);
 }
 
-bool store_messages_count(int64_t queue_id, int64_t now_ms, message_counts *out)
+bool store_messages_count(int64_t queue_id, int64_t now_ms, int64_t min_sent_ms, message_counts *out)
 {
     sqlite3_stmt *s = db_stmt(STMT_MESSAGES_COUNT);
     sqlite3_bind_int64(s, 1, queue_id);
     sqlite3_bind_int64(s, 2, now_ms);
+    sqlite3_bind_int64(s, 3, min_sent_ms);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         out->visible = sqlite3_column_int64(s, 0);

@@ -201,17 +201,17 @@ static void test_sha256_base64(void **state)
     assert_int_equal(strlen(out), 44);
 }
 
-/* The 163-byte zip of spec §2.2 (made by boto3's test) and the CodeSha256 AWS reported. */
-static const char SPEC_ZIP_B64[] =
+/* A 163-byte zip (the one boto3's test makes) and the CodeSha256 AWS reported for it. */
+static const char REFERENCE_ZIP_B64[] =
     "UEsDBBQAAAAAAAAAwVqsKm9YNQAAADUAAAAGAAAAYXBwLnB5ZGVmIGhhbmRsZXIoZXZlbnQsIGNvbnRleHQpOgogICAgcmV0dXJu"
     "IHsib2siOiBUcnVlfQpQSwECFAMUAAAAAAAAAMFarCpvWDUAAAA1AAAABgAAAAAAAAAAAAAApAEAAAAAYXBwLnB5UEsFBgAAAAAB"
     "AAEANAAAAFkAAAAAAA==";
 
-static void test_spec_zip(void **state)
+static void test_reference_zip(void **state)
 {
     fixture *fx = *state;
     size_t len;
-    unsigned char *zip = base64_decode(SPEC_ZIP_B64, strlen(SPEC_ZIP_B64), &len);
+    unsigned char *zip = base64_decode(REFERENCE_ZIP_B64, strlen(REFERENCE_ZIP_B64), &len);
     assert_non_null(zip);
     assert_int_equal(len, 163);
     char sha[CODE_SHA256_B64_LEN];
@@ -639,7 +639,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sha256_base64),
-        cmocka_unit_test_setup_teardown(test_spec_zip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reference_zip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unpack_tree, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unpack_large_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dest_handling, setup, teardown),

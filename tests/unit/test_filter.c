@@ -1,5 +1,6 @@
-/* test_filter: unit tests for lambda/filter (FilterCriteria patterns, spec lambda.md §4.8):
- * operators, AND/OR, nesting, arrays in records, the SQS body rules and pattern validation. */
+/* test_filter: unit tests for lambda/filter (FilterCriteria patterns; docs/lambda-semantics.md,
+ * Filters): operators, AND/OR, nesting, arrays in records, the SQS body rules and pattern
+ * validation. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -387,7 +388,7 @@ static void test_deep_body(void **state)
 static void test_invalid_verified(void **state)
 {
     (void)state;
-    /* the four cases verified against AWS (spec §3.2 step 6) */
+    /* the four patterns AWS was seen to refuse as invalid */
     assert_invalid("null");
     assert_invalid("simple string");
     assert_invalid("{\"eventSource\": \"aws:sqs\"}");

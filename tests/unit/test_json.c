@@ -83,6 +83,30 @@ static void test_malformed(void **state)
     REJECT("{\"a\":\"unterminated}", "malformed");
 }
 
+static void test_numbers_follow_the_grammar(void **state)
+{
+    (void)state;
+    ACCEPT("0");
+    ACCEPT("-0");
+    ACCEPT("10");
+    ACCEPT("1.25");
+    ACCEPT("-2.5e+3");
+    ACCEPT("1E-7");
+    ACCEPT("[1,2,-3]");
+    ACCEPT("{\"a\":0}");
+    ACCEPT("{\"01\":\"1.\"}"); /* in strings anything goes */
+    REJECT("01", "malformed number");
+    REJECT("{\"a\": 01}", "malformed number");
+    REJECT("1.", "malformed number");
+    REJECT("-.5", "malformed number");
+    REJECT(".5", "");
+    REJECT("1e", "malformed number");
+    REJECT("1e+", "malformed number");
+    REJECT("-", "malformed number");
+    REJECT("[1.e3]", "malformed number");
+    REJECT("--1", "malformed number");
+}
+
 static void test_length_is_respected(void **state)
 {
     (void)state;
@@ -99,6 +123,7 @@ int main(void)
         cmocka_unit_test(test_control_characters),
         cmocka_unit_test(test_trailing_content),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_numbers_follow_the_grammar),
         cmocka_unit_test(test_length_is_respected),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

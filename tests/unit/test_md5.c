@@ -1,5 +1,6 @@
 /* test_md5: unit tests for the codec module (base64, hex, MD5, SHA-256) and for the SQS
- * message-attribute digest (spec §6.7 vectors V1-V5, AWSTraceHeader vectors, §9.2 subset). */
+ * message-attribute digest (known-answer vectors V1-V5, AWSTraceHeader vectors, and the
+ * digest of a selected subset; docs/sqs-semantics.md, Digests, identifiers, timestamps). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -62,7 +63,7 @@ static int hex_value(char c)
     return -1;
 }
 
-/* MD5 of bytes given as lower-case hex, spaces ignored (the spec's pre-image notation). */
+/* MD5 of bytes given as lower-case hex, spaces ignored (as the pre-images below are written). */
 static void md5_of_hex_preimage(const char *hex, char out[MD5_HEX_LEN])
 {
     buf_t b;
@@ -144,7 +145,7 @@ static void test_md5_hex_known_values(void **state)
     char out[MD5_HEX_LEN];
     md5_hex("", 0, out);
     assert_string_equal(out, "d41d8cd98f00b204e9800998ecf8427e");
-    /* The MD5OfMessageBody column of the §6.7 vectors. */
+    /* The MD5OfMessageBody of the known-answer vectors. */
     md5_hex("Hello, SQS!", 11, out);
     assert_string_equal(out, "982e00ffc10ba49378a8653ca8fecf47");
     md5_hex("{\"order\":1234}", 14, out);
@@ -381,10 +382,11 @@ static void test_attributes_v5_utf8_and_labels(void **state)
                           "ff5d6169c77117fb1c3e367dbb20c8aa");
 }
 
-static void test_attributes_spec_preimages(void **state)
+static void test_attributes_preimages(void **state)
 {
     (void)state;
-    /* The pre-image bytes printed in §6.7 hash to the published digests. */
+    /* Each vector's pre-image (length-prefixed name, DataType, transport byte, value) hashes to
+     * its digest. */
     static const struct { const char *hex; const char *digest; } vectors[] = {
         {"00000004 43697479 00000006 537472696e67 01 00000008 416e792043697479",
          "0c32cb5c844c01fbd5b6b434b52cf670"},
@@ -419,7 +421,7 @@ static void test_attributes_trace_header_vectors(void **state)
 static void test_attributes_subset_city(void **state)
 {
     (void)state;
-    /* §9.2: only the lower-case `city` of V4 selected. */
+    /* Only the lower-case `city` of V4 selected (by MessageAttributeNames). */
     assert_attributes_md5("{\"city\":{\"DataType\":\"String\",\"StringValue\":\"Any City\"}}",
                           "a6ffb68ea212e1f864e24e589a1bda87");
 }
@@ -505,7 +507,7 @@ int main(void)
         cmocka_unit_test(test_attributes_v3),
         cmocka_unit_test(test_attributes_v4_any_order),
         cmocka_unit_test(test_attributes_v5_utf8_and_labels),
-        cmocka_unit_test(test_attributes_spec_preimages),
+        cmocka_unit_test(test_attributes_preimages),
         cmocka_unit_test(test_attributes_trace_header_vectors),
         cmocka_unit_test(test_attributes_subset_city),
         cmocka_unit_test(test_attributes_sorted_by_bytes),

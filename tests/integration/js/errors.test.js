@@ -1,4 +1,5 @@
-// Error responses as @aws-sdk/client-sqs sees them (spec §3): modeled errors carry the
+// Error responses as @aws-sdk/client-sqs sees them (docs/sqs-semantics.md, The two wire
+// protocols): modeled errors carry the
 // shape name as e.name and the Query-era code (x-amzn-query-error header) as e.Code;
 // unmodeled ones are named after the header code.
 
@@ -164,7 +165,7 @@ describe("errors (JS SDK v3)", () => {
 
     it("DeleteMessage with a handle sqsemu never issued is ReceiptHandleIsInvalid", async () => {
       const err = await expectError(() => sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: "garbage" })));
-      // HTTP status: 404 per the Smithy model, 400 per older reports (spec §11.1); not asserted.
+      // HTTP status: 404 per the Smithy model, 400 in older reports of AWS; not asserted.
       assertClientError(err, "ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid", null);
       assert.equal(err.message, 'The input receipt handle "garbage" is not a valid receipt handle.');
     });

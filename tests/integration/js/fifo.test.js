@@ -1,7 +1,7 @@
-// FIFO queues through @aws-sdk/client-sqs (spec sqs.md §7.6, §5.1): ordering within a
-// message group, SequenceNumber on send / batch send / receive, deduplication (explicit id,
-// content-based, scopes), MessageGroupId errors, ReceiveRequestAttemptId retries and the
-// DeduplicationScope / FifoThroughputLimit attributes.
+// FIFO queues through @aws-sdk/client-sqs: ordering within a message group, SequenceNumber on
+// send / batch send / receive, deduplication (explicit id, content-based, scopes),
+// MessageGroupId errors, ReceiveRequestAttemptId retries and the DeduplicationScope /
+// FifoThroughputLimit attributes (docs/sqs-semantics.md, FIFO queues).
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -144,7 +144,7 @@ describe("FIFO queues (JS SDK v3)", () => {
       const got = await receiveAll(url);
       assert.deepEqual(got.map((m) => m.Body), ["first"]);
       assert.equal(got[0].Attributes.MessageDeduplicationId, "same-id");
-      // Deleting the message does not end the window (§7.6).
+      // Deleting the message does not end the 5-minute deduplication window.
       await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: got[0].ReceiptHandle }));
       const d = await send(url, "first", "g", "same-id");
       assert.equal(d.MessageId, a.MessageId);

@@ -1,5 +1,5 @@
 // Functions and SQS triggers through @aws-sdk/client-lambda against the same sqsemu port
-// as SQS (spec lambda.md §1-§3, §5): CreateFunction from a zip built here, GetFunction,
+// as SQS (docs/lambda-semantics.md): CreateFunction from a zip built here, GetFunction,
 // Invoke (RequestResponse, log tail, function errors), ListFunctions, the event-source
 // mapping life cycle with a real delivery to a python handler, and the error shapes the
 // JS SDK depends on (error names from x-amzn-ErrorType, strict JSON types such as the
@@ -164,7 +164,7 @@ describe("Lambda functions and SQS triggers (JS SDK v3 client-lambda)", () => {
       assert.equal(res.CodeSize, ZIP.length);
       assert.equal(res.CodeSha256, createHash("sha256").update(ZIP).digest("base64"));
       assert.deepEqual(res.Environment, { Variables: { GREETING: "hello", OTHER_KEY: "x" } });
-      assert.match(res.LastModified, FN_LAST_MODIFIED, "function LastModified is a string (§1.3)");
+      assert.match(res.LastModified, FN_LAST_MODIFIED, "function LastModified is a string");
       const modified = Date.parse(res.LastModified.replace("+0000", "Z"));
       assert.ok(Math.abs(modified - t0) < 60_000, `LastModified ${res.LastModified} is now`);
       assert.match(res.RevisionId, UUID);
@@ -260,7 +260,7 @@ describe("Lambda functions and SQS triggers (JS SDK v3 client-lambda)", () => {
       await create(name, "app.echo");
       const res = await lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
       assert.ok([200, 204].includes(res.$metadata.httpStatusCode));
-      assert.equal(res.$metadata.httpStatusCode, 204, "AWS answers 204 (§2.8)");
+      assert.equal(res.$metadata.httpStatusCode, 204, "AWS answers 204");
       const err = await expectError(() => lambda.send(new GetFunctionCommand({ FunctionName: name })));
       assertLambdaError(err, ResourceNotFoundException, "ResourceNotFoundException", 404,
         `Function not found: ${functionArn(name)}`);
@@ -351,6 +351,8 @@ describe("Lambda functions and SQS triggers (JS SDK v3 client-lambda)", () => {
       assert.ok(upd.LastModified instanceof Date);
       await waitMappingState(uuid, "Disabled");
       await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "while disabled" }));
+      // Time passing, not a wait on server state: nothing reports "will not deliver", so the
+      // test gives a wrongly running poller 2.5 s to deliver the message.
       await new Promise((resolve) => setTimeout(resolve, 2_500));
       assert.equal(readRecords(dir).length, 1, "no delivery while disabled");
       assert.deepEqual(await queueCounts(url), [1, 0], "the message waits in the queue");
@@ -393,7 +395,7 @@ describe("Lambda functions and SQS triggers (JS SDK v3 client-lambda)", () => {
       assert.equal(m.MaximumBatchingWindowInSeconds, 2);
       assert.deepEqual(m.FunctionResponseTypes, ["ReportBatchItemFailures"]);
       assert.deepEqual(m.ScalingConfig, { MaximumConcurrency: 3 });
-      assert.equal(typeof m.FilterCriteria.Filters[0].Pattern, "string", "Pattern stays a string (§1.3)");
+      assert.equal(typeof m.FilterCriteria.Filters[0].Pattern, "string", "Pattern stays a string");
       assert.deepEqual(JSON.parse(m.FilterCriteria.Filters[0].Pattern), JSON.parse(pattern));
 
       const dup = await expectError(() => lambda.send(new CreateEventSourceMappingCommand({

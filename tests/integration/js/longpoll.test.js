@@ -9,28 +9,41 @@ import {
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
 
-import { delay } from "./server.js";
 import { sqsSuite } from "./sqs_util.js";
 
 describe("long polling and redrive (JS SDK v3)", () => {
+  let server;
   let sqs;
   let sqs2; // a second client: its own connection pool
-  const { newQueue, attributes, arnOf } = sqsSuite(({ clients }) => { [sqs, sqs2] = clients; }, { clients: 2 });
+  const { newQueue, attributes, arnOf } = sqsSuite((suite) => {
+    server = suite.server;
+    [sqs, sqs2] = suite.clients;
+  }, { clients: 2 });
+
+  /** Sends a ReceiveMessage and resolves, to the pending call, once the server reports it parked. */
+  async function parkedReceive(client, input) {
+    const before = await server.waitingReceives();
+    const call = { settledAt: null };
+    call.result = client.send(new ReceiveMessageCommand(input)).finally(() => { call.settledAt = Date.now(); });
+    await server.waitWaitingReceives(before + 1);
+    return call;
+  }
 
   it("a long poll is woken by a send on another connection", async () => {
     const url = await newQueue("lp");
     const t0 = Date.now();
-    const polling = sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 10 }));
-    await delay(500);
+    const polling = await parkedReceive(sqs, { QueueUrl: url, WaitTimeSeconds: 10 });
+    const tSend = Date.now();
+    assert.equal(polling.settledAt, null, "the long poll returned before anything was sent");
     const sent = await sqs2.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "wake up" }));
     const sendDone = Date.now() - t0;
     assert.ok(sendDone < 5_000, `the server keeps serving while a long poll is parked (send took until ${sendDone} ms)`);
-    const res = await polling;
+    const res = await polling.result;
     const elapsed = Date.now() - t0;
     assert.equal(res.Messages?.length, 1);
     assert.equal(res.Messages[0].MessageId, sent.MessageId);
     assert.equal(res.Messages[0].Body, "wake up");
-    assert.ok(elapsed >= 400, `the poll waited for the send (${elapsed} ms)`);
+    assert.ok(polling.settledAt >= tSend, `the poll waited for the send (${polling.settledAt - tSend} ms after it)`);
     assert.ok(elapsed < 5_000, `the poll returned right after the send, not at its timeout (${elapsed} ms)`);
   });
 
@@ -139,10 +152,9 @@ describe("long polling and redrive (JS SDK v3)", () => {
       assert.equal(r.Messages?.[0]?.Body, "poison", `receive ${i} delivers`);
     }
     const t0 = Date.now();
-    const polling = sqs.send(new ReceiveMessageCommand({ QueueUrl: srcUrl, WaitTimeSeconds: 5 }));
-    await delay(300);
+    const polling = await parkedReceive(sqs, { QueueUrl: srcUrl, WaitTimeSeconds: 5 });
     await sqs2.send(new SendMessageCommand({ QueueUrl: srcUrl, MessageBody: "good" }));
-    const res = await polling;
+    const res = await polling.result;
     assert.equal(res.Messages?.length, 1);
     assert.equal(res.Messages[0].Body, "good");
     assert.ok(Date.now() - t0 < 4_500);

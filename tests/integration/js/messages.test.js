@@ -2,8 +2,9 @@
 // receive with attribute filters, delete, visibility, purge.
 //
 // The SDK itself checks MD5OfMessageBody on SendMessage, SendMessageBatch and ReceiveMessage
-// (a wrong digest throws); these tests also check every digest against the spec's vectors
-// (§6.7) and against an independent implementation of the attribute digest.
+// (a wrong digest throws); these tests also check every digest against known-answer vectors
+// and against an independent implementation of the attribute digest (docs/sqs-semantics.md,
+// Digests, identifiers, timestamps).
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -23,7 +24,7 @@ import {
 import { ACCOUNT, UUID, expectError, md5Hex, md5OfAttributes } from "./server.js";
 import { sqsSuite } from "./sqs_util.js";
 
-// Spec §6.7 vector V4.
+// Known-answer vector V4 (the tests/integration/python suites use the same ones).
 const V4 = {
   body: "hello world",
   attrs: {
@@ -34,7 +35,7 @@ const V4 = {
   md5Body: "5eb63bbbe01eeed093cb22bb8f5acdc3",
   md5Attrs: "3111639560468ffc249c542b8dc29bd7",
 };
-// Spec §6.7 vector V5 (non-ASCII body and value, custom type labels).
+// Known-answer vector V5 (non-ASCII body and value, custom type labels).
 const V5 = {
   body: "caf\u00e9 \u2603",
   attrs: {
@@ -64,7 +65,7 @@ describe("messages (JS SDK v3)", () => {
     ];
   };
 
-  it("the local digest implementation reproduces the spec vectors", () => {
+  it("the local digest implementation reproduces the known-answer vectors", () => {
     assert.equal(md5Hex(Buffer.from(V4.body, "utf8")), V4.md5Body);
     assert.equal(md5OfAttributes(V4.attrs), V4.md5Attrs);
     assert.equal(md5Hex(Buffer.from(V5.body, "utf8")), V5.md5Body);

@@ -1,6 +1,7 @@
 // Dead-letter redrive controls through @aws-sdk/client-sqs: RedriveAllowPolicy
-// enforcement (spec sqs.md §5.1, §7.5), message move tasks (§4.21-§4.23, §7.10) and the
-// AWS throttling errors that only `--strict` turns on (§7.7, §7.8, §3.3).
+// enforcement, message move tasks and the AWS throttling errors that only `--strict` turns
+// on (docs/sqs-semantics.md: RedriveAllowPolicy; Message move tasks; DeleteQueue,
+// PurgeQueue and `--strict`).
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -54,7 +55,7 @@ describe("RedriveAllowPolicy and message move tasks (JS SDK v3)", () => {
 
   /**
    * A source queue (maxReceiveCount 1) and its DLQ holding `n` messages that went through
-   * the source: each was received once and moved by the next receive (§7.5).
+   * the source: each was received once and moved to the DLQ by the next receive.
    */
   const dlqWith = async (n, prefix = "mv") => {
     const dlqUrl = await newQueue(`${prefix}-dlq`);
@@ -175,7 +176,7 @@ describe("RedriveAllowPolicy and message move tasks (JS SDK v3)", () => {
       assert.deepEqual(back.map((m) => m.Body).sort(), sent.map((_, i) => `back-body-${i}`));
       const oldIds = new Set(sent.map((s) => s.MessageId));
       for (const m of back) {
-        assert.ok(!oldIds.has(m.MessageId), "redriven messages are new messages: new MessageId (§7.10)");
+        assert.ok(!oldIds.has(m.MessageId), "redriven messages are new messages: new MessageId");
         assert.equal(m.Attributes.ApproximateReceiveCount, "1", "and a fresh receive count");
       }
     });

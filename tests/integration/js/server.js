@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -24,6 +25,7 @@ export const REGION = "us-east-1";
 export const ACCOUNT = "123456789012";
 
 const LOG_LIMIT = 64 * 1024;
+const HEALTH_PATH = "/_sqsemu/health";
 
 /** A lower-case RFC 4122 UUID, as in MessageId, RevisionId and request ids. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -152,7 +154,7 @@ export class Server {
           `${spawnError ? spawnError.message : `code ${info.code} signal ${info.signal}`}\n${this.output}`);
       }
       if (await tryConnect(this.port, 500)) return this;
-      await delay(20);
+      await delay(20); // the poll interval of this bounded wait for the listener
     }
     await this.stop();
     throw new Error(`sqsemu did not accept connections on port ${this.port} within ${timeoutMs} ms\n${this.output}`);
@@ -208,6 +210,71 @@ export class Server {
     return new SQSClient(this.clientConfig(15_000, overrides));
   }
 
+  /**
+   * The health document (GET /_sqsemu/health, never signed), over a connection of its own:
+   * status, version, services, and the counts tests wait on instead of sleeping:
+   * parked_requests (HTTP requests parked: long polls and synchronous Lambda invocations) and
+   * waiting_receives (receives parked on queues: client long polls and the idle pollers of
+   * enabled event-source mappings).
+   */
+  health(timeoutMs = 5_000) {
+    return new Promise((resolve, reject) => {
+      const req = http.get({
+        host: "127.0.0.1", port: this.port, path: HEALTH_PATH, agent: false, timeout: timeoutMs,
+      }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => { body += chunk; });
+        res.on("end", () => {
+          if (res.statusCode !== 200) {
+            reject(new Error(`GET ${HEALTH_PATH} answered ${res.statusCode}: ${body.slice(0, 200)}`));
+            return;
+          }
+          try {
+            resolve(JSON.parse(body));
+          } catch (err) {
+            reject(err);
+          }
+        });
+      });
+      req.on("timeout", () => req.destroy(new Error(`GET ${HEALTH_PATH} took over ${timeoutMs} ms`)));
+      req.on("error", reject);
+    });
+  }
+
+  /**
+   * Polls the health document every intervalMs until its `key` count equals n, at most
+   * timeoutMs; resolves to the document, or fails with the last one seen.
+   */
+  async waitHealth(key, n, { timeoutMs = 5_000, intervalMs = 10 } = {}) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const doc = await this.health();
+      if (doc[key] === n) return doc;
+      assert.ok(Date.now() < deadline,
+        `${key} stayed ${doc[key]} (waited ${timeoutMs} ms for ${n}): ${JSON.stringify(doc)}`);
+      await delay(intervalMs); // the poll interval of this bounded wait
+    }
+  }
+
+  async parkedRequests() {
+    return (await this.health()).parked_requests;
+  }
+
+  async waitingReceives() {
+    return (await this.health()).waiting_receives;
+  }
+
+  /** Waits (bounded) until exactly n HTTP requests are parked on the server. */
+  waitParked(n, options) {
+    return this.waitHealth("parked_requests", n, options);
+  }
+
+  /** Waits (bounded) until exactly n receives are parked on queues. */
+  waitWaitingReceives(n, options) {
+    return this.waitHealth("waiting_receives", n, options);
+  }
+
   queueUrl(name) {
     return `${this.endpoint}/${ACCOUNT}/${name}`;
   }
@@ -233,7 +300,8 @@ export function md5Hex(data) {
 }
 
 /**
- * MD5OfMessageAttributes as SQS computes it (spec §6.7), written independently of the server:
+ * MD5OfMessageAttributes as SQS computes it (docs/sqs-semantics.md, Digests, identifiers,
+ * timestamps), written independently of the server:
  * names sorted by UTF-8 bytes; length-prefixed name, DataType, transport byte, value.
  * attrs: { name: { DataType, StringValue } | { DataType, BinaryValue: Uint8Array|Buffer|base64 string } }
  */
@@ -280,7 +348,7 @@ export async function waitFor(check, { timeoutMs = 10_000, intervalMs = 50 } = {
     const value = await check();
     if (value !== undefined && value !== false && value !== null) return value;
     if (Date.now() >= deadline) return value;
-    await delay(intervalMs);
+    await delay(intervalMs); // the poll interval of this bounded wait
   }
 }
 

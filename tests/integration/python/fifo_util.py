@@ -94,7 +94,7 @@ class ProtocolCase(SqsCase):
 
     def fails(self, code, fn, *args, message=None, status=None, shape=None, **kwargs):
         """fn(*args, **kwargs) must raise ClientError `code` (the Query code, also the JSON
-        x-amzn-query-error code) with the spec's HTTP status and JSON shape; message is an
+        x-amzn-query-error code) with its usual HTTP status and JSON shape (sqs_asserts.ERRORS); message is an
         exact text or a compiled regex."""
         try:
             result = fn(*args, **kwargs)
@@ -104,7 +104,7 @@ class ProtocolCase(SqsCase):
         self.fail("expected %s, the call succeeded: %r" % (code, result))
 
     def not_found(self, fn, message, **kwargs):
-        """ResourceNotFoundException, HTTP 404 (spec 3.3)."""
+        """ResourceNotFoundException, HTTP 404."""
         return self.fails("ResourceNotFoundException", fn, message=message, status=404,
                           shape="ResourceNotFoundException", **kwargs)
 

@@ -65,7 +65,7 @@ class Server:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
                     return self
             except OSError:
-                time.sleep(0.02)
+                time.sleep(0.02)  # the poll interval of this bounded wait for the listener
         self.stop()
         raise RuntimeError("sqsemu did not start listening within %.0fs" % timeout)
 
@@ -136,6 +136,46 @@ class Server:
         finally:
             conn.close()
 
+    HEALTH_PATH = "/_sqsemu/health"
+
+    def health(self, timeout=5):
+        """The server's health document (GET /_sqsemu/health, never signed): status, version,
+        services, and the counts tests wait on instead of sleeping: parked_requests (HTTP
+        requests parked: long polls and synchronous Lambda invocations) and
+        waiting_receives (receives parked on queues: client long polls and the idle pollers
+        of enabled event-source mappings)."""
+        status, _, body = self.raw("GET", self.HEALTH_PATH, timeout=timeout)
+        if status != 200:
+            raise AssertionError("GET %s answered %d: %r" % (self.HEALTH_PATH, status, body[:200]))
+        return json.loads(body)
+
+    def wait_health(self, key, n, timeout=5.0, interval=0.01):
+        """Polls the health document every `interval` until its `key` count equals n, at most
+        `timeout` seconds; returns the document, or fails the test with the last one seen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            doc = self.health()
+            if doc[key] == n:
+                return doc
+            if time.monotonic() >= deadline:
+                raise AssertionError("%s stayed %r (waited %.1fs for %d): %r"
+                                     % (key, doc[key], timeout, n, doc))
+            time.sleep(interval)  # the poll interval of this bounded wait
+
+    def parked_requests(self):
+        return self.health()["parked_requests"]
+
+    def waiting_receives(self):
+        return self.health()["waiting_receives"]
+
+    def wait_parked(self, n, timeout=5.0):
+        """Waits (bounded) until exactly n HTTP requests are parked on the server."""
+        return self.wait_health("parked_requests", n, timeout)
+
+    def wait_waiting_receives(self, n, timeout=5.0):
+        """Waits (bounded) until exactly n receives are parked on queues."""
+        return self.wait_health("waiting_receives", n, timeout)
+
     def raw_json(self, action, payload, headers=None):
         """POST an AWS JSON 1.0 request; returns (status, headers, parsed-or-raw body)."""
         h = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AmazonSQS." + action}
@@ -176,4 +216,4 @@ def wait_until(predicate, timeout=5.0, interval=0.02):
         value = predicate()
         if value or time.monotonic() >= deadline:
             return value
-        time.sleep(interval)
+        time.sleep(interval)  # the poll interval of this bounded wait

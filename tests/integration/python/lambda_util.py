@@ -198,6 +198,7 @@ def wait_records(out_dir, count, timeout=10.0, interval=0.05):
         docs = read_records(out_dir)
         if len(docs) >= count or time.monotonic() >= deadline:
             return docs
+        # The poll interval of this bounded wait.
         time.sleep(interval)
 
 
@@ -208,6 +209,7 @@ def wait_sqs_records(out_dir, predicate, timeout=10.0, interval=0.05):
         pairs = sqs_records(read_records(out_dir))
         if predicate(pairs) or time.monotonic() >= deadline:
             return pairs
+        # The poll interval of this bounded wait.
         time.sleep(interval)
 
 

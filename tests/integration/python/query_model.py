@@ -4,7 +4,7 @@ botocore 1.43 only ships SQS's JSON-protocol model. The query wire format is
 fully described by the same shapes plus a handful of serialization traits
 (flattened lists/maps, per-member XML/query names, result wrappers, the Query
 error codes), so this module takes botocore's own model at runtime, adds those
-traits (spec Appendix B, section 3.3), writes the result to a private data
+traits (docs/sqs-semantics.md, The two wire protocols), writes the result to a private data
 directory as ``sqs/2012-11-05/service-2.json`` and returns sessions whose data
 loader searches that directory before botocore's bundled data.
 
@@ -32,7 +32,7 @@ XML_NAMESPACE = "http://queue.amazonaws.com/doc/2012-11-05/"
 LIST_MEMBER_NAMES = {
     "QueueUrlList": "QueueUrl",
     "AttributeNameList": "AttributeName",
-    "MessageSystemAttributeList": "AttributeName",  # same wire name as AttributeNames (spec 4.10)
+    "MessageSystemAttributeList": "AttributeName",  # the model gives it the wire name of AttributeNames
     "MessageAttributeNameList": "MessageAttributeName",
     "TagKeyList": "TagKey",
     "AWSAccountIdList": "AWSAccountId",
@@ -70,7 +70,8 @@ MAP_MEMBER_NAMES = {
     "TagMap": "Tag",
 }
 
-# Modeled error shape -> (Query error code, HTTP status), spec section 3.3.
+# Modeled error shape -> (Query error code, HTTP status), as the JSON protocol's
+# x-amzn-query-error header carries them.
 ERROR_CODES = {
     "QueueDoesNotExist": ("AWS.SimpleQueueService.NonExistentQueue", 400),
     "QueueNameExists": ("QueueAlreadyExists", 400),

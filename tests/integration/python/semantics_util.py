@@ -88,6 +88,7 @@ def poll_for(client, url, predicate=None, timeout=5.0, interval=0.05, **receive_
             return msgs, t
         if t >= deadline:
             return [], None
+        # The poll interval of this bounded wait.
         time.sleep(interval)
 
 
@@ -174,6 +175,21 @@ def start_worker(fn, *args, **kwargs):
     return w
 
 
+def start_waiting_worker(server, fn, *args, **kwargs):
+    """Starts a worker running fn (a receive) and returns it once the server reports one more
+    receive waiting on a queue than before: the receive is parked, not merely sent. Bounded;
+    a receive that failed instead of parking is reported as its own error."""
+    before = server.waiting_receives()
+    w = start_worker(fn, *args, **kwargs)
+    try:
+        server.wait_waiting_receives(before + 1)
+    except AssertionError:
+        if w.error is not None:
+            raise w.error
+        raise
+    return w
+
+
 def join_all(testcase, workers, timeout):
     """Joins every worker within one shared deadline; fails the test if any is
     still running or raised."""
@@ -194,8 +210,8 @@ def skip_unless_query(cls):
 # ---- raw wire helpers -------------------------------------------------------
 
 def fake_sigv4(region, access_key="AKIDEXAMPLE"):
-    """A syntactically valid SigV4 Authorization header (sqsemu does not verify
-    signatures by default, spec section 8; only the credential scope matters)."""
+    """A syntactically valid SigV4 Authorization header (without --auth sqsemu verifies no
+    signature, docs/security.md; only the credential scope matters)."""
     return ("AWS4-HMAC-SHA256 Credential=%s/20261122/%s/sqs/aws4_request, "
             "SignedHeaders=content-type;host;x-amz-date, Signature=%s"
             % (access_key, region, "0" * 64))

@@ -10,8 +10,8 @@ from botocore.exceptions import ClientError
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
 
-# Query error code -> (shape name botocore reports, HTTP status or None when the
-# spec leaves the status open). Spec section 3.3.
+# Query error code -> (shape name botocore reports, HTTP status or None when AWS's
+# documentation leaves the status open); the SQS service model's error shapes.
 ERRORS = {
     "AWS.SimpleQueueService.NonExistentQueue": ("QueueDoesNotExist", 400),
     "QueueAlreadyExists": ("QueueNameExists", 400),
@@ -52,7 +52,7 @@ def assert_client_error(ctx, code, message=None, protocol=None, status=None, sha
     message: exact text (str) or a compiled regex that must match fully.
     protocol: "json" or "query"; enables the per-protocol checks (the JSON
       shape name in Error.QueryErrorCode, the modeled exception class).
-    status/shape default to the spec's values for the code.
+    status/shape default to the values in ERRORS for the code.
     """
     e = _exception(ctx)
     if not isinstance(e, ClientError):
@@ -113,7 +113,8 @@ def _raw_binary(value):
 
 
 def md5_of_attributes(attributes):
-    """MD5OfMessageAttributes / MD5OfMessageSystemAttributes per spec 6.7.
+    """MD5OfMessageAttributes / MD5OfMessageSystemAttributes as SQS computes them
+    (docs/sqs-semantics.md, Digests, identifiers, timestamps).
 
     attributes: {name: {"DataType": ..., "StringValue": ...}} or with
     "BinaryValue" (bytes, or a base64 string)."""

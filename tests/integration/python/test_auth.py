@@ -600,6 +600,8 @@ class TestOpenByDefault(ServerTestCase):
         self.assertEqual(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)["Messages"][0]["Body"], "unverified")
 
     def test_no_warning_on_loopback(self):
+        # Time passing, not server state: the server reports nothing about its log, so output
+        # written at start-up is given 0.1 s to reach the log file.
         time.sleep(0.1)
         self.assertNotIn("without --auth", self.server.log())
 

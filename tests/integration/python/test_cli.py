@@ -28,7 +28,7 @@ STANDARD_ALL_ATTRIBUTES = sorted([
     "ReceiveMessageWaitTimeSeconds", "SqsManagedSseEnabled", "VisibilityTimeout",
 ])
 
-# Spec §6.7 vectors.
+# Digest vectors: body and attributes with their MD5OfMessageBody and MD5OfMessageAttributes.
 V1_BODY, V1_ATTRS = "Hello, SQS!", {"City": {"DataType": "String", "StringValue": "Any City"}}
 V1_MD5_BODY, V1_MD5_ATTRS = "982e00ffc10ba49378a8653ca8fecf47", "0c32cb5c844c01fbd5b6b434b52cf670"
 V2_BODY, V2_ATTRS = '{"order":1234}', {"Quantity": {"DataType": "Number", "StringValue": "42"}}
@@ -47,7 +47,8 @@ def cli_major_version():
 
 
 def md5_of_attributes(attrs):
-    """MD5OfMessageAttributes per spec §6.7; binary values given as raw bytes."""
+    """MD5OfMessageAttributes as SQS computes it (docs/sqs-semantics.md, Digests, identifiers,
+    timestamps); binary values given as raw bytes."""
     buf = b""
     for name in sorted(attrs, key=lambda n: n.encode("utf-8")):
         value = attrs[name]
@@ -411,12 +412,14 @@ class CliTest(ServerTestCase):
 
     def test_receive_long_poll_woken_by_send(self):
         _, url = self.create_queue("longpoll")
+        before = self.server.waiting_receives()
         t0 = time.monotonic()
         poll = subprocess.Popen(self.argv("receive-message", "--queue-url", url, "--wait-time-seconds", "20"),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
         try:
-            # Let the receive get parked (CLI start-up is ~1 s), then send from another process.
-            time.sleep(1.5)
+            # Once the server reports the receive parked (CLI start-up takes about 1 s), send
+            # from another process.
+            self.server.wait_waiting_receives(before + 1, timeout=15.0)
             sent = self.aws("send-message", "--queue-url", url, "--message-body", "wake up")
             out, err = poll.communicate(timeout=CALL_TIMEOUT)
         finally:

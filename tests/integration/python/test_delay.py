@@ -1,4 +1,5 @@
-"""Delay queues and per-message delays (spec sections 7.2, 5.1, 4.8, 4.9).
+"""Delay queues and per-message delays: the queue's DelaySeconds and the message's, on
+SendMessage and SendMessageBatch (docs/sqs-semantics.md, Delays).
 
 A message sent by a request that started at t0 with delay d can be receivable no
 earlier than t0 + d, and should be receivable shortly after (response time) + d.
@@ -134,7 +135,7 @@ class DelayTests(CoreDelayTests):
         self.assertSqsError("InvalidParameterValue", self.c.send_message, QueueUrl=url,
                             MessageBody="x", MessageGroupId="g", DelaySeconds=5)
         self.assertCounters(self.c, url, (0, 0, 0))
-        # an explicit 0 is accepted (spec 7.2)
+        # an explicit 0 is accepted on a FIFO queue (docs/sqs-semantics.md, Delays)
         self.c.send_message(QueueUrl=url, MessageBody="y", MessageGroupId="g", DelaySeconds=0)
         self.assertCounters(self.c, url, (1, 0, 0))
 

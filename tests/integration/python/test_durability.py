@@ -7,7 +7,6 @@ first one's data directory; only the server that created the directory removes i
 import json
 import os
 import tempfile
-import time
 import unittest
 
 import harness
@@ -139,7 +138,7 @@ class DurabilityTests(SqsTestMixin, unittest.TestCase):
         r2 = c.send_message(QueueUrl=url, MessageBody="two", MessageGroupId="g", MessageDeduplicationId="d2")
         s2 = self.restart_after_crash(s1)
         c2 = s2.client(read_timeout=40)
-        # dedup window survives: same content / same id -> not enqueued again (spec 7.6)
+        # the 5-minute deduplication window survives the restart: same content / same id -> not enqueued again
         c2.send_message(QueueUrl=url, MessageBody="one", MessageGroupId="g")
         c2.send_message(QueueUrl=url, MessageBody="other body", MessageGroupId="g", MessageDeduplicationId="d2")
         r3 = c2.send_message(QueueUrl=url, MessageBody="three", MessageGroupId="g")
@@ -185,12 +184,11 @@ class DurabilityTests(SqsTestMixin, unittest.TestCase):
         self.assertEqual(msgs[0]["Body"], "survives")
 
     def test_graceful_stop_during_long_poll(self):
-        from semantics_util import start_worker
+        from semantics_util import start_waiting_worker
         s1 = self.start_server()
         c = s1.client(read_timeout=40)
         url = self.new_queue(c, "durlp")
-        w = start_worker(receive, s1.client(read_timeout=40), url, wait=20)
-        time.sleep(0.3)
+        w = start_waiting_worker(s1, receive, s1.client(read_timeout=40), url, wait=20)
         t0 = now()
         self.assertEqual(s1.stop(timeout=15), 0, "SIGTERM with a parked long poll must still exit 0")
         self.assertLess(now() - t0, 10, "shutdown waited for the long poll to run out")

@@ -1,8 +1,8 @@
-"""FIFO queues over both wire protocols and the aws CLI (spec sections 3.3, 3.4, 5.1, 5.2,
-6.5, 6.6, 7.2, 7.3, 7.5, 7.6, 7.9): names, required parameters, deduplication (explicit,
-content-based, both scopes, across deletes and a crash), sequence numbers, strict order,
-group locking, ReceiveRequestAttemptId, expired receipt handles, MessageGroupId on standard
-queues, and a multi-consumer ordering check.
+"""FIFO queues over both wire protocols and the aws CLI (docs/sqs-semantics.md, FIFO queues):
+names, required parameters, deduplication (explicit, content-based, both scopes, across
+deletes and a crash), sequence numbers, strict order, group locking, ReceiveRequestAttemptId,
+expired receipt handles, MessageGroupId on standard queues, and a multi-consumer ordering
+check.
 """
 import hashlib
 import random
@@ -51,14 +51,14 @@ class FifoBase(ProtocolCase):
     def delete(self, url, message):
         self.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
-    # ------------------------------------------------------------ names (5.2)
+    # ------------------------------------------------------------------ names
     def test_fifo_suffix_and_fifo_queue_attribute_must_agree(self):
         base = self.unique("fn")
         self.fails("InvalidParameterValue", self.sqs.create_queue, QueueName=base + "-a.fifo")
         self.fails("InvalidParameterValue", self.sqs.create_queue, QueueName=base + "-b",
                    Attributes={"FifoQueue": "true"})
         # FifoQueue=false is never valid: on a .fifo name the name is wrong for a standard queue,
-        # on a plain name the attribute is unknown (InvalidAttributeName even for false, 5.1).
+        # on a plain name the attribute is unknown (InvalidAttributeName even for false).
         try:
             self.sqs.create_queue(QueueName=base + "-c.fifo", Attributes={"FifoQueue": "false"})
             self.fail("a .fifo name with FifoQueue=false was accepted")
@@ -94,7 +94,7 @@ class FifoBase(ProtocolCase):
         self.sqs.set_queue_attributes(QueueUrl=src, Attributes={"RedrivePolicy": redrive_policy(fifo_arn, 3)})
         self.assertEqual(self.sqs.list_dead_letter_source_queues(QueueUrl=fifo_dlq)["queueUrls"], [src])
 
-    # ---------------------------------------------- required parameters (7.6, 3.4)
+    # ---------------------------------------------------- required parameters
     def test_send_message_requires_a_message_group_id(self):
         url = self.fifo(ContentBasedDeduplication="true")
         self.fails("MissingParameter", self.sqs.send_message, QueueUrl=url, MessageBody="x", message=NO_GROUP)
@@ -156,7 +156,7 @@ class FifoBase(ProtocolCase):
         self.assertEqual(got["punct"]["MessageGroupId"], PUNCTUATION)
         self.assertEqual(got["punct"]["MessageDeduplicationId"], "a1" + PUNCTUATION)
 
-    # ------------------------------------------------------- deduplication (7.6)
+    # ---------------------------------------------------------- deduplication
     def test_explicit_dedup_id_returns_the_original(self):
         url = self.fifo()
         first = self.send(url, "one", dedup="d-1")
@@ -248,8 +248,9 @@ class FifoBase(ProtocolCase):
         self.assertEqual(self.send(url2, "body", group="b")["MessageId"], b["MessageId"])
         self.assertEqual(self.counters(url2), (2, 0, 0))
 
-    # 5.1: "perMessageGroupId only if DeduplicationScope=messageGroup". The spec does not pin
-    # the error code of the combination down, so either 400 attribute error is accepted.
+    # FifoThroughputLimit=perMessageGroupId needs DeduplicationScope=messageGroup. AWS's
+    # documentation does not pin the error code of the combination down, so either 400
+    # attribute error is accepted.
     BAD_PAIR_CODES = ("InvalidAttributeValue", "InvalidParameterValue")
 
     def assert_bad_pair(self, fn, **kwargs):
@@ -368,7 +369,7 @@ class FifoBase(ProtocolCase):
         self.assertEqual(len(first), 2)
         group = first[0]["Attributes"]["MessageGroupId"]
         self.assertEqual(bodies(first), ["%s-0" % group, "%s-1" % group],
-                         "7.6: fill the response from one group first, in order")
+                         "a response takes what it can of one group first, in order")
         other = "g2" if group == "g1" else "g1"
         rest = self.recv(url, max_messages=10)
         self.assertEqual(bodies(rest), ["%s-%d" % (other, i) for i in range(3)],
@@ -435,9 +436,10 @@ class FifoBase(ProtocolCase):
             result["msgs"] = receive_all_attrs(poller, url, wait=10)
             result["t"] = time.monotonic() - t
 
+        before = self.server.waiting_receives()
         th = threading.Thread(target=poll, daemon=True)
         th.start()
-        time.sleep(0.4)
+        self.server.wait_waiting_receives(before + 1)
         self.assertTrue(th.is_alive(), "the long poll returned while the group was locked: %r" % result)
         self.delete(url, a0)
         th.join(12)
@@ -458,9 +460,10 @@ class FifoBase(ProtocolCase):
             result["msgs"] = receive_all_attrs(poller, url, wait=10)
             result["t"] = time.monotonic() - t
 
+        before = self.server.waiting_receives()
         th = threading.Thread(target=poll, daemon=True)
         th.start()
-        time.sleep(0.4)
+        self.server.wait_waiting_receives(before + 1)
         self.assertTrue(th.is_alive(), "the long poll returned while the group was locked: %r" % result)
         self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=a0["ReceiptHandle"], VisibilityTimeout=0)
         th.join(12)
@@ -475,7 +478,8 @@ class FifoBase(ProtocolCase):
             self.send(url, "a%d" % i, group="A")
         [a0] = self.recv(url, max_messages=1, visibility=0)
         self.assertEqual(a0["Body"], "a0")
-        # 7.5: the next receive moves a0 (count would exceed 1) and goes on with the group
+        # the next receive moves a0 to the DLQ (its count would exceed maxReceiveCount 1) and goes on
+        # with the group
         got = self.recv(url, max_messages=1)
         self.assertEqual(bodies(got), ["a1"])
         [moved] = self.recv(dlq_url)
@@ -507,11 +511,13 @@ class FifoBase(ProtocolCase):
         self.send(url, "m0")
         t0 = time.monotonic()
         [m] = self.recv(url, max_messages=1, visibility=2, ReceiveRequestAttemptId="retry-me")
+        # Time passing, not a wait on server state: the retry must come after ~1.2 s of the 2 s timeout.
         time.sleep(max(0.0, 1.2 - (time.monotonic() - t0)))
         [again] = self.recv(url, max_messages=1, visibility=2, ReceiveRequestAttemptId="retry-me")
         t_retry = time.monotonic()
         self.assertEqual((again["MessageId"], again["ReceiptHandle"]), (m["MessageId"], m["ReceiptHandle"]))
         # 2.5 s after the first receive, the retry (at ~1.2 s) keeps it hidden until ~3.2 s
+        # Time passing, not a wait on server state: 2.5 s after the first receive its own timeout has passed.
         time.sleep(max(0.0, 2.5 - (time.monotonic() - t0)))
         if time.monotonic() - t_retry < 1.8:
             self.assertEqual(self.recv(url), [], "the retry did not reset the visibility timeout")
@@ -575,7 +581,7 @@ class FifoBase(ProtocolCase):
         [m] = self.sqs.receive_message(QueueUrl=url, AttributeNames=["MessageGroupId"]).get("Messages", [])
         self.assertEqual(m["Attributes"], {"MessageGroupId": "grp-1"})
 
-    # -------------------------------------------- standard queues (7.9, 7.6)
+    # -------------------------------------------------------- standard queues
     def test_message_group_id_on_a_standard_queue(self):
         url, _ = self.new_queue("std-group")
         r1 = self.sqs.send_message(QueueUrl=url, MessageBody="one", MessageGroupId="tenant-1")
@@ -665,6 +671,7 @@ class TestFifoConsumers(ProtocolCase, harness.ServerTestCase):
                                               % (cid, m["Body"], next_index[group]))
                         in_flight[group] = (cid, idx)
                         next_index[group] = idx + 1
+                    # Not a wait: a random processing time, so the consumers interleave differently.
                     time.sleep(rng.uniform(0.0, 0.02))
                     with lock:
                         # forget it *before* deleting: the server unlocks the group on delete
@@ -699,7 +706,7 @@ class TestFifoConsumers(ProtocolCase, harness.ServerTestCase):
 
 class TestFifoDedupAcrossCrash(unittest.TestCase):
     """The 5-minute dedup window is stored: it survives kill -9 and a restart, also for
-    messages deleted before the crash (spec 7.6)."""
+    messages deleted before the crash (docs/sqs-semantics.md, Deduplication)."""
 
     def start(self, **kwargs):
         s = harness.Server(**kwargs)

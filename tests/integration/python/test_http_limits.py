@@ -203,6 +203,7 @@ class ConnectionLimitTest(harness.ServerTestCase):
             reply = exchange(self.server.port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", timeout=2)
             if status_of(reply) == 503:
                 return reply
+            # The poll interval of this bounded wait.
             time.sleep(0.05)
         return reply
 

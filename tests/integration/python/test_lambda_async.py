@@ -1,6 +1,6 @@
 """Asynchronous (Event) invocations: a failing event is retried twice and then sent to the
 function's DeadLetterConfig queue with AWS's RequestID / ErrorCode / ErrorMessage
-attributes (spec lambda.md §2.9.4); a succeeding one runs once."""
+attributes (docs/lambda-semantics.md, Asynchronous invocations); a succeeding one runs once."""
 import json
 
 from harness import wait_until

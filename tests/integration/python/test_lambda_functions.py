@@ -1,6 +1,6 @@
-"""Lambda functions against a real sqsemu: the control plane (spec lambda.md §1.4-§1.6,
-§2.1-§2.8, §2.10), Invoke (§2.9) and the handler processes behind it (§6), with python,
-node and `provided` (custom runtime) handlers from fixtures/handlers/.
+"""Lambda functions against a real sqsemu: the control plane, Invoke and the handler processes
+behind it (docs/lambda-semantics.md, Functions; Execution; Invoke), with python, node and
+`provided` (custom runtime) handlers from fixtures/handlers/.
 
 Handlers report what they saw by writing JSON files into OUT_DIR; nothing is mocked.
 """
@@ -38,7 +38,7 @@ def version_source(version):
 
 
 class FunctionControlPlaneTests(LambdaTestCase):
-    """§2.1-§2.8, §2.10: create, read, list, update, delete, and their errors."""
+    """Create, read, list, update, delete, and their errors."""
 
     def test_create_function_defaults_and_reads(self):
         zipped = zip_fixture("py_recorder")
@@ -50,10 +50,10 @@ class FunctionControlPlaneTests(LambdaTestCase):
         self.assertEqual(resp["Runtime"], PY_RUNTIME)
         self.assertEqual(resp["Role"], ROLE)
         self.assertEqual(resp["Handler"], "app.handler")
-        self.assertEqual(resp["Timeout"], 3, "default Timeout (§2.1)")
-        self.assertEqual(resp["MemorySize"], 128, "default MemorySize (§2.1)")
+        self.assertEqual(resp["Timeout"], 3, "default Timeout")
+        self.assertEqual(resp["MemorySize"], 128, "default MemorySize")
         self.assertEqual(resp["CodeSize"], len(zipped))
-        self.assertEqual(resp["CodeSha256"], sha256_b64(zipped), "base64 SHA-256 of the zip (§2.1)")
+        self.assertEqual(resp["CodeSha256"], sha256_b64(zipped), "base64 SHA-256 of the zip")
         self.assertEqual(resp["Description"], "")
         self.assertEqual(resp["Version"], "$LATEST")
         self.assertEqual(resp["PackageType"], "Zip")
@@ -68,26 +68,26 @@ class FunctionControlPlaneTests(LambdaTestCase):
 
         got = self.lam.get_function(FunctionName=name)
         cfg = got["Configuration"]
-        self.assertEqual(cfg["State"], "Active", "§2.4: Active right after creation")
+        self.assertEqual(cfg["State"], "Active", "Active right after creation")
         self.assertEqual(cfg["LastUpdateStatus"], "Successful")
         self.assertNotIn("StateReason", cfg)
         for key in ("FunctionName", "FunctionArn", "CodeSha256", "CodeSize", "Timeout", "MemorySize",
                     "Runtime", "Handler", "Role", "RevisionId", "LastModified", "Version"):
             self.assertEqual(cfg[key], resp[key], key)
         self.assertEqual(got["Code"]["RepositoryType"], "S3")
-        self.assertTrue(got["Code"].get("Location"), "GetFunction Code.Location (§2.3)")
+        self.assertTrue(got["Code"].get("Location"), "GetFunction Code.Location")
         try:
             with urllib.request.urlopen(got["Code"]["Location"], timeout=10) as r:
                 served = r.read()
         except urllib.error.HTTPError as exc:
-            self.fail("GetFunction Code.Location %s answers HTTP %d (§2.3: sqsemu serves the stored zip there)"
+            self.fail("GetFunction Code.Location %s answers HTTP %d (sqsemu serves the stored zip there)"
                       % (got["Code"]["Location"], exc.code))
         self.assertEqual(served, zipped, "Code.Location serves the uploaded zip")
         self.assertEqual(got.get("Tags"), {"team": "payments"})
 
         conf = self.lam.get_function_configuration(FunctionName=name)
         conf.pop("ResponseMetadata")
-        self.assertEqual(conf, cfg, "GetFunctionConfiguration returns GetFunction's Configuration (§2.4)")
+        self.assertEqual(conf, cfg, "GetFunctionConfiguration returns GetFunction's Configuration")
 
     def test_environment_tags_and_options_echoed(self):
         name = self.unique("opts")
@@ -98,7 +98,7 @@ class FunctionControlPlaneTests(LambdaTestCase):
                          (30, 256, "order processor"))
         got = self.lam.get_function(FunctionName=name)
         self.assertEqual(got["Configuration"]["Environment"], {"Variables": {"TABLE": "orders"}})
-        self.assertNotIn("Tags", got, "Tags omitted when the function has none (§2.3)")
+        self.assertNotIn("Tags", got, "Tags omitted when the function has none")
 
     def test_function_tags(self):
         name = self.unique("tags")
@@ -128,24 +128,24 @@ class FunctionControlPlaneTests(LambdaTestCase):
     def test_qualifiers_regions_and_accounts(self):
         name = self.unique("qual")
         self.create_function(name=name)
-        # §1.6 step 8: no versions or aliases in sqsemu
+        # no versions or aliases in sqsemu: a qualifier other than $LATEST is not found
         self.assertLambdaError(lambda: self.lam.get_function(FunctionName=name, Qualifier="7"),
                                "ResourceNotFoundException", 404, message=not_found(name, "7"))
         self.assertLambdaError(lambda: self.lam.get_function(FunctionName=name + ":live"),
                                "ResourceNotFoundException", 404, message=not_found(name, "live"))
         self.assertLambdaError(lambda: self.lam.invoke(FunctionName=name, Qualifier="1"),
                                "ResourceNotFoundException", 404, message=not_found(name, "1"))
-        # §1.6 step 7
+        # a qualifier in the name and a different ?Qualifier=
         self.assertLambdaError(
             lambda: self.lam.get_function(FunctionName=name + ":$LATEST", Qualifier="live"),
             "InvalidParameterValueException", 400,
             message="The derived qualifier from the function name does not match the specified qualifier.")
-        # §1.6 step 5
+        # an ARN of another region
         other = "arn:aws:lambda:ap-southeast-1:%s:function:%s" % (ACCOUNT, name)
         self.assertLambdaError(lambda: self.lam.get_function(FunctionName=other),
                                "ResourceNotFoundException", 404,
                                message="Functions from 'ap-southeast-1' are not reachable in this region ('us-east-1')")
-        # §1.6 step 6
+        # an ARN of another account
         foreign = "arn:aws:lambda:%s:111122223333:function:%s" % (REGION, name)
         self.assertLambdaError(lambda: self.lam.get_function(FunctionName=foreign),
                                "AccessDeniedException", 403)
@@ -233,15 +233,15 @@ class FunctionControlPlaneTests(LambdaTestCase):
         self.assertEqual((after["State"], after["LastUpdateStatus"]), ("Active", "Successful"))
         self.assertEqual(after["CodeSha256"], sha256_b64(v2))
         _, _, out = self.invoke(name)
-        self.assertEqual(out["version"], "v2", "new code must serve the next invocation (§2.6)")
+        self.assertEqual(out["version"], "v2", "new code must serve the next invocation")
 
-        # DryRun validates only (§2.6)
+        # DryRun validates only
         v3 = zip_bytes({"app.py": version_source("v3")})
         self.lam.update_function_code(FunctionName=name, ZipFile=v3, DryRun=True)
         self.assertEqual(self.lam.get_function_configuration(FunctionName=name)["CodeSha256"], sha256_b64(v2))
         self.assertEqual(self.invoke(name)[2]["version"], "v2")
 
-        # RevisionId preconditions (§2.6)
+        # RevisionId preconditions
         self.assertLambdaError(
             lambda: self.lam.update_function_code(FunctionName=name, ZipFile=v3,
                                                   RevisionId="00000000-0000-4000-8000-000000000000"),
@@ -270,11 +270,11 @@ class FunctionControlPlaneTests(LambdaTestCase):
         self.assertEqual((upd["Timeout"], upd["MemorySize"], upd["Description"]), (5, 256, "changed"))
         conf = self.lam.get_function_configuration(FunctionName=name)
         self.assertEqual(conf["Environment"], {"Variables": {"OUT_DIR": out, "THIRD": "3"}},
-                         "Environment.Variables replaces the whole map (§2.7)")
+                         "Environment.Variables replaces the whole map")
         self.assertEqual(conf["LastUpdateStatus"], "Successful")
 
         _, _, second = self.invoke(name, {"action": "echo"})
-        self.assertNotEqual(second["state"]["pid"], first_pid, "warm processes are recycled (§2.7)")
+        self.assertNotEqual(second["state"]["pid"], first_pid, "warm processes are recycled")
         self.assertEqual(second["context"]["memory_limit_in_mb"], "256")
         self.assertGreater(second["context"]["remaining_ms"], 3000, "the new 5 s timeout applies")
         self.assertLessEqual(second["context"]["remaining_ms"], 5000)
@@ -296,7 +296,7 @@ class FunctionControlPlaneTests(LambdaTestCase):
         name = self.unique("gone")
         self.create_function(name=name)
         resp = self.lam.delete_function(FunctionName=name)
-        self.assertEqual(resp["ResponseMetadata"]["HTTPStatusCode"], 204, "DeleteFunction answers 204 (§2.8)")
+        self.assertEqual(resp["ResponseMetadata"]["HTTPStatusCode"], 204, "DeleteFunction answers 204")
         for call in (lambda: self.lam.get_function(FunctionName=name),
                      lambda: self.lam.get_function_configuration(FunctionName=name),
                      lambda: self.lam.delete_function(FunctionName=name),
@@ -304,7 +304,7 @@ class FunctionControlPlaneTests(LambdaTestCase):
                      lambda: self.lam.update_function_configuration(FunctionName=name, Timeout=10),
                      lambda: self.lam.update_function_code(FunctionName=name, ZipFile=zip_fixture("py_version"))):
             self.assertLambdaError(call, "ResourceNotFoundException", 404, message=not_found(name))
-        # Invoke names the qualifier, $LATEST when none was given (§2.9.1)
+        # Invoke names the qualifier, $LATEST when none was given
         self.assertLambdaError(lambda: self.lam.invoke(FunctionName=name), "ResourceNotFoundException", 404,
                                message=not_found(name, "$LATEST"))
         listed = [f["FunctionName"] for p in self.lam.get_paginator("list_functions").paginate()
@@ -344,7 +344,7 @@ class FunctionControlPlaneTests(LambdaTestCase):
         self.assertLambdaError(
             lambda: self.lam.create_function(FunctionName=name, Role=ROLE, Handler="app.handler",
                                              Code={"ZipFile": zip_fixture("py_version")}),
-            "InvalidParameterValueException", 400)  # Zip package without Runtime (§2.2)
+            "InvalidParameterValueException", 400)  # Zip package without Runtime
         exc = self.assertLambdaError(
             lambda: self.create_function(name=name, env={"AWS_REGION": "eu-west-1"}, cleanup=False),
             "InvalidParameterValueException", 400,
@@ -356,9 +356,10 @@ class FunctionControlPlaneTests(LambdaTestCase):
             "InvalidParameterValueException", 400,
             message_prefix="Lambda was unable to configure your environment variables because the "
                            "environment variables you have provided exceeded the 4KB limit.")
+        # there is no S3: the only bucket is hot-reload
         self.assertLambdaError(
             lambda: self.create_function(name=name, code={"S3Bucket": "no-such-bucket", "S3Key": "fn.zip"}, cleanup=False),
-            "InvalidParameterValueException", 400, message_prefix="Error occurred while GetObject.")  # §2.1
+            "InvalidParameterValueException", 400, message_prefix="Error occurred while GetObject.")
         # none of the rejected requests created anything
         self.assertLambdaError(lambda: self.lam.get_function(FunctionName=name),
                                "ResourceNotFoundException", 404, message=not_found(name))
@@ -380,15 +381,17 @@ class FunctionControlPlaneTests(LambdaTestCase):
         self.assertEqual(status, 404)
         self.assertEqual(hdrs.get("x-amzn-errortype"), "ResourceNotFoundException")
         self.assertTrue(hdrs.get("content-type", "").startswith("application/json"))
-        self.assertTrue(hdrs.get("x-amzn-requestid"), "x-amzn-RequestId on errors (§1.3)")
-        self.assertEqual(body, {"Type": "User", "Message": not_found(name)}, "§1.4: Message with a capital M")
+        self.assertTrue(hdrs.get("x-amzn-requestid"), "x-amzn-RequestId on errors")
+        self.assertEqual(body, {"Type": "User", "Message": not_found(name)},
+                         "ResourceNotFoundException spells it Message")
 
         create = {"FunctionName": name, "Runtime": PY_RUNTIME, "Role": ROLE, "Handler": "app.handler",
                   "Code": {"ZipFile": base64.b64encode(b"not a zip").decode()}}
         status, hdrs, body = self.raw_json("POST", "/2015-03-31/functions", create)
         self.assertEqual(status, 400)
         self.assertEqual(hdrs.get("x-amzn-errortype"), "InvalidParameterValueException")
-        self.assertEqual(body, {"Type": "User", "message": BAD_ZIP_MESSAGE}, "§1.4: lower-case message")
+        self.assertEqual(body, {"Type": "User", "message": BAD_ZIP_MESSAGE},
+                         "InvalidParameterValueException spells it message")
 
         status, hdrs, body = self.raw_json("POST", "/2015-03-31/functions", dict(create, Role="r1"))
         self.assertEqual(status, 400)
@@ -399,7 +402,7 @@ class FunctionControlPlaneTests(LambdaTestCase):
         create["Code"]["ZipFile"] = base64.b64encode(zip_fixture("py_version")).decode()
         status, hdrs, body = self.raw_json("POST", "/2015-03-31/functions", create)
         self.addCleanup(self._delete_function_quietly, name)
-        self.assertEqual(status, 201, "an unsigned request works (§1.1)")
+        self.assertEqual(status, 201, "an unsigned request works (no --auth)")
         self.assertTrue(hdrs.get("x-amzn-requestid"))
         self.assertIsInstance(body["MemorySize"], int)
         self.assertIsInstance(body["LastModified"], str)
@@ -408,7 +411,7 @@ class FunctionControlPlaneTests(LambdaTestCase):
         self.assertEqual(hdrs.get("x-amzn-errortype"), "ResourceConflictException")
         self.assertEqual(body, {"Type": "User", "message": "Function already exist: " + name})
 
-        # percent-encoded ARN label and trailing-slash collection path (§1.1)
+        # percent-encoded ARN label and trailing-slash collection path
         status, _, body = self.raw_json("GET", "/2015-03-31/functions/" + function_arn(name).replace(":", "%3A")
                                         + "?Qualifier=%24LATEST")
         self.assertEqual(status, 200)
@@ -425,7 +428,8 @@ class FunctionControlPlaneTests(LambdaTestCase):
             with self.subTest(waiter=waiter):
                 t0 = time.monotonic()
                 self.lam.get_waiter(waiter).wait(FunctionName=name, WaiterConfig={"Delay": 5, "MaxAttempts": 2})
-                self.assertLess(time.monotonic() - t0, 2.0, "the first poll must already succeed (§2.10)")
+                self.assertLess(time.monotonic() - t0, 2.0,
+                                "the first poll must already succeed: Active and Successful at once")
         self.lam.update_function_configuration(FunctionName=name, Description="after update")
         t0 = time.monotonic()
         self.lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 5, "MaxAttempts": 2})
@@ -433,7 +437,7 @@ class FunctionControlPlaneTests(LambdaTestCase):
 
 
 class InvokeTests(LambdaTestCase):
-    """§2.9 Invoke and the handler lifecycle of §6.2, with the python recorder fixture."""
+    """Invoke and the lifecycle of execution environments, with the python recorder fixture."""
 
     def recorder(self, **kwargs):
         out = self.out_dir()
@@ -452,7 +456,7 @@ class InvokeTests(LambdaTestCase):
         self.assertEqual(body["event"], payload)
         request_id = resp["ResponseMetadata"]["HTTPHeaders"].get("x-amzn-requestid")
         self.assertEqual(body["context"]["aws_request_id"], request_id,
-                         "the Invoke request id is the invocation's request id (§1.5)")
+                         "the Invoke request id is the invocation's request id")
         self.assertRegex(request_id, UUID_RE)
         self.assertEqual(body["context"]["invoked_function_arn"], function_arn(name))
         self.assertEqual(body["context"]["function_name"], name)
@@ -461,7 +465,7 @@ class InvokeTests(LambdaTestCase):
         self.assertGreater(body["context"]["remaining_ms"], 0)
         self.assertLessEqual(body["context"]["remaining_ms"], 3000)
 
-        # other name forms and the invoked ARN the handler sees (§6.1)
+        # other name forms and the invoked ARN the handler sees
         for form, arn in ((name + ":$LATEST", function_arn(name, "$LATEST")),
                           (function_arn(name), function_arn(name)),
                           ("%s:function:%s" % (ACCOUNT, name), function_arn(name))):
@@ -484,7 +488,7 @@ class InvokeTests(LambdaTestCase):
         name, out = self.recorder()
         resp, raw, _ = self.invoke(name)
         self.assertEqual(resp["StatusCode"], 200)
-        self.assertEqual(raw, b"null", "a Python handler returning None yields null (§2.9.2)")
+        self.assertEqual(raw, b"null", "a Python handler returning None yields null")
         self.assertEqual(read_records(out)[-1]["event"], {})
 
     def test_invalid_json_payload_rejected(self):
@@ -508,13 +512,15 @@ class InvokeTests(LambdaTestCase):
         resp, raw, _ = self.invoke(name, {"action": "echo"}, InvocationType="DryRun")
         self.assertEqual(resp["StatusCode"], 204)
         self.assertEqual(raw, b"")
+        # Time passing, not a wait on server state: nothing reports "will not invoke", so a wrong
+        # DryRun invocation is given 1 s to leave its record.
         time.sleep(1.0)
         self.assertEqual(read_records(out), [])
 
     def test_function_error_is_200_unhandled(self):
         name, _ = self.recorder()
         resp, raw, body = self.invoke(name, {"action": "raise", "message": "kaboom"})
-        self.assertEqual(resp["StatusCode"], 200, "function errors keep HTTP 200 (§2.9.2)")
+        self.assertEqual(resp["StatusCode"], 200, "function errors keep HTTP 200")
         self.assertEqual(resp.get("FunctionError"), "Unhandled")
         self.assertEqual(body["errorMessage"], "kaboom")
         self.assertEqual(body["errorType"], "ValueError")
@@ -546,7 +552,7 @@ class InvokeTests(LambdaTestCase):
         resp, _, _ = self.invoke(name, {"action": "print", "text": big}, LogType="Tail")
         self.assertNotIn("FunctionError", resp)
         log = base64.b64decode(resp["LogResult"])
-        self.assertLessEqual(len(log), 4096, "only the last 4 KB (§2.9.5)")
+        self.assertLessEqual(len(log), 4096, "only the last 4 KB")
         self.assertGreater(len(log), 3000)
         self.assertIn(b"REPORT RequestId: ", log)
 
@@ -554,7 +560,7 @@ class InvokeTests(LambdaTestCase):
         name, _ = self.recorder()
         _, _, first = self.invoke(name, {"action": "state"})
         _, _, second = self.invoke(name, {"action": "state"})
-        self.assertEqual(first["pid"], second["pid"], "a warm environment serves the next invocation (§6.2)")
+        self.assertEqual(first["pid"], second["pid"], "a warm environment serves the next invocation")
         self.assertEqual(second["invocations"], first["invocations"] + 1)
 
     def test_timeout_is_sandbox_timedout(self):
@@ -572,7 +578,7 @@ class InvokeTests(LambdaTestCase):
         self.assertLess(elapsed, 2.9, "the invocation must end at its deadline, not when the handler does")
         resp, _, after = self.invoke(name, {"action": "state"})
         self.assertNotIn("FunctionError", resp)
-        self.assertNotEqual(after["pid"], warm["pid"], "a timed-out runtime is replaced (§6.2)")
+        self.assertNotEqual(after["pid"], warm["pid"], "a timed-out runtime is replaced")
         self.assertEqual(after["invocations"], 1)
 
     def test_crash_is_runtime_exit_error(self):
@@ -610,7 +616,7 @@ class InvokeTests(LambdaTestCase):
         self.assertEqual(self.invoke(name)[2], "fine")
 
     def test_invoke_accepts_any_content_type(self):
-        # §1.2: boto3 sends none, JS v3 application/octet-stream, JS v2 binary/octet-stream
+        # any Content-Type is accepted: boto3 sends none, JS v3 application/octet-stream, JS v2 binary/octet-stream
         name, _ = self.recorder()
         path = "/2015-03-31/functions/%s/invocations" % name
         for ctype in (None, "application/octet-stream", "binary/octet-stream", "text/plain", "application/json"):
@@ -643,7 +649,7 @@ class InvokeTests(LambdaTestCase):
         self.assertEqual(len(json.loads(resp["Payload"].read())), 6000000)
 
     def test_large_responses_always_arrive(self):
-        # §2.9.2: the runtime's bytes go back verbatim, up to 6 MB. Every response must reach
+        # the runtime's bytes go back verbatim, up to 6 MB. Every response must reach
         # the caller promptly (a 15 s read timeout, no retry).
         name, _ = self.recorder(Timeout=10)
         lam = lambda_client(self.server, read_timeout=15)
@@ -677,7 +683,7 @@ class InvokeTests(LambdaTestCase):
         for resp, _, body in results:
             self.assertNotIn("FunctionError", resp, body)
         pids = {body["state"]["pid"] for _, _, body in results}
-        self.assertEqual(len(pids), 3, "one environment runs one invocation at a time (§6.2)")
+        self.assertEqual(len(pids), 3, "one environment runs one invocation at a time")
         self.assertLess(elapsed, 2.8, "the three invocations must run in parallel")
 
     def test_in_flight_invocation_survives_update_and_delete(self):
@@ -687,28 +693,31 @@ class InvokeTests(LambdaTestCase):
         def slow():
             result["r"] = self.invoke(name, {"action": "sleep", "seconds": 1})
 
+        before = self.server.parked_requests()
         t = threading.Thread(target=slow, daemon=True)
         t.start()
-        time.sleep(0.4)
+        self.server.wait_parked(before + 1)  # the invocation is in flight
         self.lam.update_function_code(FunctionName=name, ZipFile=zip_bytes({"app.py": version_source("v9")}))
         t.join(10)
         resp, _, body = result["r"]
         self.assertNotIn("FunctionError", resp, body)
-        self.assertEqual(body["event"], {"action": "sleep", "seconds": 1}, "finished on the old code (§6.2 step 7)")
+        self.assertEqual(body["event"], {"action": "sleep", "seconds": 1},
+                         "finished on the old code: a busy environment stops after its invocation")
         self.assertEqual(self.invoke(name)[2]["version"], "v9")
 
         name, _ = self.recorder()
         self.invoke(name, {"action": "state"})
         result.clear()
+        before = self.server.parked_requests()
         t = threading.Thread(target=slow, daemon=True)
         t.start()
-        time.sleep(0.4)
+        self.server.wait_parked(before + 1)  # the invocation is in flight
         self.lam.delete_function(FunctionName=name)
         t.join(10)
         self.assertIn("r", result, "the in-flight invocation never returned")
         resp, _, body = result["r"]
         self.assertEqual(resp["StatusCode"], 200)
-        self.assertNotIn("FunctionError", resp, "an in-flight invocation finishes after DeleteFunction (§2.8)")
+        self.assertNotIn("FunctionError", resp, "an in-flight invocation finishes after DeleteFunction")
 
     def test_stdout_and_stderr_in_log_tail(self):
         name, _ = self.recorder()
@@ -723,7 +732,7 @@ class InvokeTests(LambdaTestCase):
         resp, _, body = self.invoke(name, {})
         self.assertNotIn("FunctionError", resp, body)
         self.assertEqual(body, {"module": "src.handlers.app", "helper": "helper"},
-                         "'/' in the module part becomes '.' (§6.4)")
+                         "'/' in the module part becomes '.'")
 
     def test_hot_reload_directory(self):
         code_dir = copy_fixture("py_version", os.path.join(self.tmpdir(), "code"))
@@ -732,10 +741,10 @@ class InvokeTests(LambdaTestCase):
         self.assertNotIn("FunctionError", resp, body)
         self.assertEqual(body["version"], "v1")
         self.assertEqual(os.path.realpath(body["task_root"]), os.path.realpath(code_dir),
-                         "a hot-reload directory is used in place (§2.1)")
+                         "a hot-reload directory is used in place")
         with open(os.path.join(code_dir, "app.py"), "w") as f:
             f.write(version_source("v2"))
-        # force a cold start: a configuration update recycles warm environments (§2.7)
+        # force a cold start: a configuration update recycles warm environments
         self.lam.update_function_configuration(FunctionName=name, Description="reload")
         self.assertEqual(self.invoke(name)[2]["version"], "v2", "edited code must be read on the next cold start")
         with open(os.path.join(code_dir, "app.py"), "w") as f:
@@ -753,10 +762,10 @@ class InvokeTests(LambdaTestCase):
             self.assertIn(status, (400, 502), (code, message))
             self.assertIn("java21", message or "", "the error must name the runtime")
         else:
-            self.fail("creating a java21 function must fail: sqsemu cannot run it (§2.9.6)")
+            self.fail("creating a java21 function must fail: sqsemu cannot run it")
 
     def test_image_package_cannot_run(self):
-        # §2.1/§2.9.6: an image function is either refused with a clear error at create time,
+        # an image function is either refused with a clear error at create time,
         # or stored and then refused at invoke time with 502 InvalidRuntimeException.
         name = self.unique("image")
         try:
@@ -786,9 +795,10 @@ class InvokeTests(LambdaTestCase):
         self.assertEqual(msgs[0]["MessageAttributes"]["From"]["StringValue"], name)
 
 
-# Variables the spec's §6.3 table lets sqsemu set; any other variable of the test process
-# must not reach handlers.
-SPEC_ENV = {
+# Variables a handler may see: the table in docs/lambda-semantics.md, The handler's environment,
+# and the X-Ray and trace variables AWS also sets. Any other variable of the test process must
+# not reach handlers.
+DOCUMENTED_ENV = {
     "AWS_LAMBDA_RUNTIME_API", "_HANDLER", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
     "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
     "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
@@ -804,7 +814,7 @@ LEAK = "SQSEMU_TEST_LEAK"
 
 
 class HandlerEnvironmentTests(LambdaTestCase):
-    """§6.3: exactly the documented environment, the user's variables, nothing of ours."""
+    """Exactly the documented environment, the user's variables, nothing of ours."""
 
     @classmethod
     def setUpClass(cls):
@@ -834,14 +844,14 @@ class HandlerEnvironmentTests(LambdaTestCase):
         self.assertTrue(env.get("AWS_ACCESS_KEY_ID"))
         self.assertTrue(env.get("AWS_SECRET_ACCESS_KEY"))
         if runtime.startswith("provided"):
-            self.assertNotIn("AWS_EXECUTION_ENV", env, "absent for provided runtimes (§6.3)")
+            self.assertNotIn("AWS_EXECUTION_ENV", env, "absent for provided runtimes")
         else:
             self.assertEqual(env.get("AWS_EXECUTION_ENV"), "AWS_Lambda_" + runtime)
         self.assertEqual(env.get("USER_VAR"), "hello world")
         for forbidden in (LEAK, "_LAMBDA_TELEMETRY_LOG_FD", "AWS_LAMBDA_MAX_CONCURRENCY"):
             self.assertNotIn(forbidden, env)
         leaked = sorted(k for k in os.environ
-                        if env.get(k) == os.environ[k] and k not in SPEC_ENV and k not in SHELL_ENV
+                        if env.get(k) == os.environ[k] and k not in DOCUMENTED_ENV and k not in SHELL_ENV
                         and not k.startswith(("PYENV", "_PYENV")))
         self.assertEqual(leaked, [], "variables of the process that started sqsemu reached the handler")
         return root
@@ -855,7 +865,7 @@ class HandlerEnvironmentTests(LambdaTestCase):
         doc = read_records(out)[-1]
         root = self.check_environment(doc["env"], name, PY_RUNTIME, "app.handler")
         self.assertTrue(os.path.isfile(os.path.join(root, "app.py")), "the unpacked code is the task root")
-        self.assertEqual(os.path.realpath(doc["cwd"]), os.path.realpath(root), "cwd = LAMBDA_TASK_ROOT (§6.2)")
+        self.assertEqual(os.path.realpath(doc["cwd"]), os.path.realpath(root), "cwd = LAMBDA_TASK_ROOT")
         ctx = doc["context"]
         self.assertEqual(ctx["function_name"], name)
         self.assertEqual(ctx["memory_limit_in_mb"], "256")
@@ -959,7 +969,8 @@ class NodeHandlerTests(LambdaTestCase):
 
 @unittest.skipIf(CC is None, "no C compiler")
 class ProvidedRuntimeTests(LambdaTestCase):
-    """A custom runtime: the compiled fixtures/handlers/provided_echo/bootstrap.c (§6.1, §6.4)."""
+    """A custom runtime: the compiled fixtures/handlers/provided_echo/bootstrap.c, which speaks the
+    Runtime API itself."""
 
     def test_bootstrap_echo_and_runtime_api_headers(self):
         out = self.out_dir()
@@ -978,8 +989,8 @@ class ProvidedRuntimeTests(LambdaTestCase):
         self.assertEqual(body["invokedFunctionArn"], function_arn(name))
         deadline = int(body["deadlineMs"])
         self.assertTrue(before_ms + 2000 <= deadline <= int(time.time() * 1000) + 3000,
-                        "deadline = hand-out time + Timeout (§6.1)")
-        self.assertEqual(json.loads(body["clientContext"]), client_context, "decoded client context (§6.1)")
+                        "deadline = hand-out time + Timeout")
+        self.assertEqual(json.loads(body["clientContext"]), client_context, "decoded client context")
         self.assertRegex(body["traceId"] or "", r"^Root=1-[0-9a-f]{8}-[0-9a-f]{24}")
         self.assertEqual(len(read_records(out)), 1)
         log = base64.b64decode(resp["LogResult"]).decode("utf-8")
@@ -990,9 +1001,11 @@ class ProvidedRuntimeTests(LambdaTestCase):
         self.assertIsNone(body["clientContext"], "no client context header without X-Amz-Client-Context")
 
     def test_next_waits_without_timeout(self):
-        # §6.1: /next hangs as long as the environment is idle; it must not be cut off
+        # GET /next hangs as long as the environment is idle; it must not be cut off
         name = self.create_function(zip_file=provided_zip(), runtime=PROVIDED_RUNTIME, handler="echo")["FunctionName"]
         first = self.invoke(name, {"n": 1})[2]
+        # Time passing, not a wait on server state: the environment idles 12 s in GET /next, longer than
+        # any HTTP timeout that could cut it off.
         time.sleep(12)
         resp, _, second = self.invoke(name, {"n": 2})
         self.assertNotIn("FunctionError", resp, second)
@@ -1005,7 +1018,7 @@ class ProvidedRuntimeTests(LambdaTestCase):
         self.assertEqual(resp["StatusCode"], 200)
         self.assertEqual(resp.get("FunctionError"), "Unhandled")
         self.assertEqual(body, {"errorMessage": "custom failure", "errorType": "Function.Custom"},
-                         "the posted error document verbatim (§6.1)")
+                         "the posted error document verbatim")
         name = self.create_function(zip_file=provided_zip(), runtime="provided.al2", handler="exit")["FunctionName"]
         resp, raw, body = self.invoke(name, {})
         self.assertEqual(resp.get("FunctionError"), "Unhandled")
@@ -1022,7 +1035,7 @@ class ProvidedRuntimeTests(LambdaTestCase):
 
 
 class IdleEnvironmentTests(LambdaTestCase):
-    """§6.2 step 6 with --lambda-idle-timeout 1: idle environments are stopped, so the next
+    """Idle reaping with --lambda-idle-timeout 1: idle environments are stopped, so the next
     invocation cold-starts (and a hot-reload directory is read again)."""
 
     server_args = ("--lambda-idle-timeout", "1")
@@ -1032,6 +1045,7 @@ class IdleEnvironmentTests(LambdaTestCase):
         first = self.invoke(name, {"action": "state"})[2]
         second = self.invoke(name, {"action": "state"})[2]
         self.assertEqual(first["pid"], second["pid"])
+        # Time passing, not a wait on server state: 2.5 s idle, past --lambda-idle-timeout 1.
         time.sleep(2.5)
         third = self.invoke(name, {"action": "state"})[2]
         self.assertNotEqual(third["pid"], first["pid"], "an environment idle past the limit must be stopped")
@@ -1043,13 +1057,14 @@ class IdleEnvironmentTests(LambdaTestCase):
         self.assertEqual(self.invoke(name)[2]["version"], "v1")
         with open(os.path.join(code_dir, "app.py"), "w") as f:
             f.write(version_source("v2"))
+        # Time passing, not a wait on server state: 2.5 s idle, past --lambda-idle-timeout 1.
         time.sleep(2.5)
         self.assertEqual(self.invoke(name)[2]["version"], "v2", "no redeploy needed after an idle cold start")
 
 
 @unittest.skipIf(AWS_CLI is None, "the aws CLI is not installed")
 class CliFunctionTests(LambdaTestCase):
-    """The same through `aws lambda ...` (Appendix A)."""
+    """The same through `aws lambda ...`."""
 
     def test_cli_create_wait_invoke_list_delete(self):
         home = self.tmpdir()

@@ -1,5 +1,6 @@
-"""Event-source mappings for SQS against a real sqsemu: the control plane of spec lambda.md
-§3.1-§3.7 and the validation catalogue of §3.2 / §3.8 (exact codes, statuses, messages)."""
+"""Event-source mappings for SQS against a real sqsemu: the control plane (create, get, update,
+delete, list, states) and CreateEventSourceMapping's checks with their exact codes, statuses
+and messages (docs/lambda-semantics.md, Event-source mappings for SQS)."""
 import json
 import time
 import unittest
@@ -29,7 +30,7 @@ class MappingTestBase(LambdaTestCase):
 
 
 class MappingLifecycleTests(MappingTestBase):
-    """§3.1-§3.7."""
+    """Create, Get, Update, Delete and List, and the states in between."""
 
     def test_create_defaults_then_enabled(self):
         t0 = time.time()
@@ -55,13 +56,14 @@ class MappingLifecycleTests(MappingTestBase):
         self.assertEqual(got["UUID"], uuid)
         self.assertEqual(got["BatchSize"], 10)
         raw = self.raw_mapping(uuid)
-        self.assertIsInstance(raw["LastModified"], (int, float), "ESM LastModified is a JSON number (§1.3)")
+        self.assertIsInstance(raw["LastModified"], (int, float), "ESM LastModified is a JSON number (epoch seconds)")
         self.assertNotIsInstance(raw["LastModified"], bool)
         self.assertIsInstance(raw["BatchSize"], int)
 
     def test_create_disabled(self):
         resp = self.create_mapping(self.fn, self.arn, Enabled=False)
         self.assertEqual(resp["State"], "Disabled")
+        # Time passing, not a wait on server state: a disabled mapping must still be Disabled 1.2 s later.
         time.sleep(1.2)
         self.assertEqual(self.lam.get_event_source_mapping(UUID=resp["UUID"])["State"], "Disabled")
 
@@ -80,7 +82,7 @@ class MappingLifecycleTests(MappingTestBase):
         self.assertEqual(resp["FilterCriteria"], {"Filters": [{"Pattern": pattern}]})
         raw = self.raw_mapping(resp["UUID"])
         self.assertIsInstance(raw["FilterCriteria"]["Filters"][0]["Pattern"], str,
-                              "Pattern stays a string of JSON (§1.3)")
+                              "Pattern stays a string of JSON")
         self.assertEqual(json.loads(raw["FilterCriteria"]["Filters"][0]["Pattern"]), json.loads(pattern))
         self.wait_mapping_state(resp["UUID"], "Enabled")
         tags = self.lam.list_tags(Resource=resp["EventSourceMappingArn"])["Tags"]
@@ -94,7 +96,8 @@ class MappingLifecycleTests(MappingTestBase):
             with self.subTest(given=given):
                 url, arn = self.queue("q")
                 resp = self.create_mapping(given, arn, wait_enabled=False)
-                self.assertEqual(resp["FunctionArn"], expected, "§3.1 FunctionArn")
+                self.assertEqual(resp["FunctionArn"], expected,
+                                 "FunctionArn is the function's ARN, keeping the qualifier given")
 
     def test_update_transitions_and_partial_update(self):
         m = self.create_mapping(self.fn, self.arn, BatchSize=5,
@@ -102,12 +105,13 @@ class MappingLifecycleTests(MappingTestBase):
                                 FilterCriteria={"Filters": [{"Pattern": '{"body": {"a": ["b"]}}'}]})
         uuid = m["UUID"]
         first_modified = self.raw_mapping(uuid)["LastModified"]
+        # Time passing, not a wait on server state: LastModified must move on at the next update.
         time.sleep(0.05)
 
         resp = self.lam.update_event_source_mapping(UUID=uuid, Enabled=False)
         self.assertEqual(resp["ResponseMetadata"]["HTTPStatusCode"], 202)
         self.assertEqual(resp["State"], "Disabling")
-        self.assertEqual(resp["BatchSize"], 5, "unspecified members keep their values (§3.4)")
+        self.assertEqual(resp["BatchSize"], 5, "unspecified members keep their values")
         self.assertEqual(resp["FunctionResponseTypes"], ["ReportBatchItemFailures"])
         self.wait_mapping_state(uuid, "Disabled")
         self.assertGreater(self.raw_mapping(uuid)["LastModified"], first_modified)
@@ -123,13 +127,13 @@ class MappingLifecycleTests(MappingTestBase):
         self.assertEqual(got["BatchSize"], 7)
         self.assertIn("FilterCriteria", got)
 
-        # removal (§3.4)
+        # removal: {} for an object member and an empty list remove the setting
         self.lam.update_event_source_mapping(UUID=uuid, FilterCriteria={}, FunctionResponseTypes=[])
         got = self.wait_mapping_state(uuid, "Enabled")
         self.assertNotIn("FilterCriteria", got)
         self.assertEqual(got["FunctionResponseTypes"], [])
 
-        # the batch/window rule is checked on the merged result (§3.4)
+        # the batch/window rule is checked on the merged result
         self.assertLambdaError(
             lambda: self.lam.update_event_source_mapping(UUID=uuid, BatchSize=50), "InvalidParameterValueException", 400,
             message="Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10")
@@ -161,7 +165,7 @@ class MappingLifecycleTests(MappingTestBase):
                 return False
             except self.lam.exceptions.ResourceNotFoundException:
                 return True
-        self.assertTrue(harness.wait_until(gone, timeout=3.0), "Get still finds a deleted mapping (§3.5)")
+        self.assertTrue(harness.wait_until(gone, timeout=3.0), "Get still finds a deleted mapping")
         self.assertLambdaError(lambda: self.lam.get_event_source_mapping(UUID=m["UUID"]),
                                "ResourceNotFoundException", 404, message=NOT_FOUND_RESOURCE)
         # a new mapping for the same pair is allowed again
@@ -201,7 +205,8 @@ class MappingLifecycleTests(MappingTestBase):
         self.assertEqual(sorted(uuids(FunctionName=self.fn)), sorted([a, b]))
         self.assertEqual(sorted(uuids(FunctionName=function_arn(self.fn))), sorted([a, b]))
         self.assertEqual(uuids(FunctionName=self.fn, EventSourceArn=arn2), [b])
-        self.assertEqual(uuids(FunctionName=self.unique("nofn")), [], "not an error (§3.6)")
+        self.assertEqual(uuids(FunctionName=self.unique("nofn")), [],
+                         "a filter naming nothing is an empty list, not an error")
         self.assertEqual(uuids(EventSourceArn=queue_arn_for(self.unique("noq"))), [])
         everything = uuids()
         for u in (a, b, c):
@@ -226,7 +231,7 @@ class MappingLifecycleTests(MappingTestBase):
         latest = self.create_mapping(self.fn + ":$LATEST", arn2, wait_enabled=False)["UUID"]
         listed = lambda **kw: sorted(m["UUID"] for m in self.lam.list_event_source_mappings(**kw)["EventSourceMappings"])
         self.assertEqual(listed(FunctionName=self.fn), sorted([plain, latest]),
-                         "an unqualified filter matches every mapping of the function (§3.6)")
+                         "an unqualified filter matches every mapping of the function")
         self.assertEqual(listed(FunctionName=self.fn + ":$LATEST"), [latest])
         self.assertEqual(listed(FunctionName=function_arn(self.fn, "$LATEST")), [latest])
 
@@ -235,7 +240,7 @@ class MappingLifecycleTests(MappingTestBase):
         m = self.create_mapping(fn, self.arn)
         self.lam.delete_function(FunctionName=fn)
         got = self.lam.get_event_source_mapping(UUID=m["UUID"])
-        self.assertEqual(got["UUID"], m["UUID"], "mappings are not deleted with their function (§2.8)")
+        self.assertEqual(got["UUID"], m["UUID"], "mappings are not deleted with their function")
 
     def test_trailing_slash_collection_path(self):
         status, _, body = self.raw_json("GET", "/2015-03-31/event-source-mappings/")
@@ -244,7 +249,7 @@ class MappingLifecycleTests(MappingTestBase):
 
 
 class MappingValidationTests(MappingTestBase):
-    """§3.2 and the catalogue of §3.8."""
+    """CreateEventSourceMapping's checks, in order, and their errors."""
 
     def create(self, **kwargs):
         kwargs.setdefault("FunctionName", self.fn)
@@ -344,7 +349,7 @@ class MappingValidationTests(MappingTestBase):
     def test_too_many_filters(self):
         filters = [{"Pattern": json.dumps({"body": {"k": ["v%d" % i]}})} for i in range(11)]
         self.assertLambdaError(lambda: self.create(FilterCriteria={"Filters": filters}),
-                               "InvalidParameterValueException", 400)  # §3.2 step 6 (text unverified)
+                               "InvalidParameterValueException", 400)  # more than 5 filters (text unverified)
 
     def test_service_checks(self):
         self.assertLambdaError(
@@ -383,11 +388,11 @@ class MappingValidationTests(MappingTestBase):
         self.assertEqual(status, 409)
         self.assertEqual(hdrs.get("x-amzn-errortype"), "ResourceConflictException")
         self.assertEqual(body.get("Type"), "User")
-        self.assertIn(first["UUID"], body.get("message", ""), "ResourceConflictException uses 'message' (§1.4)")
+        self.assertIn(first["UUID"], body.get("message", ""), "ResourceConflictException spells it 'message'")
 
 
 class RestartTests(LambdaTestCase):
-    """Functions and mappings are stored (SQLite + code directory, §2.1) and come back after a
+    """Functions and mappings are stored (SQLite + code directory) and come back after a
     restart of the server on the same data directory; the poller resumes by itself."""
 
     def test_functions_and_mappings_survive_restart(self):

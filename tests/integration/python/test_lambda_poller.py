@@ -1,7 +1,6 @@
-"""The SQS poller behind event-source mappings, against a real sqsemu: the event document
-(spec lambda.md §5), receiving, batching, deleting, retries and DLQ (§4.1-§4.4), partial
-batch responses (§4.5), concurrency (§4.3), filters (§4.8), FIFO order (§4.7) and pick-up
-latency.
+"""The SQS poller behind event-source mappings, against a real sqsemu: the event record,
+receiving, batching, deleting, retries and DLQ, partial batch responses, concurrency,
+filters, FIFO order and pick-up latency (docs/lambda-semantics.md, The poller).
 
 Handlers are the python recorder fixture (and the compiled `provided` bootstrap where a
 handler must answer with bytes that are not JSON); each invocation leaves one JSON file in
@@ -94,7 +93,7 @@ class PollerTestBase(LambdaTestCase):
 
 
 class EventDocumentTests(PollerTestBase):
-    """§5: every field of the delivered records."""
+    """Every field of the delivered records (docs/lambda-semantics.md, The event record)."""
 
     def test_every_record_field(self):
         p = self.pipeline()
@@ -119,7 +118,7 @@ class EventDocumentTests(PollerTestBase):
         self.assertIn(second["MessageId"], by_id, "the second message was never delivered")
 
         for doc, rec in pairs:
-            self.assertEqual(set(doc["event"]), {"Records"}, "nothing but Records at the top (§5.1)")
+            self.assertEqual(set(doc["event"]), {"Records"}, "nothing but Records at the top")
             self.assertEqual(set(rec), RECORD_KEYS)
             self.assertEqual(rec["eventSource"], "aws:sqs")
             self.assertEqual(rec["eventSourceARN"], p.arn)
@@ -128,17 +127,17 @@ class EventDocumentTests(PollerTestBase):
             self.assertTrue(rec["receiptHandle"])
             a = rec["attributes"]
             for key, value in a.items():
-                self.assertIsInstance(value, str, "attribute %s must be a string (§5.1)" % key)
+                self.assertIsInstance(value, str, "attribute %s must be a string" % key)
             self.assertEqual(a["ApproximateReceiveCount"], "1")
             self.assertTrue(before_ms - 1 <= int(a["SentTimestamp"]) <= after_ms + 1, a)
             self.assertGreaterEqual(int(a["ApproximateFirstReceiveTimestamp"]), int(a["SentTimestamp"]))
             self.assertLessEqual(int(a["ApproximateFirstReceiveTimestamp"]), int(time.time() * 1000))
             self.assertTrue(a["SenderId"])
             self.assertEqual(doc["context"]["invoked_function_arn"], mapping["FunctionArn"],
-                             "ESM invocations use the mapping's FunctionArn (§6.1)")
+                             "ESM invocations use the mapping's FunctionArn as the invoked ARN")
 
         doc, rec = by_id[first["MessageId"]]
-        self.assertEqual(rec["body"], json_body, "a JSON body stays a string (§5.1)")
+        self.assertEqual(rec["body"], json_body, "a JSON body stays a string")
         self.assertEqual(rec["md5OfBody"], md5_hex(json_body))
         self.assertEqual(rec["md5OfBody"], first["MD5OfMessageBody"])
         self.assertEqual(rec["md5OfMessageAttributes"], first["MD5OfMessageAttributes"])
@@ -157,13 +156,13 @@ class EventDocumentTests(PollerTestBase):
         self.assertEqual(rec["body"], "Test message.")
         self.assertEqual(rec["md5OfBody"], "e4e68fb7bd0e697a0ae8f1bb342846b3")
         self.assertEqual(rec["messageAttributes"], {})
-        self.assertIsNone(rec["md5OfMessageAttributes"], "null when the message has no attributes (§5.1)")
+        self.assertIsNone(rec["md5OfMessageAttributes"], "null when the message has no attributes")
         self.assertEqual(set(rec["attributes"]), {"ApproximateReceiveCount", "SentTimestamp", "SenderId",
                                                   "ApproximateFirstReceiveTimestamp"})
         self.wait_counters(p.url, (0, 0, 0))
 
     def test_md5_of_message_attributes_vector(self):
-        # §5.3 check value recorded from AWS
+        # a check value recorded from AWS
         p = self.pipeline()
         self.create_mapping(p.fn, p.arn)
         sent = self.sqs.send_message(QueueUrl=p.url, MessageBody="book", MessageAttributes={
@@ -221,7 +220,7 @@ class OtherRuntimesTests(PollerTestBase):
 
 
 class DeliveryTests(PollerTestBase):
-    """§4.1, §4.2, §4.4: receive, batch, delete; retries paced by the visibility timeout; DLQ."""
+    """Receive, batch, delete; retries paced by the visibility timeout; DLQ."""
 
     def test_success_deletes_and_batches_hold_at_most_ten(self):
         p = self.pipeline()
@@ -234,7 +233,7 @@ class DeliveryTests(PollerTestBase):
             self.assertEqual(len(recs), 1, "%s delivered %d times" % (body, len(recs)))
             self.assertEqual(recs[0]["messageId"], ids[body])
         for doc in read_records(p.out):
-            self.assertLessEqual(len(doc["event"]["Records"]), 10, "window 0: one receive per batch (§4.2)")
+            self.assertLessEqual(len(doc["event"]["Records"]), 10, "window 0: one receive per batch")
             self.assertGreaterEqual(len(doc["event"]["Records"]), 1)
         self.wait_counters(p.url, (0, 0, 0))
 
@@ -251,9 +250,11 @@ class DeliveryTests(PollerTestBase):
         self.assertEqual(second["attributes"]["ApproximateReceiveCount"], "2")
         self.assertNotEqual(first["receiptHandle"], second["receiptHandle"])
         gap = docs[1]["start"] - docs[0]["start"]
-        self.assertGreaterEqual(gap, 1.5, "the retry must wait for the 2 s visibility timeout (§4.4), came after %.2fs" % gap)
+        self.assertGreaterEqual(gap, 1.5, "the retry must wait for the 2 s visibility timeout, came after %.2fs" % gap)
         self.assertLess(gap, 6.0)
         self.wait_counters(p.url, (0, 0, 0))
+        # Time passing, not a wait on server state: nothing reports "will not invoke again", so a wrong
+        # extra delivery is given 0.5 s to leave its record.
         time.sleep(0.5)
         self.assertEqual(len(read_records(p.out)), 2, "no delivery after success")
 
@@ -267,7 +268,7 @@ class DeliveryTests(PollerTestBase):
         self.assertTrue(moved, "the message never reached the DLQ")
         docs = read_records(p.out)
         counts = [d["event"]["Records"][0]["attributes"]["ApproximateReceiveCount"] for d in docs]
-        self.assertEqual(counts, ["1", "2"], "two failed attempts, then the redrive (§4.4)")
+        self.assertEqual(counts, ["1", "2"], "two failed attempts, then the redrive")
         [msg] = self.sqs.receive_message(QueueUrl=dlq_url, AttributeNames=["All"]).get("Messages", [])
         self.assertEqual((msg["MessageId"], msg["Body"]), (mid, "poison"))
         self.assertEqual(msg["Attributes"].get("DeadLetterQueueSourceArn"), p.arn)
@@ -279,6 +280,7 @@ class DeliveryTests(PollerTestBase):
         self.lam.update_event_source_mapping(UUID=m["UUID"], Enabled=False)
         self.wait_mapping_state(m["UUID"], "Disabled")
         self.send_bodies(p.url, ["held-1", "held-2", "held-3"])
+        # Time passing, not a wait on server state: a disabled mapping is given 2 s in which it must not deliver.
         time.sleep(2.0)
         self.assertEqual(read_records(p.out), [], "a disabled mapping must not invoke")
         self.assertEqual(counters(self.sqs, p.url), (3, 0, 0), "and must not receive")
@@ -293,6 +295,7 @@ class DeliveryTests(PollerTestBase):
         self.lam.delete_event_source_mapping(UUID=m["UUID"])
         harness.wait_until(lambda: not self._mapping_exists(m["UUID"]), timeout=3)
         self.send_bodies(p.url, ["after-delete"])
+        # Time passing, not a wait on server state: a deleted mapping is given 1.5 s in which it must not deliver.
         time.sleep(1.5)
         self.assertEqual(read_records(p.out), [])
         self.assertEqual(counters(self.sqs, p.url), (1, 0, 0))
@@ -302,11 +305,12 @@ class DeliveryTests(PollerTestBase):
         m = self.create_mapping(p.fn, p.arn)
         self.lam.delete_function(FunctionName=p.fn)
         self.send_bodies(p.url, ["orphan"])
+        # Time passing, not a wait on server state: 2 s in which a mapping of a missing function must not receive.
         time.sleep(2.0)
         self.assertEqual(self.lam.get_event_source_mapping(UUID=m["UUID"])["UUID"], m["UUID"])
         [msg] = self.sqs.receive_message(QueueUrl=p.url, AttributeNames=["All"]).get("Messages", [])
         self.assertEqual(msg["Attributes"]["ApproximateReceiveCount"], "1",
-                         "messages are not received while the function is missing (§2.8)")
+                         "messages are not received while the function is missing")
 
 
 class RobustnessTests(PollerTestBase):
@@ -329,6 +333,8 @@ class RobustnessTests(PollerTestBase):
         self.create_mapping(other.fn, p.arn)
         ids = self.send_bodies(p.url, ["s-%02d" % i for i in range(30)])
         self.wait_counters(p.url, (0, 0, 0), timeout=10)
+        # Time passing, not a wait on server state: the queue is empty, but a message delivered twice would
+        # leave its second record a little later.
         time.sleep(0.3)
         got = deliveries(p.pairs() + other.pairs())
         self.assertEqual(sorted(got), sorted(ids))
@@ -338,6 +344,8 @@ class RobustnessTests(PollerTestBase):
         p = self.pipeline()
         m = self.create_mapping(p.fn, p.arn)
         self.sqs.delete_queue(QueueUrl=p.url)
+        # Time passing, not a wait on server state: the poller retries a missing queue every second; the server
+        # must survive a few retries.
         time.sleep(1.5)
         self.assertEqual(self.lam.get_event_source_mapping(UUID=m["UUID"])["UUID"], m["UUID"])
         self.assertIsNone(self.server.proc.poll(), "the server died")
@@ -360,7 +368,7 @@ class RobustnessTests(PollerTestBase):
         self.assertGreaterEqual(len(docs), 2, "36 x 200 KB cannot fit one 6 MB invocation")
         for doc in docs:
             size = len(json.dumps(doc["event"], separators=(",", ":")).encode("utf-8"))
-            self.assertLessEqual(size, 6291456, "invocation payload above 6 MB (§4.2)")
+            self.assertLessEqual(size, 6291456, "invocation payload above 6 MB")
         self.assertEqual(len(pairs), 36, "a message was delivered twice")
         self.wait_counters(p.url, (0, 0, 0), timeout=5)
 
@@ -390,7 +398,8 @@ PARTIAL_CASES = [
 
 
 class PartialBatchResponseTests(PollerTestBase):
-    """§4.5: every row of the interpretation table, all pipelines running at once."""
+    """Every row of the table of answers (docs/lambda-semantics.md, Partial batch responses), all
+    pipelines running at once."""
 
     def test_report_batch_item_failures_table(self):
         if CC is None:
@@ -432,7 +441,7 @@ class PartialBatchResponseTests(PollerTestBase):
 
 
 class BatchingAndScalingTests(PollerTestBase):
-    """§4.2 batching window and large batches, §4.3 concurrency."""
+    """The batching window, large batches, and concurrency."""
 
     def test_batching_window_gathers_one_batch(self):
         p = self.pipeline(visibility=30)
@@ -447,6 +456,7 @@ class BatchingAndScalingTests(PollerTestBase):
         delay = docs[0]["start"] - t0
         print("\n  batching window 2 s: invoked %.2f s after the send" % delay)
         self.assertLess(delay, 4.5)
+        # Time passing, not a wait on server state: 0.5 s in which no second invocation may follow the batch.
         time.sleep(0.5)
         self.assertEqual(len(read_records(p.out)), 1)
         self.wait_counters(p.url, (0, 0, 0))
@@ -477,17 +487,17 @@ class BatchingAndScalingTests(PollerTestBase):
     def test_maximum_concurrency_caps_running_handlers(self):
         peak = self.measure_concurrency(10, ScalingConfig={"MaximumConcurrency": 2})
         print("\n  MaximumConcurrency=2: at most %d handlers ran at once" % peak)
-        self.assertLessEqual(peak, 2, "ScalingConfig.MaximumConcurrency=2 exceeded (§4.3)")
+        self.assertLessEqual(peak, 2, "ScalingConfig.MaximumConcurrency=2 exceeded")
         self.assertEqual(peak, 2, "two handlers should run side by side")
 
     def test_default_concurrency_runs_batches_in_parallel(self):
         peak = self.measure_concurrency(10)
         print("\n  default concurrency: at most %d handlers ran at once" % peak)
-        self.assertGreaterEqual(peak, 3, "several batches should run at once by default (§4.3, 5 like AWS)")
+        self.assertGreaterEqual(peak, 3, "several batches should run at once by default (5, like AWS)")
 
 
 class FilterTests(PollerTestBase):
-    """§4.8: discarded messages are deleted without an invocation."""
+    """Filters: messages that match no pattern are deleted without an invocation."""
 
     def test_filters_deliver_matches_and_delete_the_rest(self):
         p = self.pipeline()
@@ -499,6 +509,8 @@ class FilterTests(PollerTestBase):
                   '{"kind": ["x", "keep"]}']
         self.send_bodies(p.url, bodies)
         self.wait_counters(p.url, (0, 0, 0), timeout=8)
+        # Time passing, not a wait on server state: the queue is empty, but a message delivered twice would
+        # leave its second record a little later.
         time.sleep(0.3)
         got = deliveries(p.pairs())
         self.assertEqual(sorted(got), sorted(['{"kind": "keep", "i": 1}', '{"n": 11}', '{"kind": ["x", "keep"]}']))
@@ -510,6 +522,7 @@ class FilterTests(PollerTestBase):
         self.create_mapping(p.fn, p.arn, FilterCriteria={"Filters": [{"Pattern": json.dumps({"body": ["hello"]})}]})
         self.send_bodies(p.url, ["hello", "world", '{"a": "hello"}', "Hello"])
         self.wait_counters(p.url, (0, 0, 0), timeout=8)
+        # Time passing, not a wait on server state: as above, a wrong extra delivery is given 0.3 s.
         time.sleep(0.3)
         self.assertEqual(sorted(deliveries(p.pairs())), ["hello"])
 
@@ -523,12 +536,13 @@ class FilterTests(PollerTestBase):
                                  '{"region": "us-west-2", "weather": "Sunny"}',
                                  '{"region": "us-west-2", "id": 1, "weather": "Raining"}'])
         self.wait_counters(p.url, (0, 0, 0), timeout=8)
+        # Time passing, not a wait on server state: as above, a wrong extra delivery is given 0.3 s.
         time.sleep(0.3)
         self.assertEqual(sorted(deliveries(p.pairs())), [match])
 
 
 class FifoTests(PollerTestBase):
-    """§4.3, §4.7: per-group order, one batch in flight per group, order kept across a retry."""
+    """Per-group order, one batch in flight per group, order kept across a retry."""
 
     def fifo_pipeline(self, env):
         p = self.pipeline(env=env, fifo=True, visibility=2, timeout=1,
@@ -573,7 +587,7 @@ class FifoTests(PollerTestBase):
 
 
 class ConfiguredConcurrencyTests(PollerTestBase):
-    """--lambda-concurrency N sets the per-mapping default of §4.3."""
+    """--lambda-concurrency N sets the default of ScalingConfig.MaximumConcurrency."""
 
     server_args = ("--lambda-concurrency", "3")
 
@@ -601,6 +615,7 @@ class LatencyTests(PollerTestBase):
             body = "lat-%02d" % i
             sent_at[body] = time.time()
             self.sqs.send_message(QueueUrl=p.url, MessageBody=body)
+            # Not a wait: the sends are spaced so that each message's pick-up latency is measured alone.
             time.sleep(0.1)
         pairs = wait_sqs_records(p.out, lambda ps: len(ps) >= 21, timeout=15)
         started = {r["body"]: doc["start"] for doc, r in pairs}

@@ -1,4 +1,4 @@
-"""Long polling (spec sections 7.3, 1.8, 10 "Long polling").
+"""Long polling (docs/sqs-semantics.md, Long polling).
 
 Every long poll here runs with a bounded WaitTimeSeconds and a client read timeout
 well above it; helper threads are joined with timeouts. Wake latencies are printed
@@ -10,12 +10,11 @@ import time
 
 import harness
 from semantics_util import (SqsTestMixin, ids, join_all, now, receive, skip_unless_query,
-                            start_worker)
+                            start_waiting_worker, start_worker)
 
 EARLY = 0.05
 WAKE = 0.3          # the expected wake latency for an event during a poll
 WAKE_LIMIT = 0.6    # hard bound for a single wake on a loaded 2-core machine
-SETTLE = 0.3        # time given to a poll to reach the server and be parked
 
 
 def report(label, values):
@@ -30,8 +29,9 @@ class LongPollBase(SqsTestMixin, harness.ServerTestCase):
         self.c = self.server.client(protocol=self.protocol, read_timeout=40)
 
     def poll_in_thread(self, url, wait, client=None, **kw):
+        """Starts a receive in a thread; returns it once the server reports it parked."""
         cl = client or self.server.client(protocol=self.protocol, read_timeout=40)
-        return start_worker(receive, cl, url, wait=wait, **kw)
+        return start_waiting_worker(self.server, receive, cl, url, wait=wait, **kw)
 
     def timed_empty_poll(self, url, wait, **kw):
         t0 = now()
@@ -64,7 +64,6 @@ class CoreLongPollTests(LongPollBase):
         latencies = []
         for i in range(5):
             w = self.poll_in_thread(url, 10, client=poller, VisibilityTimeout=600)
-            time.sleep(SETTLE)
             self.assertFalse(w.done, "the long poll returned before anything was sent")
             t_send = now()  # latency is measured from before the send: includes its round trip
             mid = sender.send_message(QueueUrl=url, MessageBody="wake-%d" % i)["MessageId"]
@@ -108,7 +107,6 @@ class LongPollTests(CoreLongPollTests):
         mid = self.c.send_message(QueueUrl=url, MessageBody="c")["MessageId"]
         [m] = receive(self.c, url, VisibilityTimeout=600)
         w = self.poll_in_thread(url, 10)
-        time.sleep(SETTLE)
         self.assertFalse(w.done)
         t = now()
         self.c.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
@@ -122,7 +120,6 @@ class LongPollTests(CoreLongPollTests):
         mid = self.c.send_message(QueueUrl=url, MessageBody="c")["MessageId"]
         [m] = receive(self.c, url, VisibilityTimeout=600)
         w = self.poll_in_thread(url, 10)
-        time.sleep(SETTLE)
         self.assertFalse(w.done)
         t = now()
         resp = self.c.change_message_visibility_batch(QueueUrl=url, Entries=[
@@ -135,7 +132,6 @@ class LongPollTests(CoreLongPollTests):
     def test_wakes_on_send_message_batch(self):
         url = self.new_queue(self.c, "lpbatch")
         w = self.poll_in_thread(url, 10)
-        time.sleep(SETTLE)
         self.assertFalse(w.done)
         t = now()
         self.c.send_message_batch(QueueUrl=url, Entries=[{"Id": "a", "MessageBody": "x"}])
@@ -161,7 +157,6 @@ class LongPollTests(CoreLongPollTests):
     def test_queue_wait_time_poll_wakes_on_send(self):
         url = self.new_queue(self.c, "lpqw", {"ReceiveMessageWaitTimeSeconds": 10})
         w = self.poll_in_thread(url, None)
-        time.sleep(SETTLE)
         self.assertFalse(w.done, "a queue-level long poll returned immediately")
         t = now()
         self.c.send_message(QueueUrl=url, MessageBody="q")
@@ -199,7 +194,6 @@ class LongPollTests(CoreLongPollTests):
     def test_returns_all_available_up_to_max_after_waking(self):
         url = self.new_queue(self.c, "lpmax")
         w = self.poll_in_thread(url, 10, max_messages=10)
-        time.sleep(SETTLE)
         self.c.send_message(QueueUrl=url, MessageBody="first")
         join_all(self, [w], 12)
         self.assertGreaterEqual(len(w.result), 1)
@@ -209,10 +203,11 @@ class LongPollTests(CoreLongPollTests):
         url = self.new_queue(self.c, "lpmany")
         pollers, messages, wait = 50, 20, 5
         clients = [self.server.client(protocol=self.protocol, read_timeout=40) for _ in range(pollers)]
+        before = self.server.waiting_receives()
         workers = [start_worker(receive, cl, url, wait=wait, max_messages=1, VisibilityTimeout=600)
                    for cl in clients]
         t_start = now()
-        time.sleep(1.0)
+        self.server.wait_waiting_receives(before + pollers, timeout=10.0)
         early = [w for w in workers if w.done]
         self.assertEqual(early, [], "%d long polls returned before any message was sent" % len(early))
         sent, send_times = [], []
@@ -243,8 +238,10 @@ class LongPollTests(CoreLongPollTests):
     def test_long_polls_do_not_block_other_queues(self):
         busy = self.new_queue(self.c, "lpbusy")
         other = self.new_queue(self.c, "lpother")
-        workers = [self.poll_in_thread(busy, 8, max_messages=1) for _ in range(12)]
-        time.sleep(SETTLE + 0.2)
+        before = self.server.waiting_receives()
+        workers = [start_worker(receive, self.server.client(protocol=self.protocol, read_timeout=40),
+                                busy, wait=8, max_messages=1) for _ in range(12)]
+        self.server.wait_waiting_receives(before + 12)
         self.assertFalse(any(w.done for w in workers))
         slow = []
         for i in range(5):
@@ -270,7 +267,6 @@ class LongPollTests(CoreLongPollTests):
         a = self.new_queue(self.c, "lpa")
         b = self.new_queue(self.c, "lpb")
         w = self.poll_in_thread(a, 1)
-        time.sleep(SETTLE)
         self.c.send_message(QueueUrl=b, MessageBody="for-b")
         join_all(self, [w], 5)
         self.assertEqual(w.result, [])

@@ -1,4 +1,6 @@
-"""Messages over both wire protocols (spec sections 4.8-4.14, 6, 7.1, 7.4)."""
+"""Messages over both wire protocols: sending, attributes and their digests, receiving,
+deleting, visibility changes and the batch actions (docs/sqs-semantics.md, Sending messages;
+Receiving; Visibility and deletion)."""
 import urllib.parse
 
 from botocore.exceptions import ClientError
@@ -9,7 +11,8 @@ from sqs_asserts import (UUID_RE, SqsCase, assert_batch_failure, md5_hex, md5_of
 
 MIB = 1048576
 
-# Spec 6.7 test vectors: (body, attributes, MD5OfMessageBody, MD5OfMessageAttributes)
+# Known-answer vectors: (body, attributes, MD5OfMessageBody, MD5OfMessageAttributes), the digests
+# by the algorithm of docs/sqs-semantics.md, Digests, identifiers, timestamps.
 VECTORS = {
     "V1": ("Hello, SQS!", {"City": {"DataType": "String", "StringValue": "Any City"}},
            "982e00ffc10ba49378a8653ca8fecf47", "0c32cb5c844c01fbd5b6b434b52cf670"),
@@ -107,7 +110,7 @@ class MessagesBase(SqsCase):
                 msg = self.receive_one(url, MessageSystemAttributeNames=["AWSTraceHeader"])
                 self.assertEqual(msg["Attributes"], {"AWSTraceHeader": value})
 
-    def test_send_message_spec_example_9_1(self):
+    def test_send_message_with_attributes_and_trace_header(self):
         body, attributes, body_md5, attr_md5 = VECTORS["V4"]
         url = self.create_queue()
         value = "Root=1-5759e988-bd862e3fe1be46a994272793"
@@ -467,7 +470,7 @@ class MessagesBase(SqsCase):
                 self.assertEqual(msg["MessageAttributes"], subset)
                 self.assertEqual(msg["MD5OfMessageAttributes"], md5_of_attributes(subset))
         msg = self.receive_one(url, VisibilityTimeout=0, MessageAttributeNames=["city"])
-        self.assertEqual(msg["MD5OfMessageAttributes"], "a6ffb68ea212e1f864e24e589a1bda87")  # spec 9.2
+        self.assertEqual(msg["MD5OfMessageAttributes"], "a6ffb68ea212e1f864e24e589a1bda87")  # V4's `city` alone
         msg = self.receive_one(url, VisibilityTimeout=0)
         self.assertNotIn("MessageAttributes", msg)
         self.assertNotIn("MD5OfMessageAttributes", msg)
@@ -659,7 +662,8 @@ class TestMessagesJson(MessagesBase, ServerTestCase):
     protocol = "json"
 
     def test_receive_union_of_attribute_name_lists(self):
-        # On the query protocol both lists share the wire name AttributeName.N (spec 4.10).
+        # On the query protocol both lists share the wire name AttributeName.N (docs/sqs-semantics.md,
+        # The two wire protocols).
         url = self.create_queue()
         self.send(url, "union")
         msg = self.receive_one(url, AttributeNames=["SenderId"], MessageSystemAttributeNames=["SentTimestamp"])
@@ -677,7 +681,7 @@ class TestMessagesQuery(MessagesBase, ServerTestCase):
     protocol = "query"
 
     def test_body_invalid_utf8(self):
-        # Raw form body: %FF is not UTF-8 (spec 6.1 -> InvalidMessageContents).
+        # Raw form body: %FF is not UTF-8 -> InvalidMessageContents.
         url = self.create_queue()
         form = "Action=SendMessage&Version=2012-11-05&QueueUrl=%s&MessageBody=a%%FFb" % (
             urllib.parse.quote(url, safe=""))

@@ -1,4 +1,4 @@
-"""Message move tasks — the DLQ redrive API (spec 4.21-4.23, 7.10, 3.3): errors, moving
+"""Message move tasks — the DLQ redrive API (docs/sqs-semantics.md, Message move tasks): errors, moving
 back to each message's original source or to a given destination, task status and
 counters, the rate limit, cancelling, the task list, a task surviving kill -9, and the
 "fix the bug, then redrive" workflow with a Lambda event-source mapping. Over both
@@ -34,7 +34,7 @@ def now_ms():
 
 
 def craft_handle(source_arn, task_id=None):
-    """A handle of the form the spec (7.10) describes: base64 of {"taskId", "sourceArn"}."""
+    """A handle of the form sqsemu hands out: base64 of {"taskId", "sourceArn"}."""
     doc = {"taskId": task_id or str(uuid.uuid4()), "sourceArn": source_arn}
     return base64.b64encode(json.dumps(doc).encode()).decode()
 
@@ -147,7 +147,7 @@ class MoveTaskBase(MoveTaskMixin, ProtocolCase):
                            message=BAD_HANDLE)
 
     def test_cancel_with_a_well_formed_handle_of_nothing(self):
-        # spec 7.10: decodes, but the source queue is missing -> SourceArn text;
+        # the handle decodes, but the source queue is missing -> SourceArn text;
         # the source exists but the task does not -> "Task does not exist."
         self.not_found(self.sqs.cancel_message_move_task, SOURCE_MISSING,
                        TaskHandle=craft_handle(arn_for(self.unique("mt-gone"))))
@@ -155,7 +155,7 @@ class MoveTaskBase(MoveTaskMixin, ProtocolCase):
         self.not_found(self.sqs.cancel_message_move_task, TASK_MISSING, TaskHandle=craft_handle(dlq_arn))
 
     def test_list_with_a_malformed_arn(self):
-        # spec 4.22: InvalidParameterValue (malformed ARN); a well-formed ARN of nothing is 404
+        # a malformed ARN is InvalidParameterValue; a well-formed ARN of nothing is 404
         for bad in ("not-an-arn", "arn:aws:sqs:us-east-1"):
             with self.subTest(arn=bad):
                 self.fails("InvalidParameterValue", self.sqs.list_message_move_tasks, SourceArn=bad)
@@ -175,7 +175,7 @@ class MoveTaskBase(MoveTaskMixin, ProtocolCase):
                  "blob": {"DataType": "Binary", "BinaryValue": b"\x00\x01"}}
         ids1 = self.fill(s1, dlq_url, ["s1-a", "s1-b", "s1-c"], attributes=attrs)
         ids2 = self.fill(s2, dlq_url, ["s2-a", "s2-b"])
-        # the DLQ copies keep their MessageIds and name their sources (7.5)
+        # the DLQ copies keep their MessageIds and name their sources (DeadLetterQueueSourceArn)
         in_dlq = receive_all_attrs(self.sqs, dlq_url, visibility=0)
         self.assertEqual({m["Body"]: m["Attributes"]["DeadLetterQueueSourceArn"] for m in in_dlq},
                          dict({b: s1_arn for b in ids1}, **{b: s2_arn for b in ids2}))
@@ -200,12 +200,12 @@ class MoveTaskBase(MoveTaskMixin, ProtocolCase):
         self.assertEqual(sorted(m["Body"] for m in got2), sorted(ids2))
         for m in got1 + got2:
             original = dict(ids1, **ids2)[m["Body"]]
-            self.assertNotEqual(m["MessageId"], original, "7.10: a redriven message gets a new MessageId")
+            self.assertNotEqual(m["MessageId"], original, "a redriven message gets a new MessageId")
             self.assertEqual(m["Attributes"]["ApproximateReceiveCount"], "1",
-                             "7.10: a redriven message is a new message")
+                             "a redriven message is a new message: its receive count starts again")
             self.assertNotIn("DeadLetterQueueSourceArn", m["Attributes"])
             self.assertGreaterEqual(int(m["Attributes"]["SentTimestamp"]), before - 2000,
-                                    "7.10: a redriven message has a new enqueue time")
+                                    "a redriven message has a new enqueue time")
         for m in got1:
             self.assertEqual(m["MessageAttributes"], attrs)
         self.assertEqual(self.counters(s1), (0, 0, 0))
@@ -271,6 +271,7 @@ class MoveTaskBase(MoveTaskMixin, ProtocolCase):
         self.assertLess(entry["ApproximateNumberOfMessagesMoved"], 6, "the cancelled task ran to the end")
         # a cancelled task moves nothing more
         settled = (self.counters(dlq_url), self.counters(dest))
+        # Time passing, not a wait on server state: a cancelled task is given 1.5 s in which it must move nothing.
         time.sleep(1.5)
         self.assertEqual((self.counters(dlq_url), self.counters(dest)), settled)
         in_dlq, in_dest = settled[0][0], settled[1][0]
@@ -320,6 +321,7 @@ class MoveTaskBase(MoveTaskMixin, ProtocolCase):
         self.fill(src, dlq_url, ["r-%02d" % i for i in range(20)])
         t0 = time.monotonic()
         self.sqs.start_message_move_task(SourceArn=dlq_arn, DestinationArn=dest_arn, MaxNumberOfMessagesPerSecond=10)
+        # Time passing, not a wait on server state: 20 messages at 10/s cannot all be moved after 0.5 s.
         time.sleep(0.5)
         [mid] = self.tasks(dlq_arn)
         self.assertEqual(mid["Status"], "RUNNING", "20 messages at 10/s cannot be done after 0.5 s")
@@ -474,8 +476,8 @@ class TestMoveTasksCli(MoveTaskMixin, harness.ServerTestCase):
 
 class TestFixThenRedriveWorkflow(MoveTaskMixin, lambda_util.LambdaTestCase):
     """A handler fails while a marker file exists; its messages end in the DLQ after
-    maxReceiveCount receives (7.5). Removing the marker is the fix; a move task without a
-    destination sends the messages back to the source (7.10), where the handler now
+    maxReceiveCount receives. Removing the marker is the fix; a move task without a
+    destination sends the messages back to the source they came from, where the handler now
     processes them; both queues end empty."""
 
     def test_fix_the_bug_then_redrive(self):
@@ -531,10 +533,12 @@ class TestFixThenRedriveWorkflow(MoveTaskMixin, lambda_util.LambdaTestCase):
         self.assertNotIn("DestinationArn", entry)
         for rec in processed():
             self.assertEqual(rec["eventSourceARN"], src_arn)
-            self.assertNotEqual(rec["messageId"], sent[rec["body"]], "7.10: redriven messages get a new MessageId")
+            self.assertNotEqual(rec["messageId"], sent[rec["body"]], "redriven messages get a new MessageId")
         ok = harness.wait_until(lambda: counters(self.sqs, src_url) == (0, 0, 0)
                                 and counters(self.sqs, dlq_url) == (0, 0, 0), timeout=10, interval=0.1)
         self.assertTrue(ok, "queues not empty: source %r, DLQ %r"
                         % (counters(self.sqs, src_url), counters(self.sqs, dlq_url)))
+        # Time passing, not a wait on server state: the queues are empty, but a message processed twice
+        # would leave its second record a little later.
         time.sleep(0.5)
         self.assertEqual(sorted(r["body"] for r in processed()), sorted(sent), "a message was processed twice")

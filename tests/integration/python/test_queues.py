@@ -1,5 +1,6 @@
-"""Queue management over both wire protocols (spec sections 1.4, 1.5, 3, 4.1-4.7,
-4.15-4.20, 5)."""
+"""Queue management over both wire protocols: names, URLs and ARNs, CreateQueue, GetQueueUrl,
+ListQueues, DeleteQueue, PurgeQueue, attributes, permissions and tags (docs/sqs-semantics.md,
+Queues; Queue attributes; Permissions and tags)."""
 import json
 import time
 import urllib.parse

@@ -1,4 +1,6 @@
-"""Dead-letter queues (spec sections 7.5, 4.15, 5.1 RedrivePolicy, 6.5)."""
+"""Dead-letter queues: RedrivePolicy, the move at maxReceiveCount, what the moved message keeps,
+ListDeadLetterSourceQueues (docs/sqs-semantics.md, RedrivePolicy; Moving to the dead-letter
+queue; ListDeadLetterSourceQueues)."""
 import json
 
 import harness
@@ -67,7 +69,7 @@ class CoreRedriveTests(RedriveBase):
         self.assertCounters(self.c, dlq, (0, 0, 0))
 
     def test_max_receive_count_one(self):
-        # spec 7.5 example: first receive delivers (count 1), the second attempt moves it,
+        # maxReceiveCount 1: the first receive delivers (count 1), the second attempt moves it,
         # the first DLQ receive shows ApproximateReceiveCount 2.
         src, dlq, _ = self.source_and_dlq(1)
         mid = self.c.send_message(QueueUrl=src, MessageBody="once")["MessageId"]
@@ -202,7 +204,7 @@ class RedriveTests(CoreRedriveTests):
         self.assertEqual(d["Attributes"]["ApproximateReceiveCount"], "2")
         self.assertEqual(d["Attributes"]["MessageGroupId"], "g1")
         self.assertEqual(d["Attributes"]["DeadLetterQueueSourceArn"], queue_arn(self.c, src))
-        # spec 7.5: moving into a FIFO DLQ replaces the dedup id with the original message id
+        # moving into a FIFO DLQ replaces the dedup id with the original message id
         self.assertEqual(d["Attributes"]["MessageDeduplicationId"], mid)
 
 

@@ -1,5 +1,5 @@
-"""RedriveAllowPolicy on dead-letter queues (spec 5.1 RedriveAllowPolicy and RedrivePolicy,
-7.5): validation of the policy document and its enforcement when a source queue names the
+"""RedriveAllowPolicy on dead-letter queues (docs/sqs-semantics.md, RedriveAllowPolicy and
+RedrivePolicy): validation of the policy document and its enforcement when a source queue names the
 DLQ in its RedrivePolicy, over both protocols and the aws CLI."""
 import json
 import unittest

@@ -1,4 +1,5 @@
-"""Message retention (spec sections 7.3, 5.1 MessageRetentionPeriod, 6.6).
+"""Message retention: MessageRetentionPeriod expires messages, in flight or not
+(docs/sqs-semantics.md, Retention).
 
 Only one test waits for a real expiry (about 61 s, the shortest retention AWS
 allows); everything else here is instant.
@@ -28,6 +29,7 @@ class RetentionTests(SqsTestMixin, harness.ServerTestCase):
         t1 = now()
         self.assertCounters(self.c, url, (1, 1, 0))
 
+        # Time passing, not a wait on server state: the young message is sent 20 s after the old ones.
         time.sleep(max(0.0, t0 + 20 - now()))
         survivor = self.c.send_message(QueueUrl=url, MessageBody="young")["MessageId"]
         self.assertCounters(self.c, url, (2, 1, 0), "nothing may expire before its retention period")
@@ -39,6 +41,7 @@ class RetentionTests(SqsTestMixin, harness.ServerTestCase):
             seen = counters(self.c, url)
             if seen == (1, 0, 0):
                 break
+            # The poll interval of this bounded wait.
             time.sleep(0.25)
         t_gone = now()
         self.assertEqual(seen, (1, 0, 0), "old messages not expired %.1fs after sending" % (t_gone - t1))
@@ -46,7 +49,7 @@ class RetentionTests(SqsTestMixin, harness.ServerTestCase):
         msgs = receive(self.c, url, VisibilityTimeout=0)
         self.assertEqual([(m["MessageId"], m["Body"]) for m in msgs], [(survivor, "young")])
         self.assertNotEqual(survivor, old_visible)
-        # the expired in-flight message's handle: deleting it is a no-op success (spec 6.6)
+        # the expired in-flight message's handle: deleting a message already gone is a no-op success
         self.c.delete_message(QueueUrl=url, ReceiptHandle=inflight[0]["ReceiptHandle"])
         self.assertCounters(self.c, url, (1, 0, 0))
 

@@ -108,10 +108,11 @@ class ShutdownTests(ServerTestCase):
                 except Exception as exc:  # noqa: BLE001 - recorded for the assertion
                     results.append(exc)
 
+            before = server.parked_requests()
             threads = [threading.Thread(target=poll, daemon=True) for _ in range(3)]
             for t in threads:
                 t.start()
-            time.sleep(0.5)
+            server.wait_parked(before + 3)
             t0 = time.monotonic()
             self.assertEqual(server.stop(), 0)
             for t in threads:

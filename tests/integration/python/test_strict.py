@@ -1,7 +1,7 @@
-"""The --strict flag (spec 7.7, 7.8, 3.3): with it, AWS's 60-second rules apply — a second
-PurgeQueue of a queue within 60 s is PurgeQueueInProgress (HTTP 403) and re-creating a
-deleted queue's name within 60 s is QueueDeletedRecently; without it (the default) both
-succeed, as LocalStack does by default."""
+"""The --strict flag: with it, AWS's 60-second rules apply — a second PurgeQueue of a queue
+within 60 s is PurgeQueueInProgress (HTTP 403) and re-creating a deleted queue's name within
+60 s is QueueDeletedRecently; without it (the default) both succeed, as LocalStack does by
+default. See docs/sqs-semantics.md, DeleteQueue, PurgeQueue and `--strict`."""
 import unittest
 
 import harness
@@ -106,7 +106,7 @@ del StrictBase, DefaultBase
 
 
 class TestStrictRawJson(harness.ServerTestCase):
-    """The wire form of both errors (spec 3.1): status, x-amzn-query-error header, __type."""
+    """The JSON wire form of both errors: status, x-amzn-query-error header, __type."""
     server_args = ("--strict",)
 
     def test_wire_form_of_the_errors(self):

@@ -1,4 +1,5 @@
-"""Visibility timeout semantics (spec sections 6.6, 7.1, 7.4, 4.13, 4.14, 5.1).
+"""Visibility timeout semantics: the queue's and the receive's timeout, ChangeMessageVisibility
+and its batch, deletes with stale handles (docs/sqs-semantics.md, Visibility and deletion).
 
 Timing rule used throughout: a message received by a request that started at t0
 becomes visible again no earlier than t0 + timeout (the server stamps the deadline
@@ -60,6 +61,7 @@ class CoreVisibilityTests(VisibilityBase):
         t1 = now()
         self.assertEqual(ids(first), [mid])
         self.assertEqual(receive_count(first[0]), 1)
+        # Time passing, not a wait on server state: half the 1 s visibility timeout has passed.
         time.sleep(max(0.0, t0 + 0.5 - now()))
         extra = self.assert_invisible_until(url, t0, 1.0)
         again = self.assert_reappears(url, mid, t0, t1, 1.0)
@@ -110,7 +112,8 @@ class CoreVisibilityTests(VisibilityBase):
         self.assertEqual(receive(self.c, url), [])
 
     def test_delete_with_handle_whose_visibility_expired(self):
-        # spec 6.6: visibility expired, not received again -> delete succeeds, message gone.
+        # visibility expired, not received again -> delete succeeds, message gone
+        # (docs/sqs-semantics.md, DeleteMessage).
         url = self.new_queue(self.c, "vstale")
         self.send(url)
         t0 = now()
@@ -127,7 +130,7 @@ class CoreVisibilityTests(VisibilityBase):
         self.send(url)
         [m] = receive(self.c, url)
         self.c.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-        # deleting again is a no-op success (spec 6.6)
+        # deleting a message already gone is a no-op success
         self.c.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
         self.assertSqsError(
             "InvalidParameterValue", self.c.change_message_visibility,
@@ -143,6 +146,7 @@ class VisibilityTests(CoreVisibilityTests):
         t0 = now()
         receive(self.c, url, VisibilityTimeout=1)
         t1 = now()
+        # Time passing, not a wait on server state: half the 1 s visibility timeout has passed.
         time.sleep(max(0.0, t0 + 0.5 - now()))
         self.assert_invisible_until(url, t0, 1.0)
         # comes back after ~1 s, not 30 s
@@ -152,6 +156,7 @@ class VisibilityTests(CoreVisibilityTests):
         self.assertLessEqual(t - t1, 1.0 + LATE)
         # That receive had no VisibilityTimeout, so the queue's 30 s applies now.
         t2 = now()
+        # Time passing, not a wait on server state: past 1 s, so it is the queue's 30 s that hides it.
         time.sleep(1.3)
         self.assert_invisible_until(url, t2, 30.0)
 
@@ -210,6 +215,7 @@ class VisibilityTests(CoreVisibilityTests):
         self.c.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=2)
         tc_end = now()
         # past the original 1 s deadline: must still be hidden (new deadline tc + 2)
+        # Time passing, not a wait on server state: past the original 1 s deadline.
         time.sleep(max(0.0, t0 + 1.5 - now()))
         self.assert_invisible_until(url, tc, 2.0)
         self.assert_reappears(url, mid, tc, tc_end, 2.0)
@@ -229,6 +235,7 @@ class VisibilityTests(CoreVisibilityTests):
         msgs = receive(self.c, url, VisibilityTimeout=43200)
         self.assertEqual(ids(msgs), [mid])
         self.assertEqual(receive(self.c, url), [])
+        # Time passing: strictly after the receive, even on a millisecond clock.
         time.sleep(0.02)
         self.assertSqsError("InvalidParameterValue", self.c.change_message_visibility,
                             QueueUrl=url, ReceiptHandle=msgs[0]["ReceiptHandle"], VisibilityTimeout=43200,
@@ -270,7 +277,8 @@ class VisibilityTests(CoreVisibilityTests):
         self.assertCounters(self.c, url, (1, 0, 0))
 
     def test_delete_with_older_handle_after_redelivery(self):
-        # spec 6.6: the request succeeds; recommended behaviour (moto, AWS-tested) deletes.
+        # the request succeeds and deletes the message, as moto does and AWS was seen to do
+        # (docs/sqs-semantics.md, DeleteMessage).
         url = self.new_queue(self.c, "vold")
         mid = self.send(url)
         [m1] = receive(self.c, url, VisibilityTimeout=0)
@@ -281,7 +289,8 @@ class VisibilityTests(CoreVisibilityTests):
         self.assertCounters(self.c, url, (0, 0, 0))
 
     def test_change_visibility_with_expired_handle_succeeds(self):
-        # spec 6.6: handle's visibility expired, message not re-received -> HTTP 200.
+        # handle's visibility expired, message not re-received -> HTTP 200
+        # (docs/sqs-semantics.md, ChangeMessageVisibility).
         url = self.new_queue(self.c, "vexp")
         self.send(url)
         [m] = receive(self.c, url, VisibilityTimeout=1)
@@ -316,7 +325,7 @@ class VisibilityTests(CoreVisibilityTests):
         self.assertEqual(receive_count(again[0]), 2)
         self.assertCounters(self.c, url, (0, 3, 0))
 
-        # Successful-only batch: no "Failed" member at all (spec 1.3).
+        # Successful-only batch: no "Failed" member at all (JSON answers leave empty lists out).
         resp = self.c.change_message_visibility_batch(QueueUrl=url, Entries=[
             {"Id": "a", "ReceiptHandle": again[0]["ReceiptHandle"], "VisibilityTimeout": 0}])
         self.assertEqual([e["Id"] for e in resp["Successful"]], ["a"])

@@ -1,4 +1,6 @@
-"""Raw-wire behaviour (spec sections 1.2-1.8, 3.1, 3.2, 3.5, 6.1, 8, 9.3, 10).
+"""Raw-wire behaviour: both protocols' request decoding and answer and error shapes, queue URLs,
+regions from the SigV4 credential scope, body characters and sizes (docs/sqs-semantics.md,
+The two wire protocols; Accounts, regions, URLs and ARNs; Body and size).
 
 These tests speak HTTP directly (harness Server.raw / raw_json) so they can check
 exact headers, bodies and malformed input that an SDK would never send.
@@ -153,7 +155,7 @@ class WireTests(SqsTestMixin, harness.ServerTestCase):
                                                                "MessageBody": "x"}, headers=extra)
             self.assert_json_error(st, h, body, "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue")
             self.assertEqual(body, NONEXISTENT_JSON)
-        # and what botocore makes of it (spec 9.3)
+        # and what botocore makes of it: the query code from x-amzn-query-error
         with self.assertRaises(self.c.exceptions.QueueDoesNotExist) as cm:
             self.c.send_message(QueueUrl=self.missing_url(), MessageBody="x")
         err = cm.exception.response["Error"]
@@ -194,7 +196,7 @@ class WireTests(SqsTestMixin, harness.ServerTestCase):
             self.assertEqual(st, 400, (target, body))
             parsed = json.loads(body)
             self.assertEqual(error_shape(parsed.get("__type")), "UnknownOperationException", (target, parsed))
-        # JSON content type without any target (spec 1.2 step 2)
+        # a JSON content type without any target is UnknownOperationException
         st, h, body = self.server.raw("POST", "/", json.dumps({"QueueName": name}), {"Content-Type": JSON_CT})
         self.assertEqual(st, 400)
         self.assertEqual(error_shape(json.loads(body).get("__type")), "UnknownOperationException")
@@ -213,7 +215,7 @@ class WireTests(SqsTestMixin, harness.ServerTestCase):
             st, _, parsed = self.server.raw_json("CreateQueue", body)
             self.assertEqual(st, 400, body)
         self.assert_no_queue(name)
-        # an empty body is {} (spec 1.3)
+        # an empty JSON body is {}
         st, _, parsed = self.server.raw_json("ListQueues", "")
         self.assertEqual(st, 200, parsed)
 
@@ -259,7 +261,7 @@ class WireTests(SqsTestMixin, harness.ServerTestCase):
             self.assert_query_error(st, h, root, "InvalidAction",
                                     message="The action %s is not valid for this endpoint." % action)
         self.assert_no_queue(other)
-        # GetQueueUrl sent to a queue URL works, even for another queue (spec 1.4)
+        # GetQueueUrl sent to a queue URL works, even for another queue
         target = self.queue("wtarget")
         st, h, root, _ = query(self.server, {"Action": "GetQueueUrl", "QueueName": target.rsplit("/", 1)[1]},
                                path=self.path_of(url))
@@ -269,7 +271,7 @@ class WireTests(SqsTestMixin, harness.ServerTestCase):
     def test_query_to_queue_url_without_queueurl_parameter(self):
         url = self.queue("wget")
         path = self.path_of(url)
-        # spec 9.1: GET to the queue URL, no QueueUrl parameter
+        # a query GET to the queue URL, no QueueUrl parameter: the URL is the QueueUrl
         st, h, root, raw = query(self.server, None, path=path, method="GET",
                                  raw_body="Action=SendMessage&MessageBody=hello%20world&Version=2012-11-05")
         self.assertEqual(st, 200, raw)
@@ -287,7 +289,7 @@ class WireTests(SqsTestMixin, harness.ServerTestCase):
         self.assertEqual(st, 200, raw)
         bodies = sorted(xml_text(m, "Body") for m in root.find(NS + "ReceiveMessageResult").findall(NS + "Message"))
         self.assertEqual(bodies, ["hello world", "second"])
-        # a QueueUrl parameter wins over the path (spec 1.4)
+        # a QueueUrl parameter wins over the path
         other = self.queue("wother")
         st, _, _, raw = query(self.server, {"Action": "SendMessage", "QueueUrl": other, "MessageBody": "routed"},
                               path=path)
@@ -352,7 +354,7 @@ class WireTests(SqsTestMixin, harness.ServerTestCase):
         st, _, body = self.server.raw_json("SendMessageBatch", {"QueueUrl": url, "Entries": [
             {"Id": "a", "MessageBody": "x"}, {"Id": "b", "MessageBody": "y"}]})
         self.assertEqual(st, 200)
-        self.assertNotIn("Failed", body, "empty lists are omitted (spec 1.3)")
+        self.assertNotIn("Failed", body, "JSON answers leave empty lists out")
         self.assertEqual(sorted(e["Id"] for e in body["Successful"]), ["a", "b"])
         st, _, body = self.server.raw_json("ListQueueTags", {"QueueUrl": url})
         self.assertEqual(st, 200)
@@ -415,7 +417,8 @@ class WireTests(SqsTestMixin, harness.ServerTestCase):
 
     # ---- sizes
     def test_large_escaped_message_is_accepted(self):
-        # 1 MiB of 2-byte characters: botocore sends each as \\u00e9, ~3 MiB of JSON (spec 5.4, 10)
+        # 1 MiB of 2-byte characters: botocore sends each as \\u00e9, ~3 MiB of JSON, within the 8 MB
+        # request-body limit (docs/security.md, Limits); the body itself is exactly 1 MiB
         url = self.queue("wbig")
         body = "\u00e9" * (1048576 // 2)
         resp = self.c.send_message(QueueUrl=url, MessageBody=body)
@@ -451,7 +454,7 @@ class WireTests(SqsTestMixin, harness.ServerTestCase):
         self.c.send_message(QueueUrl=url, MessageBody="after")
         self.assertEqual([m["Body"] for m in receive(self.c, url)], ["after"])
 
-    # ---- regions (SigV4 credential scope, spec 1.5 / 1.7 / 8)
+    # ---- regions (SigV4 credential scope; docs/sqs-semantics.md, Accounts, regions, URLs and ARNs)
     def test_region_from_sigv4_credential_scope(self):
         eu = make_client(self.server, region="eu-west-1")
         name = self.unique("wreg")
@@ -488,7 +491,7 @@ class WireTests(SqsTestMixin, harness.ServerTestCase):
         # unsigned -> default region
         st, _, body = self.server.raw_json("ListQueues", {"QueueNamePrefix": name2})
         self.assertEqual(body.get("QueueUrls", []), [])
-        # presigned-style Query request: X-Amz-Credential carries the scope (spec 8)
+        # presigned-style Query request: X-Amz-Credential carries the scope
         st, _, root, raw = query(self.server, {
             "Action": "ListQueues", "QueueNamePrefix": name2, "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
             "X-Amz-Credential": "AKIDEXAMPLE/20261122/eu-west-1/sqs/aws4_request",
