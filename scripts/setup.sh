@@ -3,11 +3,34 @@
 #   scripts/setup.sh           build dependencies + release build in build/
 #   scripts/setup.sh --test    also the test dependencies (cmocka, clang and libFuzzer, boto3,
 #                              aws CLI version 2, node)
+# Prints one "setup: ..." line per step it takes and nothing else on success; when a step
+# fails it prints that tool's output and what to do, and exits non-zero.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_tests=false
 [ "${1:-}" = "--test" ] && want_tests=true
+
+LOG=$(mktemp "${TMPDIR:-/tmp}/sqsemu-setup.XXXXXX")
+trap 'rm -f "$LOG"' EXIT
+
+# step DESCRIPTION ADVICE COMMAND...: runs COMMAND with its output kept aside; on failure
+# shows that output and ADVICE.
+step() {
+  local what=$1 advice=$2
+  shift 2
+  echo "setup: $what" >&2
+  if ! "$@" >"$LOG" 2>&1; then
+    {
+      echo "setup: failed: $what"
+      echo "---- its output ----"
+      cat "$LOG"
+      echo "----"
+      echo "setup: $advice"
+    } >&2
+    exit 1
+  fi
+}
 
 packages=(gcc meson ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev libcjson-dev uuid-dev libssl-dev libzip-dev)
 if $want_tests; then
@@ -25,20 +48,40 @@ if $want_tests; then
   $aws_v2 || packages+=(awscli)
 fi
 
+if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+  echo "setup: this script installs packages with apt-get (Debian 12). Elsewhere install" \
+       "${packages[*]} (or your system's equivalents) yourself, then run:" \
+       "meson setup build --buildtype=release && ninja -C build" >&2
+  exit 1
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}" >&2
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  SUDO=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || {
+      echo "setup: ${missing[*]} must be installed, which needs root: run this as root or install sudo" >&2
+      exit 1
+    }
+    SUDO=(sudo)
+  fi
+  apt_advice="apt-get failed (output above): check the network and the sources in /etc/apt, then run this again"
+  step "updating the package lists (apt-get update)" "$apt_advice" "${SUDO[@]}" apt-get update -qq
+  step "installing ${missing[*]} (apt-get)" "$apt_advice" \
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 
 if [ ! -f build/build.ninja ]; then
-  meson setup build --buildtype=release >/dev/null
+  step "configuring build/ (meson)" \
+    "meson could not configure the build (output above): install what it reports missing, or remove build/ and run this again" \
+    meson setup build --buildtype=release
 fi
-ninja -C build >/dev/null
+if ! ninja -C build -n 2>/dev/null | grep -q "no work to do"; then
+  step "compiling (ninja)" \
+    "the build failed (compiler output above): fix the error, or remove build/ and run this again" \
+    ninja -C build
+fi
 echo "setup: built build/sqsemu" >&2

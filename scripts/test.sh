@@ -23,10 +23,19 @@ PY=python3
 python3 -c 'import boto3' >/dev/null 2>&1 || PY=/usr/bin/python3
 
 # Sanitizer build used by the integration tests.
+# On failure the tool's output is shown (it is kept aside otherwise).
+asan_failed() {
+  echo "test.sh: $1 failed:" >&2
+  cat "$LOGS/asan-build.txt" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+}
 if [ ! -f build-asan/build.ninja ]; then
-  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debug >/dev/null
+  echo "test.sh: configuring build-asan/ (meson)" >&2
+  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debug \
+    >"$LOGS/asan-build.txt" 2>&1 || asan_failed "meson setup build-asan"
 fi
-ninja -C build-asan >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+ninja -C build-asan >"$LOGS/asan-build.txt" 2>&1 || asan_failed "ninja -C build-asan"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 

@@ -1,12 +1,15 @@
-/* main: flags, start-up (data directory, store, service, HTTP), the event loop, and an
- * orderly shutdown on SIGINT/SIGTERM. */
+/* main: start-up (configuration, clock, data directory, runtime clients, store, services,
+ * HTTP), the event loop, and an orderly shutdown on SIGINT/SIGTERM. */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <sys/stat.h>
 
 #include "sqsemu/auth.h"
 #include "sqsemu/buf.h"
+#include "sqsemu/clock.h"
 #include "sqsemu/config.h"
 #include "sqsemu/fronts.h"
 #include "sqsemu/http.h"
@@ -14,38 +17,89 @@
 #include "sqsemu/log.h"
 #include "sqsemu/logs.h"
 #include "sqsemu/loop.h"
+#include "sqsemu/runtimes.h"
 #include "sqsemu/sqs.h"
 #include "sqsemu/store.h"
 
-static char *database_path(const config *cfg)
+/* Creates and locks the data directory, and makes cfg->data_dir absolute: a relative
+ * --data-dir is taken from the caller's directory once, whatever changes directory later.
+ * Returns the database path (malloc'd), or NULL with --in-memory or on an error. */
+static char *database_path(config *cfg, bool *failed)
 {
-    return cfg->in_memory ? NULL : store_prepare_data_dir(cfg->data_dir);
+    *failed = false;
+    if (cfg->in_memory)
+        return NULL;
+    char *db_path = store_prepare_data_dir(cfg->data_dir);
+    char resolved[PATH_MAX];
+    if (db_path && realpath(cfg->data_dir, resolved) && strlen(resolved) < sizeof cfg->data_dir) {
+        memcpy(cfg->data_dir, resolved, strlen(resolved) + 1);
+        free(db_path);
+        buf_t b;
+        buf_init(&b);
+        buf_printf(&b, "%s/sqsemu.db", cfg->data_dir);
+        return buf_detach(&b, NULL);
+    }
+    if (db_path)
+        log_error("cannot resolve the data directory %s: %s", cfg->data_dir, strerror(errno));
+    free(db_path);
+    *failed = true;
+    return NULL;
 }
 
-/* runtimes/ next to the directory of the binary (build/sqsemu -> runtimes/), else the
- * installed share/sqsemu/runtimes. */
-static void default_runtimes_dir(config *cfg)
+/* --runtimes-dir made absolute (handlers start in their code directory), or the clients
+ * embedded in the binary written out. */
+static bool prepare_runtimes(config *cfg)
 {
-    if (cfg->runtimes_dir[0])
-        return;
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return;
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash)
-        *slash = '\0';
-    const char *candidates[] = {"%s/../runtimes", "%s/../share/sqsemu/runtimes"};
-    for (int i = 0; i < 2; i++) {
-        char path[4096 + 64];
-        snprintf(path, sizeof path, candidates[i], exe);
-        char resolved[4096];
-        if (realpath(path, resolved)) {
-            snprintf(cfg->runtimes_dir, sizeof cfg->runtimes_dir, "%s", resolved);
-            return;
-        }
+    if (!cfg->runtimes_dir[0])
+        return runtimes_extract(cfg->in_memory ? NULL : cfg->data_dir, cfg->runtimes_dir, sizeof cfg->runtimes_dir);
+    char resolved[PATH_MAX];
+    struct stat st;
+    if (!realpath(cfg->runtimes_dir, resolved) || stat(resolved, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        log_error("--runtimes-dir %s is not a directory", cfg->runtimes_dir);
+        return false;
     }
+    snprintf(cfg->runtimes_dir, sizeof cfg->runtimes_dir, "%s", resolved);
+    return true;
+}
+
+static void apply_clock(const config *cfg)
+{
+    if (cfg->clock_offset_ms)
+        clock_advance(cfg->clock_offset_ms);
+    if (cfg->clock_frozen)
+        clock_freeze(true);
+}
+
+/* "restored 3 queues, 2 functions, 1 enabled event-source mapping (of 2)" */
+static void log_restored(void)
+{
+    size_t queues = sqs_queue_count(), functions, mappings, enabled;
+    lambda_service_counts(&functions, &mappings, &enabled);
+    log_info("restored %zu queue%s, %zu function%s, %zu enabled event-source mapping%s (of %zu)", queues,
+             queues == 1 ? "" : "s", functions, functions == 1 ? "" : "s", enabled, enabled == 1 ? "" : "s",
+             mappings);
+}
+
+/* Run by the loop once it serves requests; the line container wait strategies look for. */
+static void log_ready(void *arg)
+{
+    (void)arg;
+    log_info("Ready.");
+}
+
+static bool start_lambda(const config *cfg)
+{
+    static char endpoint[512]; /* the service keeps pointers to its settings' strings */
+    snprintf(endpoint, sizeof endpoint, "http://%s:%d", strcmp(cfg->host, "0.0.0.0") == 0 ? "127.0.0.1" : cfg->host,
+             http_server_port());
+    lambda_settings lambda = {
+        .data_dir = cfg->in_memory ? NULL : cfg->data_dir,
+        .runtimes_dir = cfg->runtimes_dir,
+        .endpoint_url = endpoint,
+        .idle_timeout_s = cfg->lambda_idle_timeout_s,
+        .default_concurrency = cfg->lambda_concurrency,
+    };
+    return lambda_service_start(&lambda);
 }
 
 int main(int argc, char **argv)
@@ -58,16 +112,21 @@ int main(int argc, char **argv)
     case CONFIG_EXIT_ERROR: return 2;
     }
     log_set_level(cfg.log_level);
+    log_set_format(cfg.log_format);
+    apply_clock(&cfg);
     /* The key table, and a warning when the port is open beyond loopback. */
     if (!auth_init(&cfg))
         return 2;
     auth_warn_if_exposed(&cfg);
-    char *db_path = database_path(&cfg);
-    if (!cfg.in_memory && !db_path)
+    bool failed;
+    char *db_path = database_path(&cfg, &failed);
+    if (failed) {
+        auth_shutdown();
         return 1;
+    }
     int status = 1;
     sqs_settings settings = {.strict = cfg.strict};
-    if (!loop_init() || !store_open(db_path))
+    if (!loop_init() || !prepare_runtimes(&cfg) || !store_open(db_path))
         goto out;
     if (!sqs_service_start(&settings))
         goto out_store;
@@ -75,24 +134,15 @@ int main(int argc, char **argv)
     static const http_front *const fronts[] = {&lambda_front, &admin_front, &logs_front, &sqs_front};
     if (!http_server_start(&cfg, fronts, sizeof fronts / sizeof fronts[0]))
         goto out_service;
-    default_runtimes_dir(&cfg);
-    char endpoint[512];
-    snprintf(endpoint, sizeof endpoint, "http://%s:%d", strcmp(cfg.host, "0.0.0.0") == 0 ? "127.0.0.1" : cfg.host,
-             http_server_port());
-    lambda_settings lambda = {
-        .data_dir = cfg.in_memory ? NULL : cfg.data_dir,
-        .runtimes_dir = cfg.runtimes_dir,
-        .endpoint_url = endpoint,
-        .idle_timeout_s = cfg.lambda_idle_timeout_s,
-        .default_concurrency = cfg.lambda_concurrency,
-    };
-    if (!lambda_service_start(&lambda)) {
+    if (!start_lambda(&cfg)) {
         lambda_service_stop();
         http_server_stop();
         goto out_service;
     }
     log_info("sqsemu %s listening on http://%s:%d (region %s, account %s), data %s%s", SQSEMU_VERSION, cfg.host,
              http_server_port(), cfg.region, cfg.account_id, db_path ? "in " : "in memory", db_path ? db_path : "");
+    log_restored();
+    loop_defer(log_ready, NULL);
     loop_run();
     lambda_service_stop();
     http_server_stop();
@@ -105,6 +155,7 @@ out_store:
     store_close();
 out:
     loop_free();
+    runtimes_remove();
     store_release_data_dir();
     auth_shutdown();
     free(db_path);

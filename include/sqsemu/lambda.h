@@ -23,6 +23,8 @@ typedef struct lambda_settings {
 
 bool lambda_service_start(const lambda_settings *settings);
 void lambda_service_stop(void);
+/* How many functions and event-source mappings there are (and how many are enabled). */
+void lambda_service_counts(size_t *functions, size_t *mappings, size_t *enabled_mappings);
 
 /* Who is calling. Strings are owned by the caller. */
 typedef struct lambda_ctx {

@@ -1,14 +1,19 @@
-/* log: leveled, line-oriented logging to stderr. */
+/* log: leveled, line-oriented logging to stderr, as text or as JSON lines. */
 #ifndef SQSEMU_LOG_H
 #define SQSEMU_LOG_H
 
 #include <stdbool.h>
 
 typedef enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR } log_level;
+/* text: "<time> <level> <message>"; json: {"time":...,"level":...,"msg":...} a line. */
+typedef enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON } log_format;
 
 void log_set_level(log_level level);
 /* Parses "debug", "info", "warn" or "error"; false on anything else. */
 bool log_parse_level(const char *name, log_level *out);
+void log_set_format(log_format format);
+/* Parses "text" or "json"; false on anything else. */
+bool log_parse_format(const char *name, log_format *out);
 bool log_enabled(log_level level);
 void log_msg(log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -5,6 +5,7 @@
 #define SQSEMU_SQS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -124,6 +125,9 @@ typedef struct sqs_queue_info {
 sqs_queue_info sqs_queue_lookup(const char *arn);
 /* The queue's long-poll waiter list, for in-process consumers (NULL when it does not exist). */
 sqs_queue *sqs_queue_by_arn(const char *arn);
+
+/* How many queues there are. */
+size_t sqs_queue_count(void);
 
 /* True for actions that must be addressed to the service endpoint, not a queue URL. */
 bool sqs_action_is_endpoint_only(const char *action);

@@ -38,7 +38,7 @@ bool auth_init(const config *cfg)
     if (cfg->auth_file[0]) {
         bool exposed = false;
         if (!auth_keys_load_file(&A.keys, cfg->auth_file, &exposed, err, sizeof err)) {
-            log_error("--auth: %s", err);
+            log_error("%s: %s", cfg->auth_file_origin ? cfg->auth_file_origin : "--auth", err);
             auth_keys_free(&A.keys);
             return false;
         }
@@ -48,7 +48,8 @@ bool auth_init(const config *cfg)
     }
     for (int i = 0; i < cfg->auth_key_count; i++) {
         if (!auth_keys_add_spec(&A.keys, cfg->auth_keys[i], err, sizeof err)) {
-            log_error("--auth-key (number %d): %s", i + 1, err);
+            log_error("%s (key number %d): %s", cfg->auth_key_origin ? cfg->auth_key_origin : "--auth-key", i + 1,
+                      err);
             auth_keys_free(&A.keys);
             return false;
         }

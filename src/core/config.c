@@ -1,12 +1,79 @@
-/* config: command-line flags, their defaults, --help and --version. */
+/* config: the server's flags (one table: name, kind of value, where it goes, what it
+ * accepts), their defaults, their SQSEMU_* environment variables, --help and --version.
+ *
+ * Every flag --some-name may also be given as SQSEMU_SOME_NAME. The command line is read
+ * first (the last of a repeated flag wins), then the variables of the flags it did not
+ * give, so a flag wins over its variable, which is then not even looked at (any
+ * --auth-key replaces all of SQSEMU_AUTH_KEY). A bad value is refused with the flag's or
+ * the variable's name and what it accepts, and the server exits with status 2. */
 #include "sqsemu/config.h"
 #include "sqsemu/names.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#define ENV_PREFIX "SQSEMU_"
+#define MAX_CLOCK_OFFSET_MS 315576000000LL /* ten years of 365.25 days */
+#define SHOWN_VALUE_BYTES 200              /* of a bad value echoed in an error */
+
+typedef enum value_kind { V_SWITCH, V_TEXT, V_INT, V_SPECIAL } value_kind;
+
+typedef struct flag_spec {
+    const char *name;
+    value_kind kind;
+    size_t offset; /* of the member it sets */
+    size_t size;   /* V_TEXT: of that member */
+    long min, max; /* V_INT */
+    bool (*parse)(config *cfg, const char *value); /* V_SPECIAL */
+    const char *expected; /* what a valid value is, for errors ("" for V_INT: from min/max) */
+} flag_spec;
+
+static bool set_region(config *cfg, const char *v);
+static bool set_account(config *cfg, const char *v);
+static bool set_log_level(config *cfg, const char *v);
+static bool set_log_format(config *cfg, const char *v);
+static bool set_body_memory(config *cfg, const char *v);
+static bool set_clock_offset(config *cfg, const char *v);
+
+#define MEMBER(m) offsetof(config, m)
+#define TEXT(n, m) {n, V_TEXT, MEMBER(m), sizeof ((config *)0)->m, 0, 0, NULL, "a non-empty value"}
+#define INT(n, m, lo, hi) {n, V_INT, MEMBER(m), 0, lo, hi, NULL, ""}
+#define SWITCH(n, m) {n, V_SWITCH, MEMBER(m), 0, 0, 0, NULL, "1, true, yes, 0, false or no"}
+#define SPECIAL(n, fn, what) {n, V_SPECIAL, 0, 0, 0, 0, fn, what}
+
+/* auth-key is repeatable and holds secrets: handled apart (add_auth_key). */
+static const flag_spec flags[] = {
+    TEXT("host", host),
+    {"port", V_INT, MEMBER(port), 0, 0, 65535, NULL, "an integer from 0 to 65535 (0: any free port)"},
+    TEXT("data-dir", data_dir),
+    SWITCH("in-memory", in_memory),
+    SPECIAL("region", set_region, "a region name such as us-east-1"),
+    SPECIAL("account-id", set_account, "12 digits"),
+    SPECIAL("log-level", set_log_level, "one of debug, info, warn, error"),
+    SPECIAL("log-format", set_log_format, "one of text, json"),
+    TEXT("runtimes-dir", runtimes_dir),
+    INT("lambda-idle-timeout", lambda_idle_timeout_s, 1, 86400),
+    INT("lambda-concurrency", lambda_concurrency, 1, 1000),
+    SWITCH("strict", strict),
+    INT("max-connections", max_connections, 1, 1000000),
+    INT("max-connections-per-ip", max_connections_per_ip, 1, 1000000),
+    SPECIAL("max-body-memory", set_body_memory, "an integer from 16 to 65536"),
+    INT("request-timeout", request_timeout_s, 1, 3600),
+    INT("idle-timeout", idle_timeout_s, 1, 86400),
+    TEXT("auth", auth_file),
+    SPECIAL("clock-offset", set_clock_offset,
+            "an integer of milliseconds from -315576000000 to 315576000000 (ten years)"),
+    SWITCH("clock-frozen", clock_frozen),
+};
+#define FLAG_COUNT (sizeof flags / sizeof flags[0])
+enum { OPT_FIRST = 256, OPT_AUTH_KEY = OPT_FIRST + (int)FLAG_COUNT, OPT_HELP, OPT_VERSION };
+
+static char *env_auth_keys; /* the copy of SQSEMU_AUTH_KEY the auth_keys point into */
 
 void config_defaults(config *cfg)
 {
@@ -17,6 +84,7 @@ void config_defaults(config *cfg)
     snprintf(cfg->region, sizeof cfg->region, "us-east-1");
     snprintf(cfg->account_id, sizeof cfg->account_id, "000000000000");
     cfg->log_level = LOG_INFO;
+    cfg->log_format = LOG_FORMAT_TEXT;
     cfg->max_body_bytes = 8u * 1024 * 1024;
     cfg->max_body_memory_mb = 256;
     cfg->max_connections = 4096;
@@ -25,29 +93,41 @@ void config_defaults(config *cfg)
     cfg->idle_timeout_s = 300;
     cfg->lambda_idle_timeout_s = 600;
     cfg->lambda_concurrency = 5;
+    cfg->auth_file_origin = "--auth";
+    cfg->auth_key_origin = "--auth-key";
 }
 
 static void print_help(FILE *out)
 {
     fprintf(out,
             "Usage: sqsemu [options]\n"
-            "A local emulator of Amazon SQS (AWS JSON 1.0 and query protocols).\n"
+            "A local emulator of Amazon SQS (AWS JSON 1.0 and query protocols) and of AWS Lambda:\n"
+            "functions run as local python, node or custom-runtime (bootstrap) processes, invoked\n"
+            "directly or fed by SQS event-source mappings. One port serves the SQS API, the Lambda\n"
+            "API, the CloudWatch Logs read side of function logs, and sqsemu's own routes under\n"
+            "/_sqsemu/ (see README).\n"
             "\n"
             "Options:\n"
             "  --host ADDR         address to listen on (default 127.0.0.1)\n"
-            "  --port N            TCP port (default 9324)\n"
-            "  --data-dir DIR      directory of the SQLite store, created if missing (default ./.sqsemu)\n"
+            "  --port N            TCP port (default 9324; 0: any free port)\n"
+            "  --data-dir DIR      directory of the SQLite store, created if missing (default ./.sqsemu);\n"
+            "                      a relative DIR is taken from the directory sqsemu is started in\n"
             "  --in-memory         keep everything in memory; nothing is written to disk\n"
             "  --region NAME       region used when a request is not signed (default us-east-1)\n"
             "  --account-id ID     12-digit account id of queue URLs and ARNs (default 000000000000)\n"
             "  --log-level LEVEL   debug, info, warn or error (default info)\n"
-            "  --runtimes-dir DIR  the runtime clients for python and node handlers\n"
-            "                      (default: runtimes/ next to the binary's directory)\n"
+            "  --log-format FORMAT text (default) or json: one JSON object a line with time, level, msg\n"
+            "  --runtimes-dir DIR  run python and node handlers with the runtime clients in DIR instead\n"
+            "                      of the ones built into sqsemu (written to <data-dir>/runtimes/, or\n"
+            "                      to a temporary directory with --in-memory)\n"
             "  --lambda-idle-timeout S  stop execution environments idle for S seconds (default 600)\n"
             "  --lambda-concurrency N   concurrent batches per event-source mapping without\n"
             "                      ScalingConfig.MaximumConcurrency (default 5)\n"
             "  --strict            enforce AWS's 60-second rules: one PurgeQueue per queue per 60 s\n"
             "                      and no re-creation of a deleted queue name for 60 s\n"
+            "  --clock-offset MS   start the emulated clock MS milliseconds (may be negative) off the\n"
+            "                      machine's: message timestamps, delays, timeouts and retention follow it\n"
+            "  --clock-frozen      start with the emulated clock standing still\n"
             "  --max-connections N client connections at once (default 4096)\n"
             "  --max-connections-per-ip N  connections from one client address (default 2048)\n"
             "  --max-body-memory MB  memory all request bodies being received may take together\n"
@@ -60,117 +140,275 @@ static void print_help(FILE *out)
             "  --auth-key KEY:SECRET[:ACCOUNT]  accept this key (repeatable; also turns\n"
             "                      verification on). Without --auth/--auth-key nothing is verified\n"
             "  --help              show this help and exit\n"
-            "  --version           show the version and exit\n");
+            "  --version           show the version and exit\n"
+            "\n"
+            "Environment: every option but --help and --version can also be set by a variable named\n"
+            "SQSEMU_ and the option's name upper-cased with '-' as '_' (--data-dir DIR:\n"
+            "SQSEMU_DATA_DIR=DIR). An option on the command line wins over its variable; an empty\n"
+            "variable counts as unset. Switches take 1, true or yes, or 0, false or no\n"
+            "(SQSEMU_IN_MEMORY=1). SQSEMU_AUTH_KEY holds one or more comma-separated\n"
+            "KEY:SECRET[:ACCOUNT].\n");
 }
 
-static bool parse_int(const char *s, long min, long max, int *out)
+/* ---- values ---- */
+
+static bool parse_long(const char *s, long long min, long long max, long long *out)
 {
+    errno = 0;
     char *end;
-    long v = strtol(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || v < min || v > max)
+    long long v = strtoll(s, &end, 10);
+    if (*s == '\0' || isspace((unsigned char)*s) || *end != '\0' || errno == ERANGE || v < min || v > max)
         return false;
-    *out = (int)v;
+    *out = v;
     return true;
 }
 
-static bool parse_port(const char *s, int *port)
+static bool copy_text(char *dst, size_t size, const char *src)
 {
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || v < 0 || v > 65535)
+    size_t n = strlen(src);
+    if (n >= size || n == 0)
         return false;
-    *port = (int)v;
+    memcpy(dst, src, n + 1);
     return true;
 }
 
-static bool copy_arg(char *dst, size_t size, const char *src)
+static bool set_region(config *cfg, const char *v)
 {
-    if (strlen(src) >= size || src[0] == '\0')
+    return name_is_region(v) && copy_text(cfg->region, sizeof cfg->region, v);
+}
+
+static bool set_account(config *cfg, const char *v)
+{
+    return name_is_account_id(v) && copy_text(cfg->account_id, sizeof cfg->account_id, v);
+}
+
+static bool set_log_level(config *cfg, const char *v)
+{
+    return log_parse_level(v, &cfg->log_level);
+}
+
+static bool set_log_format(config *cfg, const char *v)
+{
+    return log_parse_format(v, &cfg->log_format);
+}
+
+static bool set_body_memory(config *cfg, const char *v)
+{
+    long long mb;
+    if (!parse_long(v, 16, 65536, &mb))
         return false;
-    memcpy(dst, src, strlen(src) + 1);
+    cfg->max_body_memory_mb = (size_t)mb;
     return true;
+}
+
+static bool set_clock_offset(config *cfg, const char *v)
+{
+    long long ms;
+    if (!parse_long(v, -MAX_CLOCK_OFFSET_MS, MAX_CLOCK_OFFSET_MS, &ms))
+        return false;
+    cfg->clock_offset_ms = (int64_t)ms;
+    return true;
+}
+
+static bool parse_switch(const char *v, bool *out)
+{
+    static const char *const yes[] = {"1", "true", "yes"}, *const no[] = {"0", "false", "no"};
+    for (int i = 0; i < 3; i++) {
+        if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
+            *out = strcasecmp(v, yes[i]) == 0;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Sets flag f from value (a switch from the command line has value NULL). */
+static bool apply(config *cfg, const flag_spec *f, const char *value)
+{
+    char *member = (char *)cfg + f->offset;
+    switch (f->kind) {
+    case V_SWITCH:
+        if (!value) {
+            *(bool *)member = true;
+            return true;
+        }
+        return parse_switch(value, (bool *)member);
+    case V_TEXT: return copy_text(member, f->size, value);
+    case V_INT: {
+        long long v;
+        if (!parse_long(value, f->min, f->max, &v))
+            return false;
+        *(int *)member = (int)v;
+        return true;
+    }
+    case V_SPECIAL: return f->parse(cfg, value);
+    }
+    return false;
+}
+
+/* What f accepts, e.g. "an integer from 1 to 3600". */
+static void describe(const flag_spec *f, char *out, size_t size)
+{
+    if (f->kind == V_INT && !f->expected[0])
+        snprintf(out, size, "an integer from %ld to %ld", f->min, f->max);
+    else if (f->kind == V_TEXT)
+        snprintf(out, size, "%s of at most %zu bytes", f->expected, f->size - 1);
+    else
+        snprintf(out, size, "%s", f->expected);
+}
+
+/* "sqsemu: invalid value 'abc' for --port: expected an integer from 0 to 65535". */
+static void report_invalid(const flag_spec *f, const char *origin, const char *value)
+{
+    char expected[160];
+    describe(f, expected, sizeof expected);
+    fprintf(stderr, "sqsemu: invalid value '%.*s%s' for %s: expected %s\n", SHOWN_VALUE_BYTES, value,
+            strlen(value) > SHOWN_VALUE_BYTES ? "..." : "", origin, expected);
+}
+
+/* One --auth-key (from the command line) or one item of SQSEMU_AUTH_KEY. It is checked
+ * by auth_init and never echoed here: it holds a secret. */
+static bool add_auth_key(config *cfg, const char *origin, const char *spec)
+{
+    if (cfg->auth_key_count == CONFIG_MAX_AUTH_KEYS || !*spec) {
+        fprintf(stderr, "sqsemu: invalid value for %s: expected KEY:SECRET[:ACCOUNT], at most %d keys, none empty\n",
+                origin, CONFIG_MAX_AUTH_KEYS);
+        return false;
+    }
+    cfg->auth_keys[cfg->auth_key_count++] = spec;
+    cfg->auth_key_origin = origin;
+    return true;
+}
+
+/* ---- the environment ---- */
+
+/* SQSEMU_ and the flag's name upper-cased with '-' as '_'. */
+static void env_name(const char *flag, char *out, size_t size)
+{
+    int n = snprintf(out, size, "%s%s", ENV_PREFIX, flag);
+    for (char *p = out + strlen(ENV_PREFIX); n > 0 && *p; p++)
+        *p = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+}
+
+static bool read_env_auth_keys(config *cfg)
+{
+    if (cfg->auth_key_count > 0) /* given on the command line */
+        return true;
+    const char *value = getenv(ENV_PREFIX "AUTH_KEY");
+    if (!value || !*value)
+        return true;
+    free(env_auth_keys);
+    env_auth_keys = strdup(value);
+    if (!env_auth_keys)
+        return false;
+    for (char *item = env_auth_keys, *next; item; item = next) {
+        next = strchr(item, ',');
+        if (next)
+            *next++ = '\0';
+        if (!add_auth_key(cfg, ENV_PREFIX "AUTH_KEY", item))
+            return false;
+    }
+    return true;
+}
+
+/* The variables of the flags the command line did not give. */
+static bool read_env(config *cfg, const bool *given)
+{
+    for (size_t i = 0; i < FLAG_COUNT; i++) {
+        if (given[i])
+            continue;
+        char name[64];
+        env_name(flags[i].name, name, sizeof name);
+        const char *value = getenv(name);
+        if (!value || !*value)
+            continue;
+        if (!apply(cfg, &flags[i], value)) {
+            report_invalid(&flags[i], name, value);
+            return false;
+        }
+        if (strcmp(flags[i].name, "auth") == 0)
+            cfg->auth_file_origin = ENV_PREFIX "AUTH";
+    }
+    return read_env_auth_keys(cfg);
+}
+
+/* ---- the command line ---- */
+
+static void build_options(struct option *options)
+{
+    for (size_t i = 0; i < FLAG_COUNT; i++)
+        options[i] = (struct option){flags[i].name, flags[i].kind == V_SWITCH ? no_argument : required_argument, NULL,
+                                     OPT_FIRST + (int)i};
+    options[FLAG_COUNT] = (struct option){"auth-key", required_argument, NULL, OPT_AUTH_KEY};
+    options[FLAG_COUNT + 1] = (struct option){"help", no_argument, NULL, OPT_HELP};
+    options[FLAG_COUNT + 2] = (struct option){"version", no_argument, NULL, OPT_VERSION};
+    options[FLAG_COUNT + 3] = (struct option){NULL, 0, NULL, 0};
+}
+
+/* An option getopt could not take: unknown, ambiguous, missing its value or given one it
+ * does not take. opt is '?' or ':', arg the argument getopt was looking at. */
+static void report_bad_option(int opt, const char *arg)
+{
+    const flag_spec *f = optopt >= OPT_FIRST && optopt < OPT_FIRST + (int)FLAG_COUNT ? &flags[optopt - OPT_FIRST]
+                                                                                      : NULL;
+    char expected[160] = "";
+    if (f)
+        describe(f, expected, sizeof expected);
+    if (opt == ':' && f)
+        fprintf(stderr, "sqsemu: --%s needs a value: expected %s; see sqsemu --help\n", f->name, expected);
+    else if (opt == ':')
+        fprintf(stderr, "sqsemu: %s needs a value; see sqsemu --help\n", arg);
+    else if (optopt >= OPT_FIRST)
+        fprintf(stderr, "sqsemu: %.*s takes no value; see sqsemu --help\n", (int)strcspn(arg, "="), arg);
+    else if (optopt > 0)
+        fprintf(stderr, "sqsemu: unknown option '-%c'; see sqsemu --help\n", optopt);
+    else
+        fprintf(stderr, "sqsemu: unknown or ambiguous option '%.*s'; see sqsemu --help\n", SHOWN_VALUE_BYTES, arg);
+}
+
+/* One option from argv; CONFIG_OK to go on. */
+static config_result take_option(config *cfg, int opt, bool *given)
+{
+    if (opt >= OPT_FIRST && opt < OPT_FIRST + (int)FLAG_COUNT) {
+        const flag_spec *f = &flags[opt - OPT_FIRST];
+        given[opt - OPT_FIRST] = true;
+        if (apply(cfg, f, f->kind == V_SWITCH ? NULL : optarg))
+            return CONFIG_OK;
+        char origin[64];
+        snprintf(origin, sizeof origin, "--%s", f->name);
+        report_invalid(f, origin, optarg);
+        return CONFIG_EXIT_ERROR;
+    }
+    switch (opt) {
+    case OPT_AUTH_KEY: return add_auth_key(cfg, "--auth-key", optarg) ? CONFIG_OK : CONFIG_EXIT_ERROR;
+    case 'h':
+    case OPT_HELP: print_help(stdout); return CONFIG_EXIT_OK;
+    case OPT_VERSION: printf("sqsemu %s\n", SQSEMU_VERSION); return CONFIG_EXIT_OK;
+    default: return CONFIG_EXIT_ERROR;
+    }
 }
 
 config_result config_parse(config *cfg, int argc, char **argv)
 {
-    enum {
-        OPT_HOST = 256, OPT_PORT, OPT_DATA_DIR, OPT_IN_MEMORY, OPT_REGION, OPT_ACCOUNT, OPT_LOG_LEVEL, OPT_HELP,
-        OPT_VERSION, OPT_RUNTIMES_DIR, OPT_IDLE, OPT_CONCURRENCY, OPT_STRICT, OPT_MAX_CONNECTIONS, OPT_MAX_PER_IP,
-        OPT_BODY_MEMORY, OPT_REQUEST_TIMEOUT, OPT_HTTP_IDLE, OPT_AUTH, OPT_AUTH_KEY
-    };
-    static const struct option options[] = {
-        {"host", required_argument, NULL, OPT_HOST},
-        {"port", required_argument, NULL, OPT_PORT},
-        {"data-dir", required_argument, NULL, OPT_DATA_DIR},
-        {"in-memory", no_argument, NULL, OPT_IN_MEMORY},
-        {"region", required_argument, NULL, OPT_REGION},
-        {"account-id", required_argument, NULL, OPT_ACCOUNT},
-        {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
-        {"runtimes-dir", required_argument, NULL, OPT_RUNTIMES_DIR},
-        {"lambda-idle-timeout", required_argument, NULL, OPT_IDLE},
-        {"lambda-concurrency", required_argument, NULL, OPT_CONCURRENCY},
-        {"strict", no_argument, NULL, OPT_STRICT},
-        {"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
-        {"max-connections-per-ip", required_argument, NULL, OPT_MAX_PER_IP},
-        {"max-body-memory", required_argument, NULL, OPT_BODY_MEMORY},
-        {"request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT},
-        {"idle-timeout", required_argument, NULL, OPT_HTTP_IDLE},
-        {"auth", required_argument, NULL, OPT_AUTH},
-        {"auth-key", required_argument, NULL, OPT_AUTH_KEY},
-        {"help", no_argument, NULL, OPT_HELP},
-        {"version", no_argument, NULL, OPT_VERSION},
-        {NULL, 0, NULL, 0},
-    };
+    struct option options[FLAG_COUNT + 4];
+    build_options(options);
     optind = 1;
+    opterr = 0;
+    bool given[FLAG_COUNT] = {false};
     int opt;
-    int index = -1;
-    while ((opt = getopt_long(argc, argv, "h", options, &index)) != -1) {
-        bool ok = true;
-        switch (opt) {
-        case OPT_HOST: ok = copy_arg(cfg->host, sizeof cfg->host, optarg); break;
-        case OPT_PORT: ok = parse_port(optarg, &cfg->port); break;
-        case OPT_DATA_DIR: ok = copy_arg(cfg->data_dir, sizeof cfg->data_dir, optarg); break;
-        case OPT_IN_MEMORY: cfg->in_memory = true; break;
-        case OPT_STRICT: cfg->strict = true; break;
-        case OPT_REGION: ok = name_is_region(optarg) && copy_arg(cfg->region, sizeof cfg->region, optarg); break;
-        case OPT_ACCOUNT: ok = name_is_account_id(optarg) && copy_arg(cfg->account_id, sizeof cfg->account_id, optarg); break;
-        case OPT_LOG_LEVEL: ok = log_parse_level(optarg, &cfg->log_level); break;
-        case OPT_RUNTIMES_DIR: ok = copy_arg(cfg->runtimes_dir, sizeof cfg->runtimes_dir, optarg); break;
-        case OPT_IDLE: ok = parse_int(optarg, 1, 86400, &cfg->lambda_idle_timeout_s); break;
-        case OPT_CONCURRENCY: ok = parse_int(optarg, 1, 1000, &cfg->lambda_concurrency); break;
-        case OPT_MAX_CONNECTIONS: ok = parse_int(optarg, 1, 1000000, &cfg->max_connections); break;
-        case OPT_MAX_PER_IP: ok = parse_int(optarg, 1, 1000000, &cfg->max_connections_per_ip); break;
-        case OPT_BODY_MEMORY: {
-            int mb = 0;
-            ok = parse_int(optarg, 16, 65536, &mb);
-            cfg->max_body_memory_mb = (size_t)mb;
-            break;
-        }
-        case OPT_REQUEST_TIMEOUT: ok = parse_int(optarg, 1, 3600, &cfg->request_timeout_s); break;
-        case OPT_HTTP_IDLE: ok = parse_int(optarg, 1, 86400, &cfg->idle_timeout_s); break;
-        case OPT_AUTH: ok = copy_arg(cfg->auth_file, sizeof cfg->auth_file, optarg); break;
-        case OPT_AUTH_KEY:
-            /* Checked by auth_init; never echoed, it holds a secret. */
-            if (cfg->auth_key_count == CONFIG_MAX_AUTH_KEYS || !*optarg) {
-                fprintf(stderr, "sqsemu: --auth-key given too often or empty (at most %d)\n", CONFIG_MAX_AUTH_KEYS);
-                return CONFIG_EXIT_ERROR;
-            }
-            cfg->auth_keys[cfg->auth_key_count++] = optarg;
-            break;
-        case 'h':
-        case OPT_HELP: print_help(stdout); return CONFIG_EXIT_OK;
-        case OPT_VERSION: printf("sqsemu %s\n", SQSEMU_VERSION); return CONFIG_EXIT_OK;
-        default: print_help(stderr); return CONFIG_EXIT_ERROR;
-        }
-        if (!ok) {
-            fprintf(stderr, "sqsemu: invalid value '%s' for --%s\n", optarg, index >= 0 ? options[index].name : "?");
+    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        if (opt == '?' || opt == ':') {
+            report_bad_option(opt, argv[optind - 1]);
             return CONFIG_EXIT_ERROR;
         }
+        config_result r = take_option(cfg, opt, given);
+        if (r != CONFIG_OK)
+            return r;
     }
     if (optind < argc) {
-        fprintf(stderr, "sqsemu: unexpected argument '%s'\n", argv[optind]);
-        print_help(stderr);
+        fprintf(stderr, "sqsemu: unexpected argument '%s' (sqsemu takes only options); see sqsemu --help\n",
+                argv[optind]);
         return CONFIG_EXIT_ERROR;
     }
-    return CONFIG_OK;
+    return read_env(cfg, given) ? CONFIG_OK : CONFIG_EXIT_ERROR;
 }

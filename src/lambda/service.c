@@ -45,6 +45,17 @@ bool lambda_service_start(const lambda_settings *s)
     return true;
 }
 
+void lambda_service_counts(size_t *functions, size_t *mappings, size_t *enabled_mappings)
+{
+    *functions = *mappings = *enabled_mappings = 0;
+    for (const lambda_function *f = functions_first(); f; f = f->next)
+        (*functions)++;
+    for (const mapping *m = mappings_first(); m; m = m->next) {
+        (*mappings)++;
+        *enabled_mappings += mapping_enabled(m);
+    }
+}
+
 void lambda_service_stop(void)
 {
     executor_stop(); /* finishes in-flight invocations first: their callbacks use what follows */

@@ -111,6 +111,11 @@ void registry_remove(sqs_queue *q)
     }
 }
 
+size_t sqs_queue_count(void)
+{
+    return R.count;
+}
+
 sqs_queue **registry_all(size_t *count)
 {
     sqs_queue **all = xmalloc((R.count ? R.count : 1) * sizeof *all);

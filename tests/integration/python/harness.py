@@ -29,7 +29,12 @@ def free_port():
 class Server:
     """One sqsemu process. start() waits until it accepts connections (bounded)."""
 
-    def __init__(self, data_dir=None, in_memory=False, extra_args=()):
+    def __init__(self, data_dir=None, in_memory=False, extra_args=(), binary=None, cwd=None, env=None):
+        """binary: the sqsemu to run (default BIN); cwd: the directory it starts in (a
+        relative data_dir is taken from there); env: its whole environment (default ours)."""
+        self.binary = binary or BIN
+        self.cwd = cwd
+        self.env = env
         self.port = free_port()
         self._tmp = None
         if data_dir is None and not in_memory:
@@ -46,12 +51,12 @@ class Server:
         return "http://127.0.0.1:%d" % self.port
 
     def start(self, timeout=10.0):
-        args = [BIN, "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warn"]
+        args = [self.binary, "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warn"]
         args += ["--in-memory"] if self.in_memory else ["--data-dir", self.data_dir]
         args += self.extra_args
         fd, self.log_path = tempfile.mkstemp(prefix="sqsemu-log-", suffix=".txt")
         self._log = os.fdopen(fd, "w")
-        self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, cwd=self.cwd, env=self.env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
