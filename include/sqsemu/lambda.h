@@ -58,6 +58,12 @@ typedef enum lambda_op {
     /* sqsemu's own: recent invocations, newest first, of the function `name` (NULL: all),
      * at most max_items (1..100, default 20). Result: {Invocations: [...]}. */
     LAMBDA_OP_ADMIN_INVOCATIONS,
+    /* Asynchronous-invocation configuration (API 2019-09-25, event_config.c). */
+    LAMBDA_OP_PUT_EVENT_INVOKE_CONFIG,
+    LAMBDA_OP_UPDATE_EVENT_INVOKE_CONFIG,
+    LAMBDA_OP_GET_EVENT_INVOKE_CONFIG,
+    LAMBDA_OP_DELETE_EVENT_INVOKE_CONFIG,
+    LAMBDA_OP_LIST_EVENT_INVOKE_CONFIGS,
 } lambda_op;
 
 /* The arguments of one operation; which members count depends on op. */

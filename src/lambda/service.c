@@ -6,6 +6,7 @@
 
 #include "code.h"
 #include "code_dirs.h"
+#include "event_config.h"
 #include "executor.h"
 #include "function.h"
 #include "history.h"
@@ -121,6 +122,12 @@ static bool run_now(const lambda_ctx *ctx, const lambda_call *c, cJSON *out, lam
     case LAMBDA_OP_GET_CODE_ARCHIVE: return code_archive(ctx, c, result, err);
     case LAMBDA_OP_ADMIN_RESET: return reset(ctx, c->name, out, err);
     case LAMBDA_OP_ADMIN_INVOCATIONS: return history_list(ctx, c->name, c->max_items, out, err);
+    /* asynchronous-invocation configuration */
+    case LAMBDA_OP_PUT_EVENT_INVOKE_CONFIG: return eic_put(ctx, c->name, c->qualifier, c->body, out, err);
+    case LAMBDA_OP_UPDATE_EVENT_INVOKE_CONFIG: return eic_update(ctx, c->name, c->qualifier, c->body, out, err);
+    case LAMBDA_OP_GET_EVENT_INVOKE_CONFIG: return eic_get(ctx, c->name, c->qualifier, out, err);
+    case LAMBDA_OP_DELETE_EVENT_INVOKE_CONFIG: return eic_delete(ctx, c->name, c->qualifier, err);
+    case LAMBDA_OP_LIST_EVENT_INVOKE_CONFIGS: return eic_list(ctx, c->name, c->marker, c->max_items, out, err);
     case LAMBDA_OP_INVOKE: break;
     }
     return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
@@ -184,6 +191,11 @@ static const struct {
     [LAMBDA_OP_GET_CODE_ARCHIVE] = {"GetCodeArchive", "function"},
     [LAMBDA_OP_ADMIN_RESET] = {"Reset", "function"},
     [LAMBDA_OP_ADMIN_INVOCATIONS] = {"ListInvocations", "function"},
+    [LAMBDA_OP_PUT_EVENT_INVOKE_CONFIG] = {"PutFunctionEventInvokeConfig", "function"},
+    [LAMBDA_OP_UPDATE_EVENT_INVOKE_CONFIG] = {"UpdateFunctionEventInvokeConfig", "function"},
+    [LAMBDA_OP_GET_EVENT_INVOKE_CONFIG] = {"GetFunctionEventInvokeConfig", "function"},
+    [LAMBDA_OP_DELETE_EVENT_INVOKE_CONFIG] = {"DeleteFunctionEventInvokeConfig", "function"},
+    [LAMBDA_OP_LIST_EVENT_INVOKE_CONFIGS] = {"ListFunctionEventInvokeConfigs", "function"},
 };
 
 const char *lambda_op_name(lambda_op op)

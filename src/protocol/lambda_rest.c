@@ -1,4 +1,5 @@
-/* lambda_rest: the Lambda REST-JSON protocol (API version 2015-03-31, tags 2017-03-31).
+/* lambda_rest: the Lambda REST-JSON protocol (API version 2015-03-31, tags 2017-03-31,
+ * event invoke configs 2019-09-25).
  *
  * Decoding maps (method, path) to an operation with a small routing table, decodes path
  * labels (percent-escapes; an escaped control character is refused, since a NUL would cut
@@ -22,6 +23,7 @@
 #define API_PREFIX "/2015-03-31/"
 #define TAGS_PREFIX "/2017-03-31/tags/"
 #define CODE_PREFIX "/_sqsemu/lambda/code/"
+#define EVENT_CONFIG_PREFIX "/2019-09-25/functions/"
 #define CODE_UPLOAD_LIMIT 70167211
 #define LOG_RESULT_MAX 4096
 
@@ -195,6 +197,41 @@ static bool decode_code_archive(const char *method, const char *path, lambda_res
     return true;
 }
 
+/* /2019-09-25/functions/{name}/event-invoke-config: PUT (Put), POST (Update), GET, DELETE
+ * (204); .../event-invoke-config/list: GET (List, ?Marker, ?MaxItems). ?Qualifier. */
+static bool decode_event_config(const char *method, const char *path, const char *body, size_t len,
+                                lambda_rest_request *out, lambda_error *err)
+{
+    const char *rest = path + strlen(EVENT_CONFIG_PREFIX);
+    const char *slash = strchr(rest, '/');
+    if (!slash || slash == rest)
+        return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
+    bool list = strcmp(slash, "/event-invoke-config/list") == 0;
+    if (!list && strcmp(slash, "/event-invoke-config") != 0)
+        return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
+    static const struct { const char *method; bool list; lambda_op op; int status; bool body; } ops[] = {
+        {"PUT", false, LAMBDA_OP_PUT_EVENT_INVOKE_CONFIG, 200, true},
+        {"POST", false, LAMBDA_OP_UPDATE_EVENT_INVOKE_CONFIG, 200, true},
+        {"GET", false, LAMBDA_OP_GET_EVENT_INVOKE_CONFIG, 200, false},
+        {"DELETE", false, LAMBDA_OP_DELETE_EVENT_INVOKE_CONFIG, 204, false},
+        {"GET", true, LAMBDA_OP_LIST_EVENT_INVOKE_CONFIGS, 200, false},
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        if (ops[i].list != list || strcmp(ops[i].method, method) != 0)
+            continue;
+        out->label = percent_decode(rest, (size_t)(slash - rest), NULL);
+        lambda_call *c = &out->call;
+        c->op = ops[i].op;
+        c->name = out->label;
+        c->qualifier = query_value(out, "Qualifier");
+        c->marker = query_value(out, "Marker");
+        c->max_items = query_value(out, "MaxItems");
+        out->success_status = ops[i].status;
+        return !ops[i].body || parse_body(body, len, out, err);
+    }
+    return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
+}
+
 static void decode_invoke(lambda_rest_header_fn header, void *ctx, const char *body, size_t len,
                           lambda_rest_request *out)
 {
@@ -221,6 +258,8 @@ bool lambda_rest_decode(const char *method, const char *path, const char *query,
         return decode_tags(method, path, query, body, body_len, out, err);
     if (strncmp(path, CODE_PREFIX, strlen(CODE_PREFIX)) == 0)
         return decode_code_archive(method, path, out, err);
+    if (strncmp(path, EVENT_CONFIG_PREFIX, strlen(EVENT_CONFIG_PREFIX)) == 0)
+        return decode_event_config(method, path, body, body_len, out, err);
     int n = strncmp(path, API_PREFIX, strlen(API_PREFIX)) == 0 ? split_path(path + strlen(API_PREFIX), out->segments)
                                                                 : 0;
     const route *r = n > 0 ? find_route(method, out->segments, n) : NULL;
