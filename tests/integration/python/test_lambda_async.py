@@ -1,8 +1,10 @@
-"""Asynchronous (Event) invocations: a failing event is retried twice and then sent to the
-function's DeadLetterConfig queue with AWS's RequestID / ErrorCode / ErrorMessage
-attributes (docs/lambda-semantics.md, Asynchronous invocations); a succeeding one runs once."""
+"""Asynchronous (Event) invocations: a failing event is retried twice, one and then two
+minutes later in the test clock, and then sent to the function's DeadLetterConfig queue
+with AWS's RequestID / ErrorCode / ErrorMessage attributes (docs/lambda-semantics.md,
+Asynchronous invocations); a succeeding one runs once."""
 import json
 
+from admin_util import advance, invocations
 from harness import wait_until
 from lambda_util import LambdaTestCase, read_records, wait_records
 
@@ -16,7 +18,16 @@ class AsyncInvokeTests(LambdaTestCase):
         resp = self.lam.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps({"n": 7}))
         self.assertEqual(resp["StatusCode"], 202)
         request_id = resp["ResponseMetadata"]["RequestId"]
-        # three attempts: the first at once, retries after about 1 s and 2 s
+        # three attempts: the first at once, the retries 60 s and 120 s (test clock) after
+        # each failure; the server's invocation history says when a failure was handled
+        for attempts, delay_ms in ((1, 60000), (2, 120000)):
+            self.assertTrue(wait_until(lambda: len(invocations(self.server, name)) == attempts, timeout=10))
+            self.assertFalse(wait_until(lambda: len(read_records(out)) > attempts, timeout=0.5),
+                             "no retry before the clock moves")
+            advance(self.server, delay_ms - 10000)
+            self.assertFalse(wait_until(lambda: len(read_records(out)) > attempts, timeout=0.5),
+                             "no retry 10 s before its time")
+            advance(self.server, 10000)
         docs = wait_records(out, 3, timeout=15)
         self.assertEqual(len(docs), 3)
         self.assertEqual({d["context"]["aws_request_id"] for d in docs}, {request_id},
