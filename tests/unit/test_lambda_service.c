@@ -266,6 +266,40 @@ static void test_tags_failing_write_or_commit_change_nothing(void **state)
     assert_int_equal(tag_count(arn), 1);
 }
 
+/* ---- event invoke configs ---- */
+
+static int retries_configured(void)
+{
+    cJSON *out = call(LAMBDA_OP_GET_EVENT_INVOKE_CONFIG, "f", NULL);
+    if (!out)
+        return -1;
+    int n = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(out, "MaximumRetryAttempts"));
+    cJSON_Delete(out);
+    return n;
+}
+
+static void test_event_invoke_config_changes_follow_the_commit(void **state)
+{
+    (void)state;
+    ok(LAMBDA_OP_CREATE_FUNCTION, NULL, CREATE_F);
+    store_fail_commits("UPDATE", "functions");
+    assert_null(call(LAMBDA_OP_PUT_EVENT_INVOKE_CONFIG, "f", "{\"MaximumRetryAttempts\":1}"));
+    store_faults_heal();
+    assert_int_equal(retries_configured(), -1);
+    assert_int_equal(last_error.kind, LAMBDA_ERR_NOT_FOUND);
+    ok(LAMBDA_OP_PUT_EVENT_INVOKE_CONFIG, "f", "{\"MaximumRetryAttempts\":1}");
+    store_fail_writes("UPDATE", "functions");
+    assert_null(call(LAMBDA_OP_UPDATE_EVENT_INVOKE_CONFIG, "f", "{\"MaximumRetryAttempts\":0}"));
+    store_faults_heal();
+    assert_int_equal(retries_configured(), 1);
+    store_fail_commits("UPDATE", "functions");
+    assert_null(call(LAMBDA_OP_DELETE_EVENT_INVOKE_CONFIG, "f", NULL));
+    store_faults_heal();
+    assert_int_equal(retries_configured(), 1);
+    ok(LAMBDA_OP_DELETE_EVENT_INVOKE_CONFIG, "f", NULL);
+    assert_int_equal(retries_configured(), -1);
+}
+
 /* ---- event-source mappings ---- */
 
 static void create_queue_and_function(void)
@@ -365,6 +399,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_update_code_failing_commit_keeps_the_old_code, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_failing_commit_keeps_the_function, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tags_failing_write_or_commit_change_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_event_invoke_config_changes_follow_the_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mapping_changes_follow_the_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mapping_create_failing_commit_leaves_none, setup, teardown),
     };
