@@ -1,11 +1,17 @@
 /* lambda/async_invoke: Event (asynchronous) invocations: run later, retry twice on a
  * function error (after 1 s and 2 s here; AWS waits about 1 and 2 minutes), then send the
  * event to the function's DeadLetterConfig queue with RequestID, ErrorCode and
- * ErrorMessage attributes, as AWS does. */
+ * ErrorMessage attributes, as AWS does. An attempt that the function's reserved
+ * concurrency does not allow yet is not an attempt: the event waits, without a timer, until
+ * an invocation of the function ends or its reservation changes (async_invoke_wake), as
+ * AWS keeps throttled events and retries them (Lambda developer guide, "How Lambda handles
+ * errors and retries with asynchronous invocation"). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "concurrency.h"
+#include "history.h"
 #include "invoke.h"
 #include "settings.h"
 #include "sqsemu/buf.h"
@@ -28,6 +34,7 @@ typedef struct async_event {
     int attempts;
     bool running;   /* an attempt is being invoked */
     bool forgotten; /* a reset removed its function: dropped when the attempt ends */
+    bool throttled; /* waiting for reserved concurrency to allow the next attempt */
     sq_timer timer;
     struct async_event *next;
 } async_event;
@@ -134,6 +141,13 @@ static void attempt(void *arg)
         event_free(e);
         return;
     }
+    if (!concurrency_allows(f)) {
+        if (!e->throttled)
+            history_count_throttle(f);
+        e->throttled = true; /* async_invoke_wake tries again */
+        return;
+    }
+    e->throttled = false;
     e->attempts++;
     e->running = true;
     invoke_request req = {
@@ -161,6 +175,15 @@ void async_invoke(lambda_function *f, const invoke_request *req, char request_id
     e->next = pending;
     pending = e;
     timers_arm(loop_timers(), &e->timer, clock_now_ms(), attempt, e);
+}
+
+void async_invoke_wake(const lambda_function *f)
+{
+    for (async_event *e = pending; e; e = e->next) {
+        if (e->throttled && strcmp(e->function_name, f->name) == 0 && strcmp(e->account, f->account) == 0 &&
+            strcmp(e->region, f->region) == 0)
+            timers_arm(loop_timers(), &e->timer, clock_now_ms(), attempt, e);
+    }
 }
 
 void async_invoke_forget(const char *account, const char *region, const char *function_name)
