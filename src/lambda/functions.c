@@ -623,6 +623,7 @@ static void leave(lambda_function *f, bool stop_now)
 {
     function_unlink(f);
     f->deleted = true;
+    async_invoke_wake(f); /* Event invocations held back by its reservation find it gone */
     if (stop_now)
         executor_stop_function(f, "the function was removed by a reset");
     else
