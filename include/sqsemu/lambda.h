@@ -51,6 +51,11 @@ typedef enum lambda_op {
     LAMBDA_OP_TAG_RESOURCE,
     LAMBDA_OP_UNTAG_RESOURCE,
     LAMBDA_OP_GET_CODE_ARCHIVE, /* the zip GetFunction's Code.Location points at */
+    /* reserved concurrency and the account's limits (concurrency.c) */
+    LAMBDA_OP_PUT_FUNCTION_CONCURRENCY,
+    LAMBDA_OP_GET_FUNCTION_CONCURRENCY,
+    LAMBDA_OP_DELETE_FUNCTION_CONCURRENCY,
+    LAMBDA_OP_GET_ACCOUNT_SETTINGS,
     /* sqsemu's own (the admin API; no REST route reaches it): removes the function `name`
      * with its mappings, or every function and mapping when name is NULL, stopping running
      * handlers. Result: {FunctionsRemoved, MappingsRemoved}. */
@@ -123,7 +128,7 @@ typedef struct lambda_function_metrics {
     const char *name;
     uint64_t invocations;
     uint64_t errors;    /* every invocation that did not succeed (a partial batch succeeded) */
-    uint64_t throttles; /* sqsemu never throttles */
+    uint64_t throttles; /* refused or held back by reserved concurrency */
     double duration_ms_sum;
 } lambda_function_metrics;
 

@@ -21,12 +21,14 @@ typedef enum lambda_err_kind {
     LAMBDA_ERR_ACCESS_DENIED,       /* AccessDeniedException */
     LAMBDA_ERR_UNKNOWN_OPERATION,   /* UnknownOperationException */
     LAMBDA_ERR_SERVICE,             /* ServiceException */
+    LAMBDA_ERR_TOO_MANY_REQUESTS,   /* TooManyRequestsException (429, with a Reason) */
     LAMBDA_ERR__COUNT
 } lambda_err_kind;
 
 typedef struct lambda_error {
     lambda_err_kind kind;
     char message[2048];
+    const char *reason; /* TooManyRequestsException's Reason (a static string), else NULL */
 } lambda_error;
 
 /* AWS's name of the error type, e.g. "ResourceNotFoundException". */

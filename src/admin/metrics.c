@@ -38,7 +38,7 @@ static const family mapping_families[] = {
 static const family function_families[] = {
     {"sqsemu_function_invocations_total", "counter", "Invocations of the function (Invocations)."},
     {"sqsemu_function_errors_total", "counter", "Invocations that failed (Errors)."},
-    {"sqsemu_function_throttles_total", "counter", "Throttled invocations (Throttles; sqsemu never throttles)."},
+    {"sqsemu_function_throttles_total", "counter", "Throttled invocations (Throttles: over reserved concurrency)."},
     {"sqsemu_function_duration_seconds_total", "counter", "Total run time of the invocations, in seconds."},
 };
 

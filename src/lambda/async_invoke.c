@@ -11,13 +11,20 @@
  * After a success the invocation record goes to the OnSuccess destination; after the last
  * failed attempt, or when discarded, to the OnFailure destination (destinations.c), or,
  * when there is none, the event goes to the function's DeadLetterConfig queue with
- * RequestID, ErrorCode and ErrorMessage attributes, as AWS does. Pending events are kept
- * in memory only. */
+ * RequestID, ErrorCode and ErrorMessage attributes, as AWS does.
+ *
+ * An attempt that the function's reserved concurrency does not allow yet is not an
+ * attempt: the event waits, without a timer, until an invocation of the function ends or
+ * its reservation changes (async_invoke_wake), as AWS keeps throttled events and retries
+ * them ("How Lambda handles errors and retries with asynchronous invocation"). Pending
+ * events are kept in memory only. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "concurrency.h"
 #include "event_config.h"
+#include "history.h"
 #include "invoke.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/clock.h"
@@ -47,6 +54,7 @@ typedef struct async_event {
     size_t response_len;
     bool running;   /* an attempt is being invoked */
     bool forgotten; /* a reset removed its function: dropped when the attempt ends */
+    bool throttled; /* waiting for reserved concurrency to allow the next attempt */
     sq_timer timer;
     struct async_event *next;
 } async_event;
@@ -217,6 +225,13 @@ static void attempt(void *arg)
         give_up(e, f, &s, RECORD_EVENT_AGE_EXCEEDED);
         return;
     }
+    if (!concurrency_allows(f)) {
+        if (!e->throttled)
+            history_count_throttle(f);
+        e->throttled = true; /* async_invoke_wake tries again */
+        return;
+    }
+    e->throttled = false;
     e->attempts++;
     e->running = true;
     log_info("[%s %s] attempt %d of at most %d", f->name, e->request_id, e->attempts, s.max_retries + 1);
@@ -263,6 +278,15 @@ void async_invoke(lambda_function *f, const invoke_request *req, char request_id
     pending = e;
     log_info("[%s %s] event queued", f->name, e->request_id);
     timers_arm(loop_timers(), &e->timer, clock_now_ms(), attempt, e);
+}
+
+void async_invoke_wake(const lambda_function *f)
+{
+    for (async_event *e = pending; e; e = e->next) {
+        if (e->throttled && strcmp(e->function_name, f->name) == 0 && strcmp(e->account, f->account) == 0 &&
+            strcmp(e->region, f->region) == 0)
+            timers_arm(loop_timers(), &e->timer, clock_now_ms(), attempt, e);
+    }
 }
 
 void async_invoke_forget(const char *account, const char *region, const char *function_name)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "code_dirs.h"
+#include "concurrency.h"
 #include "executor.h"
 #include "function.h"
 #include "function_code.h"
@@ -174,6 +175,8 @@ void function_invocation_began(lambda_function *f)
 void function_invocation_ended(lambda_function *f)
 {
     f->running--;
+    if (!f->deleted && concurrency_reserved(f) >= 0)
+        concurrency_slot_freed(f); /* what reserved concurrency held back may start */
     release_if_unused(f);
 }
 
@@ -459,6 +462,7 @@ bool fn_get(const lambda_ctx *ctx, const char *name, const char *qualifier, cJSO
     const cJSON *tags = cJSON_GetObjectItemCaseSensitive(f->record, "Tags");
     if (cJSON_GetArraySize(tags) > 0)
         cJSON_AddItemToObject(out, "Tags", cJSON_Duplicate(tags, true));
+    concurrency_describe(f, out);
     return true;
 }
 
@@ -619,6 +623,7 @@ static void leave(lambda_function *f, bool stop_now)
 {
     function_unlink(f);
     f->deleted = true;
+    async_invoke_wake(f); /* Event invocations held back by its reservation find it gone */
     if (stop_now)
         executor_stop_function(f, "the function was removed by a reset");
     else

@@ -136,6 +136,13 @@ void history_mark_partial(lambda_function *f, const char *request_id, const cJSO
     }
 }
 
+void history_count_throttle(lambda_function *f)
+{
+    if (!f->history)
+        f->history = xcalloc(1, sizeof *f->history);
+    f->history->totals.throttles++;
+}
+
 function_totals history_totals(const lambda_function *f)
 {
     function_totals none = {0};

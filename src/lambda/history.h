@@ -46,10 +46,12 @@ void history_mark_partial(lambda_function *f, const char *request_id, const cJSO
 typedef struct function_totals {
     uint64_t invocations;
     uint64_t errors; /* every outcome but success and partial */
-    uint64_t throttles; /* sqsemu never throttles: always 0 */
+    uint64_t throttles; /* invocations refused or held back by reserved concurrency */
     double duration_ms_sum;
 } function_totals;
 function_totals history_totals(const lambda_function *f);
+/* Counts one throttled invocation of f (concurrency.c). */
+void history_count_throttle(lambda_function *f);
 
 /* The admin API's listing: the newest invocations first, of the function `name` (NULL:
  * every function), at most limit (1..HISTORY_PER_FUNCTION, "" or NULL: 20). */

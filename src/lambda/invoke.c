@@ -4,11 +4,13 @@
  * payload limits (6 MB synchronous, 1 MB asynchronous), a payload that must be one JSON
  * document, the client context (base64 JSON, passed to the runtime as one line), then
  * the synchronous run (answered through the caller's callback) or the asynchronous queue.
- * With LogType Tail the answer carries the last 4 KB of the invocation's log. */
+ * With LogType Tail the answer carries the last 4 KB of the invocation's log. A synchronous
+ * invocation beyond the function's reserved concurrency is refused with 429 (concurrency.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "concurrency.h"
 #include "invoke.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/codec.h"
@@ -115,6 +117,10 @@ lambda_status invoke_call(const lambda_ctx *ctx, const lambda_call *call, lambda
         return LAMBDA_STATUS_ERROR;
     if (type && strcmp(type, "DryRun") == 0)
         return LAMBDA_STATUS_OK;
+    if (!async && !concurrency_allows(f)) {
+        concurrency_throttled(f, err); /* an Event invocation waits for a slot instead */
+        return LAMBDA_STATUS_ERROR;
+    }
     char *context = client_context_of(call->client_context);
     char *arn = invoked_arn(ctx, f, call);
     invoke_request req = {

@@ -19,6 +19,7 @@ static const char *const names[LAMBDA_ERR__COUNT] = {
     [LAMBDA_ERR_ACCESS_DENIED] = "AccessDeniedException",
     [LAMBDA_ERR_UNKNOWN_OPERATION] = "UnknownOperationException",
     [LAMBDA_ERR_SERVICE] = "ServiceException",
+    [LAMBDA_ERR_TOO_MANY_REQUESTS] = "TooManyRequestsException",
 };
 
 const char *lambda_err_name(lambda_err_kind kind)
@@ -31,6 +32,7 @@ bool lambda_fail(lambda_error *err, lambda_err_kind kind, const char *fmt, ...)
     if (!err)
         return false;
     err->kind = kind;
+    err->reason = NULL;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);

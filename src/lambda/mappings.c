@@ -1,11 +1,13 @@
 /* lambda/mappings: the event-source-mapping control plane for SQS sources: Create, Get,
- * Update, Delete, List, with AWS's validation and state transitions. */
+ * Update, Delete, List, with AWS's validation (the rules are in mapping_settings.c) and
+ * state transitions. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "function.h"
 #include "mapping.h"
+#include "mapping_settings.h"
 #include "poller.h"
 #include "tags.h"
 #include "sqsemu/buf.h"
@@ -189,95 +191,6 @@ static void write_output(const mapping *m, const char *state, cJSON *out)
         json_set_owned(out, "State", cJSON_CreateString(state));
 }
 
-/* ---- validation ---- */
-
-static bool range_error(lambda_error *err, long value, const char *path, const char *relation, long bound)
-{
-    return lambda_fail(err, LAMBDA_ERR_VALIDATION,
-                       "1 validation error detected: Value '%ld' at '%s' failed to satisfy constraint: Member must have "
-                       "value %s %ld", value, path, relation, bound);
-}
-
-static bool check_int(const cJSON *in, const char *member, const char *path, long min, long max, lambda_error *err)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(in, member);
-    if (!v || cJSON_IsNull(v))
-        return true;
-    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long)v->valuedouble)
-        return lambda_fail(err, LAMBDA_ERR_INVALID_CONTENT, "Unexpected value type for member %s", member);
-    long value = (long)v->valuedouble;
-    if (value < min)
-        return range_error(err, value, path, "greater than or equal to", min);
-    if (value > max)
-        return range_error(err, value, path, "less than or equal to", max);
-    return true;
-}
-
-static bool check_model(const cJSON *in, lambda_error *err)
-{
-    if (!check_int(in, "BatchSize", "batchSize", 1, 10000, err) ||
-        !check_int(in, "MaximumBatchingWindowInSeconds", "maximumBatchingWindowInSeconds", 0, 300, err) ||
-        !check_int(cJSON_GetObjectItemCaseSensitive(in, "ScalingConfig"), "MaximumConcurrency",
-                   "scalingConfig.maximumConcurrency", 2, 1000, err))
-        return false;
-    const cJSON *types = cJSON_GetObjectItemCaseSensitive(in, "FunctionResponseTypes");
-    if (types && !cJSON_IsNull(types)) {
-        char *text = cJSON_PrintUnformatted(types);
-        bool ok = cJSON_IsArray(types) && cJSON_GetArraySize(types) <= 1;
-        const cJSON *t;
-        cJSON_ArrayForEach(t, types) ok = ok && cJSON_IsString(t) && strcmp(t->valuestring, "ReportBatchItemFailures") == 0;
-        if (!ok)
-            lambda_fail(err, LAMBDA_ERR_VALIDATION,
-                        "1 validation error detected: Value '%s' at 'functionResponseTypes' failed to satisfy "
-                        "constraint: Member must satisfy constraint: [Member must satisfy enum value set: "
-                        "[ReportBatchItemFailures]]", text);
-        free(text);
-        if (!ok)
-            return false;
-    }
-    const cJSON *filters = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(in, "FilterCriteria"),
-                                                            "Filters");
-    const cJSON *f;
-    cJSON_ArrayForEach(f, filters)
-    {
-        const char *pattern = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "Pattern"));
-        if (pattern && strlen(pattern) > 4096)
-            return lambda_fail(err, LAMBDA_ERR_VALIDATION,
-                               "1 validation error detected: Value '%.64s...' at 'filterCriteria.filters.1.member.pattern' "
-                               "failed to satisfy constraint: Member must have length less than or equal to 4096",
-                               pattern);
-    }
-    return true;
-}
-
-/* The batching rules that depend on the queue type, checked on the merged configuration. */
-static bool check_batching(const cJSON *merged, bool fifo, bool window_given, lambda_error *err)
-{
-    long batch = (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(merged, "BatchSize"));
-    long window = (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(merged, "MaximumBatchingWindowInSeconds"));
-    if (fifo) {
-        if (window_given && window > 0)
-            return lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER, "Batching window is not supported for FIFO queues");
-        if (batch > 10)
-            return lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER, "Batch size for FIFO queues must be between 1 and 10");
-        return true;
-    }
-    if (batch > 10 && window <= 0)
-        return lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER,
-                           "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater "
-                           "than 10");
-    return true;
-}
-
-static bool check_destination(const cJSON *in, lambda_error *err)
-{
-    const cJSON *dest = cJSON_GetObjectItemCaseSensitive(in, "DestinationConfig");
-    if (cJSON_GetObjectItemCaseSensitive(dest, "OnSuccess") || cJSON_GetObjectItemCaseSensitive(dest, "OnFailure"))
-        return lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER,
-                           "Unsupported DestinationConfig parameter for given event source mapping type.");
-    return true;
-}
-
 /* Resolves FunctionName for a mapping: the function must exist; the ARN keeps the qualifier. */
 static lambda_function *mapping_function(const lambda_ctx *ctx, const char *name, char **arn, lambda_error *err)
 {
@@ -424,7 +337,7 @@ static void delete_committed(void *arg)
 bool esm_create(const lambda_ctx *ctx, const cJSON *in, cJSON *out, lambda_error *err)
 {
     const cJSON *given_tags = cJSON_GetObjectItemCaseSensitive(in, "Tags");
-    if (!check_model(in, err) || !check_destination(in, err) ||
+    if (!mapping_check_model(in, err) || !mapping_check_destination(in, err) ||
         (given_tags && !cJSON_IsNull(given_tags) && !tags_check(given_tags, NULL, err)))
         return false;
     const char *source = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(in, "EventSourceArn"));
@@ -444,7 +357,7 @@ bool esm_create(const lambda_ctx *ctx, const cJSON *in, cJSON *out, lambda_error
     const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(in, "FunctionName"));
     lambda_function *f = NULL;
     sqs_queue_info queue = {0};
-    bool ok = check_batching(record, fifo, window_given, err) &&
+    bool ok = mapping_check_batching(record, fifo, window_given, err) && mapping_check_scaling(record, err) &&
               parse_filters(cJSON_GetObjectItemCaseSensitive(in, "FilterCriteria"), &filters, &filter_count, err);
     if (ok && !name)
         ok = lambda_fail(err, LAMBDA_ERR_VALIDATION,
@@ -560,7 +473,7 @@ bool esm_update(const lambda_ctx *ctx, const char *uuid, const cJSON *in, cJSON 
     mapping *m = find_mapping(ctx, uuid);
     if (!m)
         return not_found(err);
-    if (!check_model(in, err) || !check_destination(in, err))
+    if (!mapping_check_model(in, err) || !mapping_check_destination(in, err))
         return false;
     cJSON *merged = cJSON_Duplicate(m->record, true);
     copy_updatable(merged, in);
@@ -573,7 +486,7 @@ bool esm_update(const lambda_ctx *ctx, const char *uuid, const cJSON *in, cJSON 
     bool filters_given = cJSON_GetObjectItemCaseSensitive(in, "FilterCriteria") != NULL;
     char *function_arn = NULL;
     const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(in, "FunctionName"));
-    bool ok = check_batching(merged, fifo, window_given, err) &&
+    bool ok = mapping_check_batching(merged, fifo, window_given, err) && mapping_check_scaling(merged, err) &&
               (!filters_given ||
                parse_filters(cJSON_GetObjectItemCaseSensitive(in, "FilterCriteria"), &filters, &filter_count, err)) &&
               (!name || mapping_function(ctx, name, &function_arn, err));
@@ -648,7 +561,7 @@ bool esm_list(const lambda_ctx *ctx, const char *source_arn, const char *functio
         char *end;
         page = strtol(max_items, &end, 10);
         if (*end || page < 1 || page > 10000)
-            return range_error(err, page, "maxItems", page < 1 ? "greater than or equal to" : "less than or equal to",
+            return mapping_range_error(err, page, "maxItems", page < 1 ? "greater than or equal to" : "less than or equal to",
                                page < 1 ? 1 : 10000);
         if (page > LIST_PAGE_MAX)
             page = LIST_PAGE_MAX;

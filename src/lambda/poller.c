@@ -14,9 +14,12 @@
  *   3. batch: a batch goes out when it is full, when it reaches 6 MB, or when the
  *      MaximumBatchingWindowInSeconds timer fires; with no window, as soon as a receive
  *      returns.
- *   4. invoke: up to ScalingConfig.MaximumConcurrency batches run at once (the executor's
- *      environments); at the limit the poller stops receiving, and each finished
- *      invocation runs it again.
+ *   4. invoke: up to ScalingConfig.MaximumConcurrency batches run at once (in provisioned
+ *      mode MaximumPollers x 10; mapping_settings.c), and never more invocations of the
+ *      function than its reserved concurrency allows (concurrency.c), counting sync
+ *      invokes and other mappings; at either limit the poller stops receiving (messages
+ *      stay in the queue, as AWS's throttled batches do), and each finished invocation of
+ *      the function, or a changed reservation, runs it again (pollers_wake_function).
  *   5. settle: when the invocation succeeds the batch's messages are deleted; with
  *      ReportBatchItemFailures only those not listed as failed (a response AWS cannot read
  *      fails the whole batch). A failure deletes nothing: the messages come back after
@@ -29,12 +32,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "concurrency.h"
 #include "event.h"
 #include "function.h"
 #include "history.h"
 #include "mapping.h"
+#include "mapping_settings.h"
 #include "poller.h"
-#include "settings.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/clock.h"
 #include "sqsemu/json.h"
@@ -155,11 +159,11 @@ static lambda_function *target_function(const mapping *m)
     return functions_find(account, region, name);
 }
 
-static int max_concurrency(const mapping *m)
+/* Room for one more batch: below the mapping's own cap and the function's reserved
+ * concurrency (which sync invokes and other mappings share). */
+static bool may_dispatch(const poller *p, const lambda_function *f)
 {
-    const cJSON *scaling = cJSON_GetObjectItemCaseSensitive(m->record, "ScalingConfig");
-    const cJSON *max = cJSON_GetObjectItemCaseSensitive(scaling, "MaximumConcurrency");
-    return cJSON_IsNumber(max) ? (int)max->valuedouble : lambda_config()->default_concurrency;
+    return p->in_flight < mapping_max_batches(p->m) && concurrency_allows(f);
 }
 
 static long effective_visibility(const mapping *m, const lambda_function *f)
@@ -549,7 +553,9 @@ static void run(void *arg)
         return;
     }
     long window = mapping_int(p->m, "MaximumBatchingWindowInSeconds");
-    while (p->in_flight < max_concurrency(p->m)) {
+    if (concurrency_reserved(f) == 0 && p->batch)
+        release_batch(p, mapping_string(p->m, "EventSourceArn")); /* throttled: nothing may run */
+    while (may_dispatch(p, f)) {
         if (p->batch && cJSON_GetArraySize(p->batch) >= mapping_int(p->m, "BatchSize")) {
             dispatch(p, f); /* BatchSize may have been lowered under a collected batch */
             continue;
@@ -595,6 +601,15 @@ void poller_sync(mapping *m)
         all_pollers[poller_count++] = p;
     }
     schedule_run(m->poller);
+}
+
+void pollers_wake_function(const lambda_function *f)
+{
+    for (size_t i = 0; i < poller_count; i++) {
+        poller *p = all_pollers[i];
+        if (p->m && !p->dropped && target_function(p->m) == f)
+            schedule_run(p);
+    }
 }
 
 void poller_drop(mapping *m)

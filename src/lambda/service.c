@@ -7,6 +7,7 @@
 #include "code.h"
 #include "code_dirs.h"
 #include "event_config.h"
+#include "concurrency.h"
 #include "executor.h"
 #include "function.h"
 #include "history.h"
@@ -120,6 +121,10 @@ static bool run_now(const lambda_ctx *ctx, const lambda_call *c, cJSON *out, lam
     case LAMBDA_OP_TAG_RESOURCE: return tags_add(ctx, c->name, c->body, err);
     case LAMBDA_OP_UNTAG_RESOURCE: return tags_remove(ctx, c->name, c->tag_keys, c->tag_key_count, err);
     case LAMBDA_OP_GET_CODE_ARCHIVE: return code_archive(ctx, c, result, err);
+    case LAMBDA_OP_PUT_FUNCTION_CONCURRENCY: return concurrency_put(ctx, c->name, c->body, out, err);
+    case LAMBDA_OP_GET_FUNCTION_CONCURRENCY: return concurrency_get(ctx, c->name, out, err);
+    case LAMBDA_OP_DELETE_FUNCTION_CONCURRENCY: return concurrency_delete(ctx, c->name, err);
+    case LAMBDA_OP_GET_ACCOUNT_SETTINGS: return account_settings(ctx, out, err);
     case LAMBDA_OP_ADMIN_RESET: return reset(ctx, c->name, out, err);
     case LAMBDA_OP_ADMIN_INVOCATIONS: return history_list(ctx, c->name, c->max_items, out, err);
     /* asynchronous-invocation configuration */
@@ -189,6 +194,10 @@ static const struct {
     [LAMBDA_OP_TAG_RESOURCE] = {"TagResource", "resource"},
     [LAMBDA_OP_UNTAG_RESOURCE] = {"UntagResource", "resource"},
     [LAMBDA_OP_GET_CODE_ARCHIVE] = {"GetCodeArchive", "function"},
+    [LAMBDA_OP_PUT_FUNCTION_CONCURRENCY] = {"PutFunctionConcurrency", "function"},
+    [LAMBDA_OP_GET_FUNCTION_CONCURRENCY] = {"GetFunctionConcurrency", "function"},
+    [LAMBDA_OP_DELETE_FUNCTION_CONCURRENCY] = {"DeleteFunctionConcurrency", "function"},
+    [LAMBDA_OP_GET_ACCOUNT_SETTINGS] = {"GetAccountSettings", "account"},
     [LAMBDA_OP_ADMIN_RESET] = {"Reset", "function"},
     [LAMBDA_OP_ADMIN_INVOCATIONS] = {"ListInvocations", "function"},
     [LAMBDA_OP_PUT_EVENT_INVOKE_CONFIG] = {"PutFunctionEventInvokeConfig", "function"},

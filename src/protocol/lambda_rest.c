@@ -1,5 +1,6 @@
-/* lambda_rest: the Lambda REST-JSON protocol (API version 2015-03-31, tags 2017-03-31,
- * event invoke configs 2019-09-25).
+/* lambda_rest: the Lambda REST-JSON protocol (API version 2015-03-31, tags 2017-03-31, and the
+ * operations AWS added under later dates: reserved concurrency, account settings, event
+ * invoke configs).
  *
  * Decoding maps (method, path) to an operation with a small routing table, decodes path
  * labels (percent-escapes; an escaped control character is refused, since a NUL would cut
@@ -127,13 +128,45 @@ static const route routes[] = {
     {"DELETE", "event-source-mappings", 2, NULL, LAMBDA_OP_DELETE_MAPPING, 202, false},
 };
 
+/* Operations AWS added under API versions of their own (the date prefix of the path). */
+typedef struct dated_route {
+    const char *prefix; /* "/2017-10-31/" */
+    route r;
+} dated_route;
+
+static const dated_route dated_routes[] = {
+    {"/2017-10-31/", {"PUT", "functions", 3, "concurrency", LAMBDA_OP_PUT_FUNCTION_CONCURRENCY, 200, true}},
+    {"/2017-10-31/", {"DELETE", "functions", 3, "concurrency", LAMBDA_OP_DELETE_FUNCTION_CONCURRENCY, 204, false}},
+    {"/2019-09-30/", {"GET", "functions", 3, "concurrency", LAMBDA_OP_GET_FUNCTION_CONCURRENCY, 200, false}},
+    {"/2016-08-19/", {"GET", "account-settings", 1, NULL, LAMBDA_OP_GET_ACCOUNT_SETTINGS, 200, false}},
+};
+
+static bool route_matches(const route *r, const char *method, char *const *seg, int n)
+{
+    return r->segments == n && strcmp(r->method, method) == 0 && strcmp(r->first, seg[0]) == 0 &&
+           (!r->third || strcmp(r->third, seg[2]) == 0);
+}
+
 static const route *find_route(const char *method, char *const *seg, int n)
 {
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        const route *r = &routes[i];
-        if (r->segments == n && strcmp(r->method, method) == 0 && strcmp(r->first, seg[0]) == 0 &&
-            (!r->third || strcmp(r->third, seg[2]) == 0))
-            return r;
+        if (route_matches(&routes[i], method, seg, n))
+            return &routes[i];
+    }
+    return NULL;
+}
+
+/* The route of a path under a dated prefix other than API_PREFIX; splits it into seg. */
+static const route *find_dated_route(const char *method, const char *path, char *seg[3], int *n)
+{
+    for (size_t i = 0; i < sizeof dated_routes / sizeof dated_routes[0]; i++) {
+        const dated_route *d = &dated_routes[i];
+        if (strncmp(path, d->prefix, strlen(d->prefix)) != 0)
+            continue;
+        if (*n == 0)
+            *n = split_path(path + strlen(d->prefix), seg);
+        if (*n > 0 && route_matches(&d->r, method, seg, *n))
+            return &d->r;
     }
     return NULL;
 }
@@ -262,7 +295,7 @@ bool lambda_rest_decode(const char *method, const char *path, const char *query,
         return decode_event_config(method, path, body, body_len, out, err);
     int n = strncmp(path, API_PREFIX, strlen(API_PREFIX)) == 0 ? split_path(path + strlen(API_PREFIX), out->segments)
                                                                 : 0;
-    const route *r = n > 0 ? find_route(method, out->segments, n) : NULL;
+    const route *r = n > 0 ? find_route(method, out->segments, n) : find_dated_route(method, path, out->segments, &n);
     if (!r)
         return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
     lambda_call *c = &out->call;
@@ -347,6 +380,8 @@ void lambda_rest_encode_error(const lambda_error *err, wire_response *out)
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "Type", err->kind == LAMBDA_ERR_SERVICE ? "Service" : "User");
     cJSON_AddStringToObject(doc, lambda_wire_capital_message(err->kind) ? "Message" : "message", err->message);
+    if (err->kind == LAMBDA_ERR_TOO_MANY_REQUESTS && err->reason)
+        cJSON_AddStringToObject(doc, "Reason", err->reason);
     set_json(out, lambda_wire_status(err->kind), doc);
     cJSON_Delete(doc);
     wire_add_header(out, "x-amzn-ErrorType", lambda_err_name(err->kind));

@@ -19,6 +19,7 @@ static const struct {
     [LAMBDA_ERR_ACCESS_DENIED] = {403, true},
     [LAMBDA_ERR_UNKNOWN_OPERATION] = {404, false},
     [LAMBDA_ERR_SERVICE] = {500, true},
+    [LAMBDA_ERR_TOO_MANY_REQUESTS] = {429, false},
 };
 
 static lambda_err_kind known(lambda_err_kind kind)
