@@ -52,13 +52,27 @@ static void respond_error(http_request *r, const logs_error *err)
     logs_json_encode_error(err, &w);
     if (w.status >= 500)
         log_error("logs: %s", err->message);
+    http_set_error_code(r, logs_err_name(err->kind));
     respond(r, &w);
+}
+
+/* The request log names the action and the log group. */
+static void describe(http_request *r, const char *action, const cJSON *input)
+{
+    const char *group = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(input, "logGroupName"));
+    if (!group)
+        group = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(input, "logGroupIdentifier"));
+    char resource[300] = "";
+    if (group)
+        snprintf(resource, sizeof resource, "group=%.280s", group);
+    http_describe(r, action, resource);
 }
 
 static void handle(http_request *r)
 {
     const char *action = logs_json_action(http_header(r, "X-Amz-Target"));
     logs_error err = {0};
+    http_describe(r, action ? action : "-", NULL);
     if (!action || !logs_action_known(action)) {
         logs_fail(&err, LOGS_ERR_UNKNOWN_OPERATION, "The operation %.200s is not supported by sqsemu's CloudWatch "
                   "Logs.", action ? action : "");
@@ -72,6 +86,7 @@ static void handle(http_request *r)
         respond_error(r, &err);
         return;
     }
+    describe(r, action, input);
     const http_identity *id = http_identity_of(r);
     logs_ctx ctx = {id->account, id->region, clock_now_ms()};
     cJSON *output = NULL;

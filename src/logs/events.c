@@ -13,8 +13,10 @@
 
 #include "internal.h"
 #include "pattern.h"
+#include "sqsemu/clock.h"
 
 #define EVENTS_DEFAULT_LIMIT 10000
+#define FILTER_SCAN_MS 1000 /* FilterLogEvents stops scanning after this and pages on (AWS may too) */
 
 static const log_position HEAD = {0, 0};
 static const log_position TAIL = {INT64_MAX, INT64_MAX};
@@ -205,7 +207,9 @@ typedef struct filter_scan {
     const char *stream_prefix; /* or NULL */
     const logs_pattern *pattern;
     int64_t limit;
+    int64_t deadline_ms; /* monotonic: past it the scan stops, with a nextToken */
     event_page page;
+    log_position scanned; /* the last event looked at and settled */
     bool more;
 } filter_scan;
 
@@ -223,11 +227,23 @@ static bool stream_selected(const filter_scan *f, const char *name)
     return false;
 }
 
+/* A filter pattern's regular expressions cost time in proportion to the bytes they scan,
+ * so a scan of a large group stops after FILTER_SCAN_MS with a nextToken that goes on
+ * after the last event it looked at. */
+static bool settled(filter_scan *f, const stored_log_event *e)
+{
+    f->scanned = (log_position){e->timestamp_ms, e->id};
+    if (clock_monotonic_ms() < f->deadline_ms)
+        return true;
+    f->more = true;
+    return false;
+}
+
 static bool on_group_event(const stored_log_event *e, void *arg)
 {
     filter_scan *f = arg;
     if (!stream_selected(f, e->stream_name) || !logs_pattern_match(f->pattern, e->message, e->message_len))
-        return true;
+        return settled(f, e);
     if (f->page.count == f->limit || page_full(&f->page, e->message_len)) {
         f->more = true;
         return false;
@@ -242,7 +258,7 @@ static bool on_group_event(const stored_log_event *e, void *arg)
     cJSON_AddStringToObject(rec, "eventId", id);
     cJSON_AddItemToArray(f->page.events, rec);
     page_note(&f->page, e);
-    return true;
+    return settled(f, e);
 }
 
 static bool filter_start(const cJSON *in, log_position *from, logs_error *err)
@@ -283,7 +299,9 @@ bool logs_filter_log_events(const logs_ctx *ctx, const cJSON *in, cJSON *out, lo
         .stream_prefix = member_string(in, "logStreamNamePrefix"),
         .pattern = pattern,
         .limit = member_integer(in, "limit", EVENTS_DEFAULT_LIMIT),
+        .deadline_ms = clock_monotonic_ms() + FILTER_SCAN_MS,
         .page = {.events = cJSON_CreateArray()},
+        .scanned = from,
     };
     if (!cJSON_IsArray(f.stream_names))
         f.stream_names = NULL;
@@ -297,6 +315,6 @@ bool logs_filter_log_events(const logs_ctx *ctx, const cJSON *in, cJSON *out, lo
     cJSON_AddItemToObject(out, "events", f.page.events);
     cJSON_AddArrayToObject(out, "searchedLogStreams");
     if (f.more)
-        add_token(out, "nextToken", 'e', f.page.last);
+        add_token(out, "nextToken", 'e', f.scanned);
     return true;
 }

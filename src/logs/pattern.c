@@ -12,6 +12,8 @@
 #include "sqsemu/buf.h"
 
 #define MAX_TERMS 64
+#define MAX_REGEX_TERMS 2    /* AWS's quota: two regular expressions a filter pattern */
+#define MAX_REGEX_COPIES 255 /* atoms after expanding {m,n}: regcomp and regexec grow with it */
 
 typedef enum term_role { ROLE_REQUIRED, ROLE_ANY, ROLE_EXCLUDED } term_role;
 
@@ -26,6 +28,7 @@ typedef struct term {
 struct logs_pattern {
     term terms[MAX_TERMS];
     size_t count;
+    size_t regex_count;
     bool has_any;
 };
 
@@ -55,6 +58,67 @@ static bool read_quoted(const char **p, buf_t *out, char *why, size_t size)
     return true;
 }
 
+/* The number of a bound at *s, moving *s past its digits (saturating). */
+static size_t bound_number(const char **s)
+{
+    size_t v = 0;
+    for (; **s >= '0' && **s <= '9'; (*s)++)
+        v = v > MAX_REGEX_COPIES ? v : v * 10 + (size_t)(**s - '0');
+    return v;
+}
+
+/* How many atoms regcomp builds for re (len bytes): each atom once, times the bounds
+ * stacked on it ({m}, {m,n}: the larger; {m,}: m + 1; +: 2). glibc copies an atom for each
+ * repetition, so a{32767} or a{255}{255} would hold the loop for minutes. */
+static size_t regex_copies(const char *re, size_t len)
+{
+    const char *s = re, *end = re + len;
+    size_t total = 0, atom = 0;
+    while (s < end && total + atom <= MAX_REGEX_COPIES) {
+        if (*s == '{') {
+            s++;
+            size_t lo = bound_number(&s), hi = lo;
+            if (*s == ',') {
+                s++;
+                hi = *s >= '0' && *s <= '9' ? bound_number(&s) : lo + 1;
+            }
+            size_t times = hi > lo ? hi : lo;
+            atom = times > MAX_REGEX_COPIES || atom * times > MAX_REGEX_COPIES ? MAX_REGEX_COPIES + 1 : atom * times;
+            s += s < end && *s == '}';
+            continue;
+        }
+        if (*s == '+') {
+            atom *= 2;
+            s++;
+            continue;
+        }
+        if (*s == '*' || *s == '?') {
+            s++;
+            continue;
+        }
+        total += atom;
+        atom = *s == '|' || *s == '^' || *s == '$' ? 0 : 1;
+        if (*s == '\\' && s + 1 < end) {
+            s += 2;
+        } else if (*s == '[') { /* a bracket expression: up to its closing ] */
+            s++;
+            s += s < end && *s == '^';
+            s += s < end && *s == ']';
+            while (s < end && *s != ']') {
+                char kind = s + 1 < end && *s == '[' && (s[1] == ':' || s[1] == '.' || s[1] == '=') ? s[1] : 0;
+                s += kind ? 2 : 1;
+                while (kind && s < end && !(s[0] == kind && s + 1 < end && s[1] == ']'))
+                    s++; /* [:alpha:] and the like: up to their own :] */
+                s += kind && s < end ? 2 : 0;
+            }
+            s += s < end;
+        } else {
+            s++;
+        }
+    }
+    return total + atom;
+}
+
 /* A %regex% term from *p (at the first %). */
 static bool read_regex(const char **p, buf_t *out, char *why, size_t size)
 {
@@ -64,6 +128,9 @@ static bool read_regex(const char **p, buf_t *out, char *why, size_t size)
         return refuse(why, size, "Invalid filter pattern: a regular expression must be written as %expression%.");
     if (memchr(start, '(', (size_t)(end - start)) || memchr(start, ')', (size_t)(end - start)))
         return refuse(why, size, "Invalid filter pattern: the () operator is not supported in regular expressions.");
+    if (regex_copies(start, (size_t)(end - start)) > MAX_REGEX_COPIES)
+        return refuse(why, size, "Invalid filter pattern: the regular expression repeats too much (sqsemu allows 255 "
+                                 "atoms once {m,n} bounds are expanded).");
     buf_append(out, start, (size_t)(end - start));
     *p = end + 1;
     return true;
@@ -73,6 +140,8 @@ static bool add_term(logs_pattern *pat, term_role role, buf_t *text, bool is_reg
 {
     if (pat->count == MAX_TERMS)
         return refuse(why, size, "Invalid filter pattern: too many terms.");
+    if (is_regex && ++pat->regex_count > MAX_REGEX_TERMS)
+        return refuse(why, size, "Invalid filter pattern: at most 2 regular expressions are allowed.");
     term *t = &pat->terms[pat->count];
     memset(t, 0, sizeof *t);
     t->role = role;

@@ -87,6 +87,24 @@ static void test_pattern_regex(void **state)
     refused("%abc", "%expression%");
 }
 
+/* glibc's regcomp copies an atom for every repetition: a{255}{255}{255} held the server
+ * for minutes and a{32767}{32767} exhausted its memory. */
+static void test_pattern_regex_size(void **state)
+{
+    (void)state;
+    assert_true(matches("%[0-9a-f]{8}-[0-9a-f]{4}%", "id 0123abcd-ef01 here"));
+    char letters[256];
+    memset(letters, 'a', 255);
+    letters[255] = '\0';
+    assert_true(matches("%[[:alpha:]]{255}%", letters));
+    assert_true(matches("%a{2,3}b% %c{1,}%", "aab c"));
+    refused("%a{255}{255}{255}%", "repeats too much");
+    refused("%a{32767}{32767}%", "repeats too much");
+    refused("%.{1,32767}%", "repeats too much");
+    refused("%a{200}b{100}%", "repeats too much");
+    refused("%a% %b% %c%", "at most 2 regular expressions");
+}
+
 static void test_pattern_refusals(void **state)
 {
     (void)state;
@@ -474,6 +492,7 @@ int main(void)
         cmocka_unit_test(test_pattern_terms),
         cmocka_unit_test(test_pattern_any_and_exclusions),
         cmocka_unit_test(test_pattern_regex),
+        cmocka_unit_test(test_pattern_regex_size),
         cmocka_unit_test(test_pattern_refusals),
         cmocka_unit_test(test_utf8_repair),
         cmocka_unit_test(test_codec_types),

@@ -987,6 +987,21 @@ class RequestLogTests(AdminCase):
                 self.assertOneLine(rid, "sqs", "GetQueueUrl", 400, QUEUE_GONE, resource="queue=no-such-queue")
         self.assertEveryLineIsALogLine()
 
+    def test_logs_requests(self):
+        for action, body, status, code, resource in (
+                ("DescribeLogGroups", {}, 200, None, None),
+                ("GetLogEvents", {"logGroupName": "/aws/lambda/none", "logStreamName": "s"}, 400,
+                 "ResourceNotFoundException", "group=/aws/lambda/none"),
+                ("FilterLogEvents", {"logGroupName": "/aws/lambda/none", "limit": 0}, 400,
+                 "InvalidParameterException", "group=/aws/lambda/none")):
+            with self.subTest(action=action):
+                got, hdrs, _ = self.server.raw("POST", "/", json.dumps(body),
+                                               {"Content-Type": "application/x-amz-json-1.1",
+                                                "X-Amz-Target": "Logs_20140328." + action})
+                self.assertEqual(got, status)
+                self.assertOneLine(hdrs["x-amzn-requestid"], "logs", action, status, code, resource)
+        self.assertEveryLineIsALogLine()
+
     def test_a_queue_name_with_control_bytes_cannot_inject_a_line(self):
         for name in ("a\nb", "a\r\nb", "a\rb", "x\n2026-01-01T00:00:00.000Z info  sqs Forged 200 0ms req=x",
                      "a\x1b[31mb", "a\x00b", "a\x7fb"):

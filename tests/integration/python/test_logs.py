@@ -222,6 +222,20 @@ class ReadingTests(LogsCase):
         self.assertLogsError(lambda: self.logs.filter_log_events(logGroupName=group, filterPattern="{ $.a = 1 }"),
                              "InvalidParameterException")
 
+    def test_costly_regex_scan_pages_instead_of_holding_the_server(self):
+        # A regex costs time per byte scanned (glibc: ~1 s per 256 KB for a{1,254}b): a
+        # scan stops after about a second and hands back a nextToken that goes on.
+        name, group = self.logger()
+        self.run_lines(name, ["a" * 60000] * 40 + ["aab"])
+        pattern = "%a{1,254}b%"
+        started = time.monotonic()
+        first = self.logs.filter_log_events(logGroupName=group, filterPattern=pattern)
+        self.assertLess(time.monotonic() - started, 5)
+        self.assertIn("nextToken", first)
+        self.assertEqual(self.messages(group, filterPattern=pattern), ["aab"])
+        self.assertLogsError(lambda: self.logs.filter_log_events(logGroupName=group, filterPattern="%a{255}{255}%"),
+                             "InvalidParameterException")
+
     def test_filter_paging_and_stream_selection(self):
         name, group = self.logger()
         results = [None, None]
