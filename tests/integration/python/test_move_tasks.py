@@ -446,9 +446,12 @@ class TestMoveTasksCli(MoveTaskMixin, harness.ServerTestCase):
         src = self.cli.ok("create-queue", "--queue-name", src_name, "--attributes",
                           json.dumps({"RedrivePolicy": redrive_policy(arn_for(dlq_name), 1)}))["QueueUrl"]
         dest = self.cli.ok("create-queue", "--queue-name", dest_name)["QueueUrl"]
-        for i in range(3):
-            self.cli.ok("send-message", "--queue-url", src, "--message-body", "cli-%d" % i)
-        self.dead_letter(self.sqs, src, dlq, 3)
+        # Ten messages at one a second leave the task RUNNING for nine seconds, time enough for
+        # the list and cancel calls on a loaded machine (each CLI call starts a python).
+        count = 10
+        self.sqs.send_message_batch(QueueUrl=src, Entries=[{"Id": str(i), "MessageBody": "cli-%d" % i}
+                                                           for i in range(count)])
+        self.dead_letter(self.sqs, src, dlq, count)
         err = self.cli.fails("start-message-move-task", "--source-arn", arn_for(src_name))
         self.assertIn("InvalidParameterValue", err)
         err = self.cli.fails("start-message-move-task", "--source-arn", arn_for(self.unique("cli-none")))
@@ -469,7 +472,7 @@ class TestMoveTasksCli(MoveTaskMixin, harness.ServerTestCase):
         harness.wait_until(lambda: counters(self.sqs, dlq) == (0, 0, 0), timeout=5)
         self.assertEqual(counters(self.sqs, dlq), (0, 0, 0))
         moved_to_dest = counters(self.sqs, dest)[0]
-        self.assertEqual(moved_to_dest + counters(self.sqs, src)[0], 3)
+        self.assertEqual(moved_to_dest + counters(self.sqs, src)[0], count)
 
 
 # ---- the end-to-end workflow with a Lambda trigger -----------------------------------
