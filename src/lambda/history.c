@@ -6,12 +6,14 @@
  * owned by the function record and freed with it; the oldest entry is overwritten. Every
  * entry takes a global sequence number, which orders a listing across functions. Nothing
  * here is stored: a restart starts with empty histories (the logs, in the store, remain). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "history.h"
 #include "sqsemu/buf.h"
+#include "sqsemu/utf8.h"
 
 #define DEFAULT_LIST_LIMIT 20
 
@@ -168,9 +170,13 @@ static void add_log_lines(cJSON *out, const char *log)
     for (const char *p = log; p && *p;) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        char *line = xstrndup(p, len);
-        cJSON_AddItemToArray(lines, cJSON_CreateString(line));
-        free(line);
+        /* Handlers print any bytes, and the kept tail may start inside a character: each
+         * line is made valid UTF-8 so that the answer is valid JSON. */
+        buf_t line;
+        buf_init(&line);
+        utf8_append_repaired(&line, p, len, SIZE_MAX);
+        cJSON_AddItemToArray(lines, cJSON_CreateString(line.data ? line.data : ""));
+        buf_free(&line);
         p += len + (nl ? 1 : 0);
     }
 }

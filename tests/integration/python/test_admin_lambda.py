@@ -14,7 +14,7 @@ import unittest
 
 import harness
 from admin_util import AdminAsserts, admin, invocations, metric, metrics, reset, stop_and_check
-from lambda_util import LambdaTestCase, function_arn
+from lambda_util import LambdaTestCase, function_arn, zip_bytes
 
 RECORDER_LINE = "recorder handling %s"
 
@@ -112,6 +112,20 @@ class InvocationHistoryTests(AdminLambdaCase):
         self.assertEqual(entry["RequestId"], resp["ResponseMetadata"]["RequestId"])
         self.assertTrue(any("kaboom" in line for line in entry["Log"]), entry["Log"])
         self.assertLogOf(entry)
+
+    def test_bytes_that_are_not_utf8_keep_the_answer_json(self):
+        """A handler prints bytes that are not UTF-8: the history still answers valid JSON,
+        with each bad byte as U+FFFD."""
+        source = ("import sys\n"
+                  "def handler(event, context):\n"
+                  "    sys.stdout.buffer.write(b'bad \\xff\\xfe bytes \\xe2\\x82 cut\\n')\n"
+                  "    sys.stdout.flush()\n"
+                  "    return 1\n")
+        name = self.create_function(zip_file=zip_bytes({"app.py": source}))["FunctionName"]
+        resp, _, _ = self.invoke(name, {})
+        self.assertNotIn("FunctionError", resp)
+        [entry] = invocations(self.server, name)  # parsed as JSON, which fails on bad UTF-8
+        self.assertIn("bad \ufffd\ufffd bytes \ufffd\ufffd cut", entry["Log"])
 
     def test_handler_that_exits(self):
         name = self.recorder()
