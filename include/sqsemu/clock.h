@@ -19,6 +19,7 @@
 int64_t clock_now_ms(void);
 int64_t clock_real_ms(void);
 int64_t clock_monotonic_ms(void);
+int64_t clock_monotonic_us(void); /* for durations shorter than a millisecond */
 
 /* The emulated clock's state. */
 int64_t clock_offset_ms(void);

@@ -27,6 +27,7 @@ typedef struct invocation {
     invoke_done_fn done;
     void *arg;
     int64_t start_ms;    /* monotonic: a handler runs on the machine's clock, not the test clock */
+    int64_t start_us;    /* the same instant in microseconds: the REPORT line's Duration */
     int64_t deadline_ms;
     buf_t log;
     bool delivered;

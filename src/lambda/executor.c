@@ -62,11 +62,10 @@ void invocation_finish(environment *env, bool function_error, char *payload, siz
     process_drain_output(env);
     env->inv = NULL;
     timers_cancel(loop_real_timers(), &env->deadline_timer);
-    int64_t now = clock_monotonic_ms();
     char line[512];
     snprintf(line, sizeof line, "END RequestId: %s", inv->request_id);
     invocation_log(env, inv, line);
-    double duration = inv->delivered ? (double)(now - inv->start_ms) : 0.0;
+    double duration = inv->delivered ? (double)(clock_monotonic_us() - inv->start_us) / 1000.0 : 0.0;
     int n = snprintf(line, sizeof line,
                      "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %lld ms\tMemory Size: %lld MB\tMax "
                      "Memory Used: %lld MB\t",

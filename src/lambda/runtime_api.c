@@ -38,6 +38,7 @@ static enum MHD_Result send_invocation(environment *env, struct MHD_Connection *
     if (!inv->delivered) {
         inv->delivered = true;
         inv->start_ms = now;
+        inv->start_us = clock_monotonic_us();
         inv->started_at_ms = clock_now_ms();
         inv->deadline_ms = now + function_int(env->fn, "Timeout") * 1000;
         if (inv->cold)
