@@ -58,6 +58,19 @@ typedef enum lambda_op {
     /* sqsemu's own: recent invocations, newest first, of the function `name` (NULL: all),
      * at most max_items (1..100, default 20). Result: {Invocations: [...]}. */
     LAMBDA_OP_ADMIN_INVOCATIONS,
+    /* The resource-based policy (policy.c; stored, never enforced) and the read operations
+     * that infrastructure tools call for features sqsemu does not emulate (function_reads.c). */
+    LAMBDA_OP_ADD_PERMISSION,
+    LAMBDA_OP_REMOVE_PERMISSION,
+    LAMBDA_OP_GET_POLICY,
+    LAMBDA_OP_GET_CODE_SIGNING_CONFIG,
+    LAMBDA_OP_GET_RUNTIME_MANAGEMENT_CONFIG,
+    LAMBDA_OP_GET_URL_CONFIG,
+    LAMBDA_OP_LIST_URL_CONFIGS,
+    LAMBDA_OP_GET_RECURSION_CONFIG,
+    LAMBDA_OP_GET_PROVISIONED_CONCURRENCY,
+    LAMBDA_OP_LIST_PROVISIONED_CONCURRENCY,
+    LAMBDA_OP_LIST_LAYERS,
 } lambda_op;
 
 /* The arguments of one operation; which members count depends on op. */
@@ -75,6 +88,9 @@ typedef struct lambda_call {
     /* UntagResource */
     const char *const *tag_keys;
     size_t tag_key_count;
+    /* RemovePermission: the statement, and ?RevisionId */
+    const char *statement_id;
+    const char *revision_id;
     /* Invoke */
     const char *invocation_type; /* RequestResponse (NULL), Event or DryRun */
     const char *log_type;        /* "Tail" or NULL */

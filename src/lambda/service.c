@@ -8,9 +8,11 @@
 #include "code_dirs.h"
 #include "executor.h"
 #include "function.h"
+#include "function_reads.h"
 #include "history.h"
 #include "invoke.h"
 #include "mapping.h"
+#include "policy.h"
 #include "settings.h"
 #include "tags.h"
 #include "sqsemu/buf.h"
@@ -121,6 +123,18 @@ static bool run_now(const lambda_ctx *ctx, const lambda_call *c, cJSON *out, lam
     case LAMBDA_OP_GET_CODE_ARCHIVE: return code_archive(ctx, c, result, err);
     case LAMBDA_OP_ADMIN_RESET: return reset(ctx, c->name, out, err);
     case LAMBDA_OP_ADMIN_INVOCATIONS: return history_list(ctx, c->name, c->max_items, out, err);
+    case LAMBDA_OP_ADD_PERMISSION: return policy_add(ctx, c->name, c->qualifier, c->body, out, err);
+    case LAMBDA_OP_REMOVE_PERMISSION:
+        return policy_remove(ctx, c->name, c->qualifier, c->statement_id, c->revision_id, err);
+    case LAMBDA_OP_GET_POLICY: return policy_get(ctx, c->name, c->qualifier, out, err);
+    case LAMBDA_OP_GET_CODE_SIGNING_CONFIG:
+    case LAMBDA_OP_GET_RUNTIME_MANAGEMENT_CONFIG:
+    case LAMBDA_OP_GET_URL_CONFIG:
+    case LAMBDA_OP_LIST_URL_CONFIGS:
+    case LAMBDA_OP_GET_RECURSION_CONFIG:
+    case LAMBDA_OP_GET_PROVISIONED_CONCURRENCY:
+    case LAMBDA_OP_LIST_PROVISIONED_CONCURRENCY:
+    case LAMBDA_OP_LIST_LAYERS: return function_read(ctx, c, out, err);
     case LAMBDA_OP_INVOKE: break;
     }
     return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
@@ -184,6 +198,17 @@ static const struct {
     [LAMBDA_OP_GET_CODE_ARCHIVE] = {"GetCodeArchive", "function"},
     [LAMBDA_OP_ADMIN_RESET] = {"Reset", "function"},
     [LAMBDA_OP_ADMIN_INVOCATIONS] = {"ListInvocations", "function"},
+    [LAMBDA_OP_ADD_PERMISSION] = {"AddPermission", "function"},
+    [LAMBDA_OP_REMOVE_PERMISSION] = {"RemovePermission", "function"},
+    [LAMBDA_OP_GET_POLICY] = {"GetPolicy", "function"},
+    [LAMBDA_OP_GET_CODE_SIGNING_CONFIG] = {"GetFunctionCodeSigningConfig", "function"},
+    [LAMBDA_OP_GET_RUNTIME_MANAGEMENT_CONFIG] = {"GetRuntimeManagementConfig", "function"},
+    [LAMBDA_OP_GET_URL_CONFIG] = {"GetFunctionUrlConfig", "function"},
+    [LAMBDA_OP_LIST_URL_CONFIGS] = {"ListFunctionUrlConfigs", "function"},
+    [LAMBDA_OP_GET_RECURSION_CONFIG] = {"GetFunctionRecursionConfig", "function"},
+    [LAMBDA_OP_GET_PROVISIONED_CONCURRENCY] = {"GetProvisionedConcurrencyConfig", "function"},
+    [LAMBDA_OP_LIST_PROVISIONED_CONCURRENCY] = {"ListProvisionedConcurrencyConfigs", "function"},
+    [LAMBDA_OP_LIST_LAYERS] = {"ListLayers", "function"},
 };
 
 const char *lambda_op_name(lambda_op op)
