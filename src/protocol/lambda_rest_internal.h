@@ -17,7 +17,9 @@ typedef struct lambda_rest_operation {
 /* Every Lambda operation of AWS's model; ends with a NULL row. */
 extern const lambda_rest_operation lambda_rest_operations[];
 
-/* Whether path (with its parsed query) has the shape of pattern. When captures is given,
+/* Whether path (with its parsed query) has the shape of pattern: literal segments, {} for
+ * one label, then optionally "?name=value" (the parameter must have that value) or
+ * "?!name" (it must be absent). When captures is given,
  * the {} labels are percent-decoded into it (malloc'd, at most max; the caller frees). */
 bool lambda_rest_match(const char *pattern, const char *path, const form_params *query, char **captures, int max);
 

@@ -32,6 +32,8 @@ static bool query_matches(const char *want, const form_params *query)
 {
     if (!want)
         return true;
+    if (*want == '!') /* "?!name": the route requires the parameter to be absent */
+        return !query || !form_find(query, want + 1);
     const char *eq = strchr(want, '=');
     if (!eq || !query)
         return false;
@@ -103,7 +105,7 @@ static const pattern_route routes[] = {
     {"GET", "/2019-09-30/functions/{}/provisioned-concurrency?List=ALL", LAMBDA_OP_LIST_PROVISIONED_CONCURRENCY,
      200, false},
     {"GET", "/2019-09-30/functions/{}/provisioned-concurrency", LAMBDA_OP_GET_PROVISIONED_CONCURRENCY, 200, false},
-    {"GET", "/2018-10-31/layers", LAMBDA_OP_LIST_LAYERS, 200, false},
+    {"GET", "/2018-10-31/layers?!find", LAMBDA_OP_LIST_LAYERS, 200, false}, /* not GetLayerVersionByArn */
 };
 
 static const char *query_value(const form_params *query, const char *name)
