@@ -69,6 +69,19 @@ typedef enum lambda_op {
     LAMBDA_OP_GET_EVENT_INVOKE_CONFIG,
     LAMBDA_OP_DELETE_EVENT_INVOKE_CONFIG,
     LAMBDA_OP_LIST_EVENT_INVOKE_CONFIGS,
+    /* The resource-based policy (policy.c; stored, never enforced) and the read operations
+     * that infrastructure tools call for features sqsemu does not emulate (function_reads.c). */
+    LAMBDA_OP_ADD_PERMISSION,
+    LAMBDA_OP_REMOVE_PERMISSION,
+    LAMBDA_OP_GET_POLICY,
+    LAMBDA_OP_GET_CODE_SIGNING_CONFIG,
+    LAMBDA_OP_GET_RUNTIME_MANAGEMENT_CONFIG,
+    LAMBDA_OP_GET_URL_CONFIG,
+    LAMBDA_OP_LIST_URL_CONFIGS,
+    LAMBDA_OP_GET_RECURSION_CONFIG,
+    LAMBDA_OP_GET_PROVISIONED_CONCURRENCY,
+    LAMBDA_OP_LIST_PROVISIONED_CONCURRENCY,
+    LAMBDA_OP_LIST_LAYERS,
 } lambda_op;
 
 /* The arguments of one operation; which members count depends on op. */
@@ -86,6 +99,9 @@ typedef struct lambda_call {
     /* UntagResource */
     const char *const *tag_keys;
     size_t tag_key_count;
+    /* RemovePermission: the statement, and ?RevisionId */
+    const char *statement_id;
+    const char *revision_id;
     /* Invoke */
     const char *invocation_type; /* RequestResponse (NULL), Event or DryRun */
     const char *log_type;        /* "Tail" or NULL */

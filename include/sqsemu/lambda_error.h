@@ -22,6 +22,8 @@ typedef enum lambda_err_kind {
     LAMBDA_ERR_UNKNOWN_OPERATION,   /* UnknownOperationException */
     LAMBDA_ERR_SERVICE,             /* ServiceException */
     LAMBDA_ERR_TOO_MANY_REQUESTS,   /* TooManyRequestsException (429, with a Reason) */
+    LAMBDA_ERR_POLICY_LENGTH,       /* PolicyLengthExceededException */
+    LAMBDA_ERR_PROVISIONED_NOT_FOUND, /* ProvisionedConcurrencyConfigNotFoundException */
     LAMBDA_ERR__COUNT
 } lambda_err_kind;
 

@@ -20,6 +20,8 @@ static const char *const names[LAMBDA_ERR__COUNT] = {
     [LAMBDA_ERR_UNKNOWN_OPERATION] = "UnknownOperationException",
     [LAMBDA_ERR_SERVICE] = "ServiceException",
     [LAMBDA_ERR_TOO_MANY_REQUESTS] = "TooManyRequestsException",
+    [LAMBDA_ERR_POLICY_LENGTH] = "PolicyLengthExceededException",
+    [LAMBDA_ERR_PROVISIONED_NOT_FOUND] = "ProvisionedConcurrencyConfigNotFoundException",
 };
 
 const char *lambda_err_name(lambda_err_kind kind)

@@ -10,9 +10,11 @@
 #include "concurrency.h"
 #include "executor.h"
 #include "function.h"
+#include "function_reads.h"
 #include "history.h"
 #include "invoke.h"
 #include "mapping.h"
+#include "policy.h"
 #include "settings.h"
 #include "tags.h"
 #include "sqsemu/buf.h"
@@ -133,6 +135,18 @@ static bool run_now(const lambda_ctx *ctx, const lambda_call *c, cJSON *out, lam
     case LAMBDA_OP_GET_EVENT_INVOKE_CONFIG: return eic_get(ctx, c->name, c->qualifier, out, err);
     case LAMBDA_OP_DELETE_EVENT_INVOKE_CONFIG: return eic_delete(ctx, c->name, c->qualifier, err);
     case LAMBDA_OP_LIST_EVENT_INVOKE_CONFIGS: return eic_list(ctx, c->name, c->marker, c->max_items, out, err);
+    case LAMBDA_OP_ADD_PERMISSION: return policy_add(ctx, c->name, c->qualifier, c->body, out, err);
+    case LAMBDA_OP_REMOVE_PERMISSION:
+        return policy_remove(ctx, c->name, c->qualifier, c->statement_id, c->revision_id, err);
+    case LAMBDA_OP_GET_POLICY: return policy_get(ctx, c->name, c->qualifier, out, err);
+    case LAMBDA_OP_GET_CODE_SIGNING_CONFIG:
+    case LAMBDA_OP_GET_RUNTIME_MANAGEMENT_CONFIG:
+    case LAMBDA_OP_GET_URL_CONFIG:
+    case LAMBDA_OP_LIST_URL_CONFIGS:
+    case LAMBDA_OP_GET_RECURSION_CONFIG:
+    case LAMBDA_OP_GET_PROVISIONED_CONCURRENCY:
+    case LAMBDA_OP_LIST_PROVISIONED_CONCURRENCY:
+    case LAMBDA_OP_LIST_LAYERS: return function_read(ctx, c, out, err);
     case LAMBDA_OP_INVOKE: break;
     }
     return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
@@ -205,6 +219,17 @@ static const struct {
     [LAMBDA_OP_GET_EVENT_INVOKE_CONFIG] = {"GetFunctionEventInvokeConfig", "function"},
     [LAMBDA_OP_DELETE_EVENT_INVOKE_CONFIG] = {"DeleteFunctionEventInvokeConfig", "function"},
     [LAMBDA_OP_LIST_EVENT_INVOKE_CONFIGS] = {"ListFunctionEventInvokeConfigs", "function"},
+    [LAMBDA_OP_ADD_PERMISSION] = {"AddPermission", "function"},
+    [LAMBDA_OP_REMOVE_PERMISSION] = {"RemovePermission", "function"},
+    [LAMBDA_OP_GET_POLICY] = {"GetPolicy", "function"},
+    [LAMBDA_OP_GET_CODE_SIGNING_CONFIG] = {"GetFunctionCodeSigningConfig", "function"},
+    [LAMBDA_OP_GET_RUNTIME_MANAGEMENT_CONFIG] = {"GetRuntimeManagementConfig", "function"},
+    [LAMBDA_OP_GET_URL_CONFIG] = {"GetFunctionUrlConfig", "function"},
+    [LAMBDA_OP_LIST_URL_CONFIGS] = {"ListFunctionUrlConfigs", "function"},
+    [LAMBDA_OP_GET_RECURSION_CONFIG] = {"GetFunctionRecursionConfig", "function"},
+    [LAMBDA_OP_GET_PROVISIONED_CONCURRENCY] = {"GetProvisionedConcurrencyConfig", "function"},
+    [LAMBDA_OP_LIST_PROVISIONED_CONCURRENCY] = {"ListProvisionedConcurrencyConfigs", "function"},
+    [LAMBDA_OP_LIST_LAYERS] = {"ListLayers", "function"},
 };
 
 const char *lambda_op_name(lambda_op op)

@@ -1,4 +1,5 @@
-/* lambda/tags: ListTags, TagResource and UntagResource on function and mapping ARNs. */
+/* lambda/tags: ListTags, TagResource and UntagResource on function and mapping ARNs (an
+ * unqualified function ARN: AWS refuses versions' and aliases' ARNs). */
 #include <string.h>
 
 #include "function.h"
@@ -25,6 +26,16 @@ static cJSON *resource_tags(const lambda_ctx *ctx, const char *arn, bool create,
                     "satisfy regular expression pattern: arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-"
                     "[a-z]+-\\d{1}:\\d{12}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|"
                     "event-source-mapping:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})", arn);
+        return NULL;
+    }
+    /* AWS tags functions, not their versions or aliases: a qualified ARN is refused before
+     * the function is looked up (also for ListTags). */
+    function_ref ref;
+    if (!function_ref_parse(ctx, arn, &ref, err))
+        return NULL;
+    if (*ref.qualifier) {
+        lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER,
+                    "Tags on function aliases and versions are not supported. Please specify a function ARN.");
         return NULL;
     }
     *fn = functions_resolve(ctx, arn, NULL, false, err);

@@ -1,6 +1,5 @@
-/* lambda_rest: the Lambda REST-JSON protocol (API version 2015-03-31, tags 2017-03-31, and the
- * operations AWS added under later dates: reserved concurrency, account settings, event
- * invoke configs).
+/* lambda_rest: the Lambda REST-JSON protocol (API version 2015-03-31, tags 2017-03-31; the
+ * policy and the later API dates are routed by lambda_rest_routes.c).
  *
  * Decoding maps (method, path) to an operation with a small routing table, decodes path
  * labels (percent-escapes; an escaped control character is refused, since a NUL would cut
@@ -19,6 +18,7 @@
 #include "sqsemu/buf.h"
 #include "sqsemu/codec.h"
 #include "sqsemu/json.h"
+#include "lambda_rest_internal.h"
 #include "sqsemu/lambda_wire_errors.h"
 
 #define API_PREFIX "/2015-03-31/"
@@ -171,6 +171,16 @@ static const route *find_dated_route(const char *method, const char *path, char 
     return NULL;
 }
 
+/* No route took the request: the error names the operation AWS has there, if any. */
+static bool unknown_operation(const char *method, const char *path, const form_params *query, lambda_error *err)
+{
+    const char *name = lambda_rest_unemulated_op(method, path, query);
+    if (name)
+        return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "sqsemu does not emulate the Lambda operation %s", name);
+    return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION,
+                       "sqsemu does not emulate this request: no Lambda operation matches %s %.200s", method, path);
+}
+
 /* tagKeys repeats, so it is read pair by pair rather than looked up once. */
 static void collect_tag_keys(const char *raw_query, lambda_rest_request *out)
 {
@@ -211,7 +221,7 @@ static bool decode_tags(const char *method, const char *path, const char *query,
         collect_tag_keys(query, out);
         return true;
     }
-    return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
+    return unknown_operation(method, path, &out->query, err);
 }
 
 /* GET /_sqsemu/lambda/code/<name>.zip */
@@ -287,6 +297,9 @@ bool lambda_rest_decode(const char *method, const char *path, const char *query,
                            "1 validation error detected: the request path or query string holds an encoded control "
                            "character, which no Lambda name, ARN or parameter may contain.");
     form_parse(&out->query, query, strlen(query));
+    bool wants_body = false;
+    if (lambda_rest_decode_more(method, path, out, &wants_body))
+        return !wants_body || parse_body(body, body_len, out, err);
     if (strncmp(path, TAGS_PREFIX, strlen(TAGS_PREFIX)) == 0)
         return decode_tags(method, path, query, body, body_len, out, err);
     if (strncmp(path, CODE_PREFIX, strlen(CODE_PREFIX)) == 0)
@@ -297,7 +310,7 @@ bool lambda_rest_decode(const char *method, const char *path, const char *query,
                                                                 : 0;
     const route *r = n > 0 ? find_route(method, out->segments, n) : find_dated_route(method, path, out->segments, &n);
     if (!r)
-        return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
+        return unknown_operation(method, path, &out->query, err);
     lambda_call *c = &out->call;
     c->op = r->op;
     c->name = n >= 2 ? out->segments[1] : NULL;

@@ -20,6 +20,8 @@ static const struct {
     [LAMBDA_ERR_UNKNOWN_OPERATION] = {404, false},
     [LAMBDA_ERR_SERVICE] = {500, true},
     [LAMBDA_ERR_TOO_MANY_REQUESTS] = {429, false},
+    [LAMBDA_ERR_POLICY_LENGTH] = {400, false},
+    [LAMBDA_ERR_PROVISIONED_NOT_FOUND] = {404, false},
 };
 
 static lambda_err_kind known(lambda_err_kind kind)

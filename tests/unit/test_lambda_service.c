@@ -300,6 +300,60 @@ static void test_event_invoke_config_changes_follow_the_commit(void **state)
     assert_int_equal(retries_configured(), -1);
 }
 
+/* AddPermission and RemovePermission: a refused write or COMMIT leaves the policy and the
+ * function's RevisionId as they were. */
+static int statement_count(void)
+{
+    cJSON *out = call(LAMBDA_OP_GET_POLICY, "f", NULL);
+    if (!out)
+        return 0;
+    cJSON *doc = cJSON_Parse(member(out, "Policy"));
+    int n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "Statement"));
+    cJSON_Delete(doc);
+    cJSON_Delete(out);
+    return n;
+}
+
+static char *revision(void)
+{
+    cJSON *out = call(LAMBDA_OP_GET_FUNCTION_CONFIGURATION, "f", NULL);
+    assert_non_null(out);
+    char *id = strdup(member(out, "RevisionId"));
+    cJSON_Delete(out);
+    return id;
+}
+
+static void test_policy_failing_write_or_commit_change_nothing(void **state)
+{
+    (void)state;
+    const char *add = "{\"StatementId\":\"s\",\"Action\":\"lambda:InvokeFunction\",\"Principal\":\"*\"}";
+    ok(LAMBDA_OP_CREATE_FUNCTION, NULL, CREATE_F);
+    char *before = revision();
+    store_fail_writes("UPDATE", "functions");
+    assert_null(call(LAMBDA_OP_ADD_PERMISSION, "f", add));
+    store_faults_heal();
+    store_fail_commits("UPDATE", "functions");
+    assert_null(call(LAMBDA_OP_ADD_PERMISSION, "f", add));
+    store_faults_heal();
+    assert_int_equal(statement_count(), 0);
+    char *after = revision();
+    assert_string_equal(before, after);
+    free(after);
+    ok(LAMBDA_OP_ADD_PERMISSION, "f", add);
+    assert_int_equal(statement_count(), 1);
+    lambda_ctx ctx = {.account = ACCOUNT, .region = REGION, .now_ms = clock_now_ms()};
+    lambda_call remove = {.op = LAMBDA_OP_REMOVE_PERMISSION, .name = "f", .statement_id = "s"};
+    lambda_result result;
+    store_fail_commits("UPDATE", "functions");
+    assert_int_equal(lambda_service_call(&ctx, &remove, &result, &last_error, NULL, NULL), LAMBDA_STATUS_ERROR);
+    store_faults_heal();
+    assert_int_equal(statement_count(), 1);
+    assert_int_equal(lambda_service_call(&ctx, &remove, &result, &last_error, NULL, NULL), LAMBDA_STATUS_OK);
+    lambda_result_free(&result);
+    assert_int_equal(statement_count(), 0);
+    free(before);
+}
+
 /* ---- event-source mappings ---- */
 
 static void create_queue_and_function(void)
@@ -400,6 +454,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_delete_failing_commit_keeps_the_function, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tags_failing_write_or_commit_change_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_invoke_config_changes_follow_the_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_policy_failing_write_or_commit_change_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mapping_changes_follow_the_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mapping_create_failing_commit_leaves_none, setup, teardown),
     };
