@@ -8,6 +8,7 @@
 
 #include "invoke.h"
 #include "settings.h"
+#include "versions.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/clock.h"
 #include "sqsemu/ids.h"
@@ -55,9 +56,10 @@ static void event_free(async_event *e)
     free(e);
 }
 
+/* The invoked ARN keeps the caller's qualifier: a version or an alias runs its own code. */
 static lambda_function *event_function(const async_event *e)
 {
-    return functions_find(e->account, e->region, e->function_name);
+    return functions_runnable(e->invoked_arn, NULL);
 }
 
 static void add_attribute(cJSON *attributes, const char *name, const char *type, const char *value)

@@ -30,6 +30,12 @@ typedef struct lambda_function {
     size_t running;   /* invocations in progress */
     bool deleted;
     struct function_history *history; /* recent invocations and totals (history.c) */
+    /* Published versions (versions.h): a version's number ("3"; NULL for $LATEST) and the
+     * function it belongs to, which it keeps alive (its counts add to the function's);
+     * $LATEST owns its versions and aliases. */
+    char *version;
+    struct lambda_function *latest;
+    struct function_versions *versions;
     struct lambda_function *next;
 } lambda_function;
 
@@ -64,6 +70,14 @@ int64_t function_int(const lambda_function *f, const char *member);
 const char *function_code_dir(const lambda_function *f);
 /* The uploaded zip archive (malloc'd) or NULL (hot-reload directory, image). */
 char *function_code_zip(const lambda_function *f, size_t *len);
+/* Writes f's FunctionConfiguration (with the state members when with_state) into out. */
+void function_configuration(const lambda_function *f, bool with_state, cJSON *out);
+/* The same, for an unqualified name: RevisionId check of an update (PreconditionFailed). */
+bool function_revision_matches(const lambda_function *f, const cJSON *in, lambda_error *err);
+/* Mappings and pollers re-evaluate (a version or an alias changed). */
+void functions_announce(void);
+/* Frees f once it is deleted and nothing uses it any more. */
+void function_release_if_unused(lambda_function *f);
 /* Persists f->record after a change made outside this module (tags). */
 bool function_save(lambda_function *f, lambda_error *err);
 

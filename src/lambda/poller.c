@@ -35,6 +35,7 @@
 #include "mapping.h"
 #include "poller.h"
 #include "settings.h"
+#include "versions.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/clock.h"
 #include "sqsemu/json.h"
@@ -148,11 +149,8 @@ static void release_one(const char *arn, const char *handle)
 
 static lambda_function *target_function(const mapping *m)
 {
-    const char *arn = mapping_string(m, "FunctionArn");
-    char region[64] = "", account[16] = "", name[160] = "";
-    if (!arn || sscanf(arn, "arn:aws:lambda:%63[^:]:%15[^:]:function:%159[^:]", region, account, name) != 3)
-        return NULL;
-    return functions_find(account, region, name);
+    /* A qualified ARN runs that version, or the version its alias points at now. */
+    return functions_runnable(mapping_string(m, "FunctionArn"), NULL);
 }
 
 static int max_concurrency(const mapping *m)

@@ -13,6 +13,7 @@
 #include "mapping.h"
 #include "settings.h"
 #include "tags.h"
+#include "versions.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/log.h"
 #include "sqsemu/tx.h"
@@ -74,7 +75,10 @@ void lambda_service_stop(void)
 
 static bool code_archive(const lambda_ctx *ctx, const lambda_call *call, lambda_result *result, lambda_error *err)
 {
-    lambda_function *f = call->name ? functions_find(ctx->account, ctx->region, call->name) : NULL;
+    function_target t;
+    lambda_error ignored;
+    lambda_function *f = call->name && functions_resolve_target(ctx, call->name, NULL, false, &t, &ignored) ? t.run
+                                                                                                          : NULL;
     result->payload = f ? function_code_zip(f, &result->payload_len) : NULL;
     return result->payload ||
            lambda_fail(err, LAMBDA_ERR_NOT_FOUND, "No stored code archive for %s", call->name ? call->name : "");
@@ -121,6 +125,18 @@ static bool run_now(const lambda_ctx *ctx, const lambda_call *c, cJSON *out, lam
     case LAMBDA_OP_GET_CODE_ARCHIVE: return code_archive(ctx, c, result, err);
     case LAMBDA_OP_ADMIN_RESET: return reset(ctx, c->name, out, err);
     case LAMBDA_OP_ADMIN_INVOCATIONS: return history_list(ctx, c->name, c->max_items, out, err);
+    case LAMBDA_OP_PUBLISH_VERSION: {
+        function_target t;
+        return functions_resolve_target(ctx, c->name, NULL, false, &t, err) &&
+               version_publish(ctx, t.function, c->body, out, err);
+    }
+    case LAMBDA_OP_LIST_VERSIONS: return versions_list(ctx, c->name, c->marker, c->max_items, out, err);
+    case LAMBDA_OP_CREATE_ALIAS: return alias_create(ctx, c->name, c->body, out, err);
+    case LAMBDA_OP_GET_ALIAS: return alias_get(ctx, c->name, c->alias, out, err);
+    case LAMBDA_OP_UPDATE_ALIAS: return alias_update(ctx, c->name, c->alias, c->body, out, err);
+    case LAMBDA_OP_DELETE_ALIAS: return alias_delete(ctx, c->name, c->alias, err);
+    case LAMBDA_OP_LIST_ALIASES:
+        return aliases_list(ctx, c->name, c->function_version, c->marker, c->max_items, out, err);
     case LAMBDA_OP_INVOKE: break;
     }
     return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
@@ -182,6 +198,13 @@ static const struct {
     [LAMBDA_OP_TAG_RESOURCE] = {"TagResource", "resource"},
     [LAMBDA_OP_UNTAG_RESOURCE] = {"UntagResource", "resource"},
     [LAMBDA_OP_GET_CODE_ARCHIVE] = {"GetCodeArchive", "function"},
+    [LAMBDA_OP_PUBLISH_VERSION] = {"PublishVersion", "function"},
+    [LAMBDA_OP_LIST_VERSIONS] = {"ListVersionsByFunction", "function"},
+    [LAMBDA_OP_CREATE_ALIAS] = {"CreateAlias", "function"},
+    [LAMBDA_OP_GET_ALIAS] = {"GetAlias", "function"},
+    [LAMBDA_OP_UPDATE_ALIAS] = {"UpdateAlias", "function"},
+    [LAMBDA_OP_DELETE_ALIAS] = {"DeleteAlias", "function"},
+    [LAMBDA_OP_LIST_ALIASES] = {"ListAliases", "function"},
     [LAMBDA_OP_ADMIN_RESET] = {"Reset", "function"},
     [LAMBDA_OP_ADMIN_INVOCATIONS] = {"ListInvocations", "function"},
 };

@@ -48,11 +48,11 @@ size_t lambda_rest_body_limit(const char *method, const char *path, size_t other
 
 /* ---- decoding ---- */
 
-/* Splits the path after the API prefix into at most 3 decoded segments. */
-static int split_path(const char *rest, char *segments[3])
+/* Splits the path after the API prefix into at most 4 decoded segments. */
+static int split_path(const char *rest, char *segments[4])
 {
     int n = 0;
-    while (*rest && n < 3) {
+    while (*rest && n < 4) {
         const char *slash = strchr(rest, '/');
         size_t len = slash ? (size_t)(slash - rest) : strlen(rest);
         if (len > 0)
@@ -123,6 +123,14 @@ static const route routes[] = {
     {"GET", "event-source-mappings", 2, NULL, LAMBDA_OP_GET_MAPPING, 200, false},
     {"PUT", "event-source-mappings", 2, NULL, LAMBDA_OP_UPDATE_MAPPING, 202, true},
     {"DELETE", "event-source-mappings", 2, NULL, LAMBDA_OP_DELETE_MAPPING, 202, false},
+    /* versions and aliases */
+    {"POST", "functions", 3, "versions", LAMBDA_OP_PUBLISH_VERSION, 201, true},
+    {"GET", "functions", 3, "versions", LAMBDA_OP_LIST_VERSIONS, 200, false},
+    {"POST", "functions", 3, "aliases", LAMBDA_OP_CREATE_ALIAS, 201, true},
+    {"GET", "functions", 3, "aliases", LAMBDA_OP_LIST_ALIASES, 200, false},
+    {"GET", "functions", 4, "aliases", LAMBDA_OP_GET_ALIAS, 200, false},
+    {"PUT", "functions", 4, "aliases", LAMBDA_OP_UPDATE_ALIAS, 200, true},
+    {"DELETE", "functions", 4, "aliases", LAMBDA_OP_DELETE_ALIAS, 204, false},
 };
 
 static const route *find_route(const char *method, char *const *seg, int n)
@@ -229,6 +237,7 @@ bool lambda_rest_decode(const char *method, const char *path, const char *query,
     lambda_call *c = &out->call;
     c->op = r->op;
     c->name = n >= 2 ? out->segments[1] : NULL;
+    c->alias = n >= 4 ? out->segments[3] : NULL;
     c->qualifier = query_value(out, "Qualifier");
     c->marker = query_value(out, "Marker");
     c->max_items = query_value(out, "MaxItems");
@@ -243,7 +252,7 @@ bool lambda_rest_decode(const char *method, const char *path, const char *query,
 
 void lambda_rest_request_free(lambda_rest_request *req)
 {
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         free(req->segments[i]);
     for (size_t i = 0; req->tag_keys && i < req->call.tag_key_count; i++)
         free((char *)req->tag_keys[i]);
