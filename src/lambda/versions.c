@@ -212,7 +212,8 @@ bool version_publish(const lambda_ctx *ctx, lambda_function *f, const cJSON *in,
     if (vs->count >= MAX_VERSIONS)
         return lambda_fail(err, LAMBDA_ERR_CONFLICT, "The function has %d versions, the most sqsemu keeps.",
                            MAX_VERSIONS);
-    int64_t number = function_int(f, "LastVersionNumber") + 1;
+    const cJSON *given = cJSON_GetObjectItemCaseSensitive(f->record, "LastVersionNumber");
+    int64_t number = (cJSON_IsNumber(given) ? (int64_t)given->valuedouble : 0) + 1;
     const char *description = in ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(in, "Description")) : NULL;
     lambda_function *v = version_new(f, number, snapshot(f, description, ctx->now_ms));
     if (!copy_code(v, f, err)) {
