@@ -163,7 +163,10 @@ class DeleteTests(VersionsTestBase):
         self.lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
         self.assertLambdaError(lambda: self.lam.delete_function(FunctionName=name, Qualifier="1"),
                                "ResourceConflictException", 409, message_contains="live")
-        self.assertLambdaError(lambda: self.lam.delete_function(FunctionName=name, Qualifier="$LATEST"),
+        for form in (dict(FunctionName=name, Qualifier="$LATEST"), dict(FunctionName=name + ":$LATEST")):
+            self.assertLambdaError(lambda: self.lam.delete_function(**form), "InvalidParameterValueException", 400,
+                                   message="$LATEST version cannot be deleted without deleting the function.")
+        self.assertLambdaError(lambda: self.lam.delete_function(FunctionName=name, Qualifier="live"),
                                "InvalidParameterValueException", 400)
         self.lam.delete_function(FunctionName=name, Qualifier="2")
         self.assertLambdaError(lambda: self.lam.get_function(FunctionName=name, Qualifier="2"),
