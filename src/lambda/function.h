@@ -56,6 +56,9 @@ lambda_function *functions_find(const char *account, const char *region, const c
 /* Resolves a FunctionName (+ optional ?Qualifier) to an existing function or a 404. */
 lambda_function *functions_resolve(const lambda_ctx *ctx, const char *name, const char *qualifier, bool qualified_404,
                                    lambda_error *err);
+/* For operations on the function itself (updates, tags): a version or alias qualifier in
+ * the name is a 404, as AWS answers for a function it cannot find (qualifier.c). */
+lambda_function *functions_resolve_unqualified(const lambda_ctx *ctx, const char *name, lambda_error *err);
 /* The first function of the registry (then f->next): every function of every account. */
 lambda_function *functions_first(void);
 bool functions_load(void);

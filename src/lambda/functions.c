@@ -531,7 +531,7 @@ static bool commit_change(const lambda_ctx *ctx, lambda_function *f, cJSON *prev
 
 bool fn_update_code(const lambda_ctx *ctx, const char *name, const cJSON *in, cJSON *out, lambda_error *err)
 {
-    lambda_function *f = functions_resolve(ctx, name, NULL, false, err);
+    lambda_function *f = functions_resolve_unqualified(ctx, name, err);
     if (!f || !function_revision_matches(f, in, err))
         return false;
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(in, "DryRun"))) {
@@ -552,7 +552,7 @@ bool fn_update_code(const lambda_ctx *ctx, const char *name, const cJSON *in, cJ
 bool fn_update_configuration(const lambda_ctx *ctx, const char *name, const cJSON *in, cJSON *out,
                              lambda_error *err)
 {
-    lambda_function *f = functions_resolve(ctx, name, NULL, false, err);
+    lambda_function *f = functions_resolve_unqualified(ctx, name, err);
     if (!f || !function_revision_matches(f, in, err) || !function_check_configuration(in, err))
         return false;
     cJSON *previous = cJSON_Duplicate(f->record, true);

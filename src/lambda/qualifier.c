@@ -67,6 +67,17 @@ bool functions_resolve_target(const lambda_ctx *ctx, const char *name, const cha
     return true;
 }
 
+lambda_function *functions_resolve_unqualified(const lambda_ctx *ctx, const char *name, lambda_error *err)
+{
+    lambda_function *f = functions_resolve(ctx, name, NULL, false, err);
+    function_ref ref;
+    if (f && function_ref_parse(ctx, name, &ref, err) && *ref.qualifier && strcmp(ref.qualifier, "$LATEST") != 0) {
+        lambda_fail(err, LAMBDA_ERR_NOT_FOUND, "Function not found: %s:%s", f->arn, ref.qualifier);
+        return NULL;
+    }
+    return f;
+}
+
 lambda_function *functions_runnable(const char *arn, char executed[16])
 {
     char region[64] = "", account[16] = "", name[160] = "", qualifier[130] = "";

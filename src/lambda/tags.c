@@ -27,7 +27,7 @@ static cJSON *resource_tags(const lambda_ctx *ctx, const char *arn, bool create,
                     "event-source-mapping:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})", arn);
         return NULL;
     }
-    *fn = functions_resolve(ctx, arn, NULL, false, err);
+    *fn = functions_resolve_unqualified(ctx, arn, err);
     if (!*fn)
         return NULL;
     if (writing)

@@ -6,6 +6,7 @@ with FunctionVersion=ALL, persistence across a restart, and the aws CLI.
 The py_version fixture answers with the VERSION its code was built with, so a test sees
 which code ran; py_recorder writes each invocation (with its context) into OUT_DIR.
 """
+import base64
 import json
 import os
 import unittest
@@ -59,6 +60,8 @@ class PublishVersionTests(VersionsTestBase):
         self.assertNotEqual(v1["CodeSha256"], v2["CodeSha256"])
         self.lam.update_function_configuration(FunctionName=name, Timeout=9, Environment={"Variables": {"AB": "c"}})
         # each version keeps its code and configuration
+        resp, _, _ = self.invoke(name, {}, Qualifier="1", LogType="Tail")
+        self.assertIn("Version: 1", base64.b64decode(resp["LogResult"]).decode())
         self.assertEqual(self.ran(name, Qualifier="1"), ("v1", "1"))
         self.assertEqual(self.ran(name + ":2"), ("v2", "2"))
         self.assertEqual(self.ran(name), ("v2", "$LATEST"))
@@ -115,6 +118,11 @@ class PublishVersionTests(VersionsTestBase):
             "PreconditionFailedException", 412, message=STALE_REVISION)
         self.assertLambdaError(lambda: self.update_code(name, "v2", RevisionId=first),
                                "PreconditionFailedException", 412)
+        # updates apply to the function itself: a version's snapshot cannot be changed
+        self.lam.publish_version(FunctionName=name)
+        self.assertLambdaError(lambda: self.lam.update_function_configuration(FunctionName=name + ":1", Timeout=7),
+                               "ResourceNotFoundException", 404)
+        self.assertEqual(self.lam.get_function_configuration(FunctionName=name, Qualifier="1")["Timeout"], 5)
 
     def test_unknown_qualifiers_are_not_found(self):
         name = self.make_function("v1")
