@@ -59,6 +59,8 @@ lambda_function *functions_resolve(const lambda_ctx *ctx, const char *name, cons
 /* For operations on the function itself (updates, tags): a version or alias qualifier in
  * the name is a 404, as AWS answers for a function it cannot find (qualifier.c). */
 lambda_function *functions_resolve_unqualified(const lambda_ctx *ctx, const char *name, lambda_error *err);
+/* The function of a parsed name whose qualifier (if any) exists, or NULL (qualifier.c). */
+lambda_function *functions_find_qualified(const function_ref *ref);
 /* The first function of the registry (then f->next): every function of every account. */
 lambda_function *functions_first(void);
 bool functions_load(void);

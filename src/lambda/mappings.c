@@ -8,7 +8,6 @@
 #include "mapping.h"
 #include "poller.h"
 #include "tags.h"
-#include "versions.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/codec.h"
 #include "sqsemu/json.h"
@@ -285,13 +284,11 @@ static lambda_function *mapping_function(const lambda_ctx *ctx, const char *name
     function_ref ref;
     if (!function_ref_parse(ctx, name, &ref, err))
         return NULL;
-    function_target t;
-    lambda_error ignored;
-    if (!functions_resolve_target(ctx, name, NULL, false, &t, &ignored)) {
+    lambda_function *f = functions_find_qualified(&ref); /* $LATEST, a version or an alias */
+    if (!f) {
         lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER, "Function does not exist");
         return NULL;
     }
-    lambda_function *f = t.function;
     buf_t b;
     buf_init(&b);
     buf_printf(&b, "%s%s%s", f->arn, *ref.qualifier ? ":" : "", ref.qualifier);

@@ -47,7 +47,7 @@ static bool resolve_qualifier(lambda_function *f, const char *q, bool pick, func
         return true;
     }
     out->run = version_find(f, version);
-    snprintf(out->executed, sizeof out->executed, "%s", version);
+    snprintf(out->executed, sizeof out->executed, "%.15s", version);
     return out->run != NULL;
 }
 
@@ -65,6 +65,14 @@ bool functions_resolve_target(const lambda_ctx *ctx, const char *name, const cha
     if (!resolve_qualifier(f, q, pick, out))
         return lambda_fail(err, LAMBDA_ERR_NOT_FOUND, "Function not found: %s:%s", f->arn, q);
     return true;
+}
+
+lambda_function *functions_find_qualified(const function_ref *ref)
+{
+    lambda_function *f = functions_find(ref->account, ref->region, ref->name);
+    function_target t;
+    memset(&t, 0, sizeof t);
+    return f && resolve_qualifier(f, ref->qualifier, false, &t) ? f : NULL;
 }
 
 lambda_function *functions_resolve_unqualified(const lambda_ctx *ctx, const char *name, lambda_error *err)
