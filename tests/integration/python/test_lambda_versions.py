@@ -353,6 +353,22 @@ class MappingOnAliasTests(VersionsTestBase):
                                "InvalidParameterValueException", 400)
 
 
+class EventInvokeTests(VersionsTestBase):
+
+    def test_event_invocation_of_a_version_runs_its_snapshot(self):
+        out = self.out_dir()
+        name = self.create_function(fixture="py_recorder", env={"OUT_DIR": out, "CODE": "one"})["FunctionName"]
+        self.lam.publish_version(FunctionName=name)
+        self.lam.update_function_configuration(FunctionName=name, Environment={"Variables": {"OUT_DIR": out,
+                                                                                              "CODE": "latest"}})
+        resp = self.lam.invoke(FunctionName=name, Qualifier="1", InvocationType="Event", Payload=b"{}")
+        self.assertEqual(resp["StatusCode"], 202)
+        docs = harness.wait_until(lambda: read_records(out), timeout=10)
+        self.assertTrue(docs, "the Event invocation did not run")
+        self.assertEqual((docs[0]["env"]["CODE"], docs[0]["context"]["function_version"]), ("one", "1"))
+        self.assertEqual(docs[0]["context"]["invoked_function_arn"], function_arn(name, "1"))
+
+
 class RestartTests(VersionsTestBase):
 
     def test_versions_and_aliases_survive_restart(self):
