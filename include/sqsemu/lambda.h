@@ -56,6 +56,14 @@ typedef enum lambda_op {
     LAMBDA_OP_GET_FUNCTION_CONCURRENCY,
     LAMBDA_OP_DELETE_FUNCTION_CONCURRENCY,
     LAMBDA_OP_GET_ACCOUNT_SETTINGS,
+    /* versions and aliases (versions.c, aliases.c) */
+    LAMBDA_OP_PUBLISH_VERSION,
+    LAMBDA_OP_LIST_VERSIONS,
+    LAMBDA_OP_CREATE_ALIAS,
+    LAMBDA_OP_GET_ALIAS,
+    LAMBDA_OP_UPDATE_ALIAS,
+    LAMBDA_OP_DELETE_ALIAS,
+    LAMBDA_OP_LIST_ALIASES,
     /* sqsemu's own (the admin API; no REST route reaches it): removes the function `name`
      * with its mappings, or every function and mapping when name is NULL, stopping running
      * handlers. Result: {FunctionsRemoved, MappingsRemoved}. */
@@ -89,6 +97,7 @@ typedef struct lambda_call {
     lambda_op op;
     const char *name;      /* FunctionName, mapping UUID, resource ARN or archive's function */
     const char *qualifier; /* ?Qualifier */
+    const char *alias;     /* the alias of /functions/{name}/aliases/{alias} */
     const cJSON *body;     /* the JSON input of operations that take one */
     /* list operations */
     const char *marker;

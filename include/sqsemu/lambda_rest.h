@@ -25,7 +25,7 @@ typedef const char *(*lambda_rest_header_fn)(void *ctx, const char *name);
 typedef struct lambda_rest_request {
     lambda_call call;
     int success_status; /* the REST status of a successful answer */
-    char *segments[3];
+    char *segments[4];
     char *label;        /* a decoded ARN or archive name */
     cJSON *body;
     form_params query;

@@ -167,6 +167,14 @@ bool store_function_each(void (*fn)(int64_t id, const char *account, const char 
 bool store_mapping_put(const char *uuid, const char *record);
 bool store_mapping_delete(const char *uuid);
 bool store_mapping_each(void (*fn)(const char *uuid, const char *record, void *arg), void *arg);
+/* Published versions and aliases of a function (version_store.c); deleting the function
+ * deletes its rows. */
+bool store_version_insert(int64_t function_id, int64_t version, const char *record);
+bool store_version_delete(int64_t function_id, int64_t version);
+bool store_version_each(void (*fn)(int64_t function_id, int64_t version, const char *record, void *arg), void *arg);
+bool store_alias_put(int64_t function_id, const char *name, const char *record);
+bool store_alias_delete(int64_t function_id, const char *name);
+bool store_alias_each(void (*fn)(int64_t function_id, const char *name, const char *record, void *arg), void *arg);
 
 /* Directories of function code that sqsemu created: only these may ever be removed. */
 bool store_code_dir_add(const char *path);

@@ -26,6 +26,8 @@
 #include "event_config.h"
 #include "history.h"
 #include "invoke.h"
+#include "settings.h"
+#include "versions.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/clock.h"
 #include "sqsemu/ids.h"
@@ -90,9 +92,10 @@ static void finish(async_event *e)
     event_free(e);
 }
 
+/* The invoked ARN keeps the caller's qualifier: a version or an alias runs its own code. */
 static lambda_function *event_function(const async_event *e)
 {
-    return functions_find(e->account, e->region, e->function_name);
+    return functions_runnable(e->invoked_arn, NULL);
 }
 
 static void add_attribute(cJSON *attributes, const char *name, const char *type, const char *value)
@@ -146,6 +149,7 @@ static void send_record(const async_event *e, const lambda_function *f, const ch
         .function_name = f->name,
         .request_id = e->request_id,
         .function_arn = e->qualified_arn,
+        .executed_version = f->version ? f->version : "$LATEST",
         .condition = condition,
         .invoke_count = e->attempts,
         .request_payload = e->payload,
@@ -245,9 +249,12 @@ static void attempt(void *arg)
     executor_invoke(f, &req, attempt_done, e);
 }
 
-/* f's ARN with the qualifier the event was invoked with, or ":$LATEST". */
+/* The function's ARN with the qualifier the event was invoked with (a version or an
+ * alias), or ":$LATEST". */
 static void set_qualified_arn(async_event *e, const lambda_function *f)
 {
+    if (f->latest)
+        f = f->latest; /* a version's record: its function's unqualified ARN */
     size_t base = strlen(f->arn);
     const char *q = strncmp(e->invoked_arn, f->arn, base) == 0 && e->invoked_arn[base] == ':' &&
                             e->invoked_arn[base + 1]

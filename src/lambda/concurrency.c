@@ -35,16 +35,23 @@
 #define CODE_SIZE_UNZIPPED_LIMIT 262144000.0
 #define CODE_SIZE_ZIPPED_LIMIT 52428800.0
 
+/* Reserved concurrency belongs to the function: its versions (and the aliases that point at
+ * them) share it, and their invocations count in the function's `running` too. */
+static const lambda_function *base_of(const lambda_function *f)
+{
+    return f->latest ? f->latest : f;
+}
+
 int concurrency_reserved(const lambda_function *f)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(f->record, MEMBER);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(base_of(f)->record, MEMBER);
     return cJSON_IsNumber(v) ? (int)v->valuedouble : -1;
 }
 
 bool concurrency_allows(const lambda_function *f)
 {
     int reserved = concurrency_reserved(f);
-    return reserved < 0 || f->running < (size_t)reserved;
+    return reserved < 0 || base_of(f)->running < (size_t)reserved;
 }
 
 bool concurrency_throttled(lambda_function *f, lambda_error *err)

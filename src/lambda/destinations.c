@@ -70,7 +70,8 @@ static char *record_json(const invocation_record *rec)
     if (rec->responded) {
         cJSON *response = cJSON_AddObjectToObject(doc, "responseContext");
         cJSON_AddNumberToObject(response, "statusCode", 200);
-        cJSON_AddStringToObject(response, "executedVersion", "$LATEST");
+        cJSON_AddStringToObject(response, "executedVersion",
+                                rec->executed_version ? rec->executed_version : "$LATEST");
         if (rec->function_error)
             cJSON_AddStringToObject(response, "functionError", "Unhandled");
         cJSON_AddItemToObject(doc, "responsePayload", json_value(rec->response_payload, rec->response_len));

@@ -48,6 +48,7 @@ typedef struct invocation_record {
     const char *function_name; /* for log lines */
     const char *request_id;
     const char *function_arn; /* qualified, e.g. ...:function:f:$LATEST */
+    const char *executed_version; /* "$LATEST" or the version number that ran */
     record_condition condition;
     int invoke_count;
     const char *request_payload;

@@ -30,6 +30,12 @@ typedef struct lambda_function {
     size_t running;   /* invocations in progress */
     bool deleted;
     struct function_history *history; /* recent invocations and totals (history.c) */
+    /* Published versions (versions.h): a version's number ("3"; NULL for $LATEST) and the
+     * function it belongs to, which it keeps alive (its counts add to the function's);
+     * $LATEST owns its versions and aliases. */
+    char *version;
+    struct lambda_function *latest;
+    struct function_versions *versions;
     struct lambda_function *next;
 } lambda_function;
 
@@ -50,6 +56,11 @@ lambda_function *functions_find(const char *account, const char *region, const c
 /* Resolves a FunctionName (+ optional ?Qualifier) to an existing function or a 404. */
 lambda_function *functions_resolve(const lambda_ctx *ctx, const char *name, const char *qualifier, bool qualified_404,
                                    lambda_error *err);
+/* For operations on the function itself (updates, tags): a version or alias qualifier in
+ * the name is a 404, as AWS answers for a function it cannot find (qualifier.c). */
+lambda_function *functions_resolve_unqualified(const lambda_ctx *ctx, const char *name, lambda_error *err);
+/* The function of a parsed name whose qualifier (if any) exists, or NULL (qualifier.c). */
+lambda_function *functions_find_qualified(const function_ref *ref);
 /* The first function of the registry (then f->next): every function of every account. */
 lambda_function *functions_first(void);
 bool functions_load(void);
@@ -64,6 +75,14 @@ int64_t function_int(const lambda_function *f, const char *member);
 const char *function_code_dir(const lambda_function *f);
 /* The uploaded zip archive (malloc'd) or NULL (hot-reload directory, image). */
 char *function_code_zip(const lambda_function *f, size_t *len);
+/* Writes f's FunctionConfiguration (with the state members when with_state) into out. */
+void function_configuration(const lambda_function *f, bool with_state, cJSON *out);
+/* The same, for an unqualified name: RevisionId check of an update (PreconditionFailed). */
+bool function_revision_matches(const lambda_function *f, const cJSON *in, lambda_error *err);
+/* Mappings and pollers re-evaluate (a version or an alias changed). */
+void functions_announce(void);
+/* Frees f once it is deleted and nothing uses it any more. */
+void function_release_if_unused(lambda_function *f);
 /* Persists f->record after a change made outside this module (tags). */
 bool function_save(lambda_function *f, lambda_error *err);
 

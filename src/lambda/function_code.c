@@ -115,11 +115,16 @@ bool function_install_code(lambda_function *f, const cJSON *code, lambda_error *
     if (!zip)
         return lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER,
                            "Could not unzip uploaded file. Please check your file, then try to upload again.");
+    bool ok = function_install_zip(f, zip, zip_len, err);
+    free(zip);
+    return ok;
+}
+
+bool function_install_zip(lambda_function *f, const unsigned char *zip, size_t zip_len, lambda_error *err)
+{
     char *dir = code_dir_create(f->account, f->region, f->name);
-    if (!dir) {
-        free(zip);
+    if (!dir)
         return lambda_fail(err, LAMBDA_ERR_SERVICE, "The function code could not be stored.");
-    }
     char detail[256] = "";
     char *zip_path = NULL;
     bool ok = code_unpack_zip(zip, zip_len, dir, detail, sizeof detail) && keep_zip(dir, zip, zip_len, &zip_path);
@@ -139,6 +144,5 @@ bool function_install_code(lambda_function *f, const cJSON *code, lambda_error *
     }
     free(zip_path);
     free(dir);
-    free(zip);
     return ok;
 }

@@ -23,6 +23,7 @@
 #include "invoke.h"
 #include "settings.h"
 #include "tags.h"
+#include "versions.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/codec.h"
 #include "sqsemu/ids.h"
@@ -32,8 +33,6 @@
 #include "sqsemu/store.h"
 #include "sqsemu/tx.h"
 
-#define LIST_PAGE_MAX 50
-
 static lambda_function *all_functions;
 static void (*change_callback)(void);
 
@@ -41,6 +40,11 @@ static void changed(void)
 {
     if (change_callback)
         change_callback();
+}
+
+void functions_announce(void)
+{
+    changed();
 }
 
 lambda_function *functions_first(void)
@@ -142,6 +146,8 @@ static void function_free(lambda_function *f)
     free(f->arn);
     cJSON_Delete(f->record);
     history_free(f->history);
+    free(f->version);
+    versions_free(f->versions);
     free(f);
 }
 
@@ -153,31 +159,53 @@ static void release_if_unused(lambda_function *f)
         function_free(f);
 }
 
+void function_release_if_unused(lambda_function *f)
+{
+    release_if_unused(f);
+}
+
+/* A version's environments and invocations also hold the function it belongs to. */
 void function_env_opened(lambda_function *f)
 {
     f->env_count++;
+    if (f->latest)
+        f->latest->env_count++;
 }
 
 void function_env_closed(lambda_function *f, const char *code_dir)
 {
+    lambda_function *latest = f->latest;
     f->env_count--;
+    if (latest)
+        latest->env_count--;
     const char *current = function_code_dir(f);
     if (code_dir && *code_dir && (f->deleted || !current || strcmp(code_dir, current) != 0))
         code_dir_release(code_dir);
     release_if_unused(f);
+    if (latest)
+        release_if_unused(latest);
 }
 
 void function_invocation_began(lambda_function *f)
 {
     f->running++;
+    if (f->latest)
+        f->latest->running++;
 }
 
 void function_invocation_ended(lambda_function *f)
 {
+    lambda_function *latest = f->latest;
     f->running--;
-    if (!f->deleted && concurrency_reserved(f) >= 0)
-        concurrency_slot_freed(f); /* what reserved concurrency held back may start */
+    if (latest)
+        latest->running--;
+    /* What reserved concurrency (the function's, shared by its versions) held back may start. */
+    lambda_function *base = latest ? latest : f;
+    if (!base->deleted && concurrency_reserved(base) >= 0)
+        concurrency_slot_freed(base);
     release_if_unused(f);
+    if (latest)
+        release_if_unused(latest);
 }
 
 /* Functions stored by a version of sqsemu that did not record which code directories it
@@ -219,7 +247,7 @@ static bool dir_referenced(const char *dir)
 {
     for (lambda_function *f = all_functions; f; f = f->next) {
         const char *current = function_code_dir(f);
-        if (current && strcmp(current, dir) == 0)
+        if ((current && strcmp(current, dir) == 0) || versions_use_dir(f, dir))
             return true;
     }
     return false;
@@ -227,7 +255,7 @@ static bool dir_referenced(const char *dir)
 
 bool functions_load(void)
 {
-    if (!store_function_each(load_one, NULL))
+    if (!store_function_each(load_one, NULL) || !versions_load())
         return false;
     code_dirs_sweep(dir_referenced);
     return true;
@@ -261,7 +289,7 @@ lambda_function *functions_resolve(const lambda_ctx *ctx, const char *name, cons
     }
     const char *q = *ref.qualifier ? ref.qualifier : (qualifier ? qualifier : "");
     lambda_function *f = functions_find(ref.account, ref.region, ref.name);
-    if (*q && strcmp(q, "$LATEST") != 0) {
+    if (*q && strcmp(q, "$LATEST") != 0 && (!f || (!version_find(f, q) && !alias_find(f, q)))) {
         not_found(err, ctx, ref.name, q);
         return NULL;
     }
@@ -278,7 +306,7 @@ static const char *const copied_members[] = {
     "DeadLetterConfig", "LoggingConfig", NULL,
 };
 
-static void add_configuration(const lambda_function *f, bool with_state, cJSON *out)
+void function_configuration(const lambda_function *f, bool with_state, cJSON *out)
 {
     cJSON_AddStringToObject(out, "FunctionName", f->name);
     cJSON_AddStringToObject(out, "FunctionArn", f->arn);
@@ -287,7 +315,7 @@ static void add_configuration(const lambda_function *f, bool with_state, cJSON *
         if (v)
             cJSON_AddItemToObject(out, copied_members[i], cJSON_Duplicate(v, true));
     }
-    cJSON_AddStringToObject(out, "Version", "$LATEST");
+    cJSON_AddStringToObject(out, "Version", f->version ? f->version : "$LATEST");
     cJSON *snap = cJSON_AddObjectToObject(out, "SnapStart");
     cJSON_AddStringToObject(snap, "ApplyOn", "None");
     cJSON_AddStringToObject(snap, "OptimizationStatus", "Off");
@@ -432,94 +460,11 @@ bool fn_create(const lambda_ctx *ctx, const cJSON *in, cJSON *out, lambda_error 
         return false;
     }
     tx_defer(announce_change, forget_created, f);
-    add_configuration(f, true, out);
-    return true;
+    function_configuration(f, true, out);
+    return !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(in, "Publish")) || version_publish(ctx, f, NULL, out, err);
 }
 
-bool fn_get_configuration(const lambda_ctx *ctx, const char *name, const char *qualifier, cJSON *out,
-                          lambda_error *err)
-{
-    lambda_function *f = functions_resolve(ctx, name, qualifier, false, err);
-    if (!f)
-        return false;
-    add_configuration(f, true, out);
-    return true;
-}
-
-bool fn_get(const lambda_ctx *ctx, const char *name, const char *qualifier, cJSON *out, lambda_error *err)
-{
-    lambda_function *f = functions_resolve(ctx, name, qualifier, false, err);
-    if (!f)
-        return false;
-    add_configuration(f, true, cJSON_AddObjectToObject(out, "Configuration"));
-    cJSON *code = cJSON_AddObjectToObject(out, "Code");
-    cJSON_AddStringToObject(code, "RepositoryType", "S3");
-    buf_t location;
-    buf_init(&location);
-    buf_printf(&location, "%s/_sqsemu/lambda/code/%s.zip", lambda_config()->endpoint_url, f->name);
-    cJSON_AddStringToObject(code, "Location", location.data);
-    buf_free(&location);
-    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(f->record, "Tags");
-    if (cJSON_GetArraySize(tags) > 0)
-        cJSON_AddItemToObject(out, "Tags", cJSON_Duplicate(tags, true));
-    concurrency_describe(f, out);
-    return true;
-}
-
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp((*(lambda_function *const *)a)->name, (*(lambda_function *const *)b)->name);
-}
-
-bool fn_list(const lambda_ctx *ctx, const char *marker, const char *max_items, const char *version, cJSON *out,
-             lambda_error *err)
-{
-    if (version && strcmp(version, "ALL") != 0)
-        return function_validation_error(err, version, "functionVersion", "Member must satisfy enum value set: [ALL]");
-    long page = LIST_PAGE_MAX;
-    if (max_items) {
-        char *end;
-        page = strtol(max_items, &end, 10);
-        if (*end || page < 1 || page > 10000)
-            return function_validation_error(err, max_items, "maxItems", "Member must have value between 1 and 10000");
-        if (page > LIST_PAGE_MAX)
-            page = LIST_PAGE_MAX;
-    }
-    size_t count = 0;
-    for (lambda_function *f = all_functions; f; f = f->next)
-        count++;
-    lambda_function **sorted = xmalloc((count ? count : 1) * sizeof *sorted);
-    size_t n = 0;
-    for (lambda_function *f = all_functions; f; f = f->next) {
-        if (strcmp(f->account, ctx->account) == 0 && strcmp(f->region, ctx->region) == 0)
-            sorted[n++] = f;
-    }
-    qsort(sorted, n, sizeof *sorted, compare_names);
-    size_t start = 0;
-    if (marker && *marker) {
-        size_t len = 0;
-        unsigned char *after = base64_decode(marker, strlen(marker), &len);
-        while (after && start < n && strcmp(sorted[start]->name, (const char *)after) <= 0)
-            start++;
-        free(after);
-    }
-    cJSON *list = cJSON_AddArrayToObject(out, "Functions");
-    size_t end = start + (size_t)page < n ? start + (size_t)page : n;
-    for (size_t i = start; i < end; i++) {
-        cJSON *item = cJSON_CreateObject();
-        add_configuration(sorted[i], false, item);
-        cJSON_AddItemToArray(list, item);
-    }
-    if (end < n) {
-        char *next = base64_encode(sorted[end - 1]->name, strlen(sorted[end - 1]->name));
-        cJSON_AddStringToObject(out, "NextMarker", next);
-        free(next);
-    }
-    free(sorted);
-    return true;
-}
-
-static bool revision_matches(const lambda_function *f, const cJSON *in, lambda_error *err)
+bool function_revision_matches(const lambda_function *f, const cJSON *in, lambda_error *err)
 {
     const char *wanted = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(in, "RevisionId"));
     const char *current = function_string(f, "RevisionId");
@@ -585,17 +530,17 @@ static bool commit_change(const lambda_ctx *ctx, lambda_function *f, cJSON *prev
         return false;
     }
     tx_defer(change_committed, change_rolled_back, c);
-    add_configuration(f, true, out);
+    function_configuration(f, true, out);
     return true;
 }
 
 bool fn_update_code(const lambda_ctx *ctx, const char *name, const cJSON *in, cJSON *out, lambda_error *err)
 {
-    lambda_function *f = functions_resolve(ctx, name, NULL, false, err);
-    if (!f || !revision_matches(f, in, err))
+    lambda_function *f = functions_resolve_unqualified(ctx, name, err);
+    if (!f || !function_revision_matches(f, in, err))
         return false;
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(in, "DryRun"))) {
-        add_configuration(f, true, out);
+        function_configuration(f, true, out);
         return true;
     }
     if (!function_check_architectures(cJSON_GetObjectItemCaseSensitive(in, "Architectures"), err))
@@ -605,14 +550,15 @@ bool fn_update_code(const lambda_ctx *ctx, const char *name, const cJSON *in, cJ
     const cJSON *archs = cJSON_GetObjectItemCaseSensitive(in, "Architectures");
     if (archs && !cJSON_IsNull(archs))
         json_set_copy(f->record, "Architectures", archs);
-    return commit_change(ctx, f, previous, ok, out, err);
+    return commit_change(ctx, f, previous, ok, out, err) &&
+           (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(in, "Publish")) || version_publish(ctx, f, NULL, out, err));
 }
 
 bool fn_update_configuration(const lambda_ctx *ctx, const char *name, const cJSON *in, cJSON *out,
                              lambda_error *err)
 {
-    lambda_function *f = functions_resolve(ctx, name, NULL, false, err);
-    if (!f || !revision_matches(f, in, err) || !function_check_configuration(in, err))
+    lambda_function *f = functions_resolve_unqualified(ctx, name, err);
+    if (!f || !function_revision_matches(f, in, err) || !function_check_configuration(in, err))
         return false;
     cJSON *previous = cJSON_Duplicate(f->record, true);
     copy_settable(f->record, in);
@@ -622,6 +568,7 @@ bool fn_update_configuration(const lambda_ctx *ctx, const char *name, const cJSO
 static void leave(lambda_function *f, bool stop_now)
 {
     function_unlink(f);
+    versions_leave(f, stop_now); /* before f counts as deleted: stopping them cannot free f */
     f->deleted = true;
     async_invoke_wake(f); /* Event invocations held back by its reservation find it gone */
     if (stop_now)
@@ -648,11 +595,22 @@ static void reset_committed(void *arg)
     leave(f, true);
 }
 
+/* With a qualifier only that version goes (AWS's DeleteFunction: "To delete a specific
+ * function version, use the Qualifier parameter"); $LATEST and aliases are refused. */
 bool fn_delete(const lambda_ctx *ctx, const char *name, const char *qualifier, lambda_error *err)
 {
-    lambda_function *f = functions_resolve(ctx, name, qualifier, false, err);
-    if (!f)
+    function_target t;
+    if (!functions_resolve_target(ctx, name, qualifier, false, &t, err))
         return false;
+    lambda_function *f = t.function;
+    if (strcmp(t.qualifier, "$LATEST") == 0)
+        return lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER,
+                           "$LATEST version cannot be deleted without deleting the function.");
+    if (t.alias)
+        return lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER,
+                           "Deletion of aliases is not supported with DeleteFunction; use DeleteAlias.");
+    if (t.run != f)
+        return version_delete(f, t.run, err);
     if (!store_function_delete(f->id))
         return lambda_fail(err, LAMBDA_ERR_SERVICE, "The function could not be deleted.");
     tx_defer(delete_committed, NULL, f);

@@ -94,6 +94,8 @@ static void read_error(history_entry *e, const history_invocation *inv)
 
 void history_record(lambda_function *f, const history_invocation *inv)
 {
+    if (f->latest)
+        f = f->latest; /* a published version's invocations count for its function */
     if (!f->history)
         f->history = xcalloc(1, sizeof *f->history);
     struct function_history *h = f->history;
@@ -121,6 +123,8 @@ void history_record(lambda_function *f, const history_invocation *inv)
 void history_mark_partial(lambda_function *f, const char *request_id, const cJSON *failed_ids, bool whole_batch,
                           const char *reason)
 {
+    if (f->latest)
+        f = f->latest;
     struct function_history *h = f->history;
     for (size_t i = 0; h && i < h->count; i++) {
         history_entry *e = &h->entries[i];

@@ -12,6 +12,7 @@
 
 #include "concurrency.h"
 #include "invoke.h"
+#include "versions.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/codec.h"
 #include "sqsemu/json.h"
@@ -24,6 +25,7 @@ typedef struct pending_invoke {
     lambda_done_fn done;
     void *arg;
     bool tail;
+    char executed[16]; /* X-Amz-Executed-Version */
 } pending_invoke;
 
 static void invoke_done(invoke_outcome *outcome, void *arg)
@@ -35,7 +37,7 @@ static void invoke_done(invoke_outcome *outcome, void *arg)
     outcome->payload = NULL;
     snprintf(result.request_id, sizeof result.request_id, "%s", outcome->request_id);
     result.function_error = outcome->function_error;
-    result.executed_version = "$LATEST";
+    result.executed_version = p->executed;
     if (p->tail && outcome->log) {
         size_t len = strlen(outcome->log);
         result.log_tail = xstrdup(len > LOG_TAIL_BYTES ? outcome->log + len - LOG_TAIL_BYTES : outcome->log);
@@ -101,9 +103,10 @@ static char *invoked_arn(const lambda_ctx *ctx, const lambda_function *f, const 
 lambda_status invoke_call(const lambda_ctx *ctx, const lambda_call *call, lambda_result *result, lambda_error *err,
                           lambda_done_fn done, void *arg)
 {
-    lambda_function *f = functions_resolve(ctx, call->name, call->qualifier, true, err);
-    if (!f)
+    function_target t;
+    if (!functions_resolve_target(ctx, call->name, call->qualifier, true, &t, err))
         return LAMBDA_STATUS_ERROR;
+    lambda_function *f = t.run; /* a version's (or an alias's version's) own code and configuration */
     const char *package = function_string(f, "PackageType");
     if (package && strcmp(package, "Image") == 0) {
         lambda_fail(err, LAMBDA_ERR_INVALID_RUNTIME,
@@ -122,7 +125,7 @@ lambda_status invoke_call(const lambda_ctx *ctx, const lambda_call *call, lambda
         return LAMBDA_STATUS_ERROR;
     }
     char *context = client_context_of(call->client_context);
-    char *arn = invoked_arn(ctx, f, call);
+    char *arn = invoked_arn(ctx, t.function, call);
     invoke_request req = {
         .payload = call->payload_len ? call->payload : "{}",
         .payload_len = call->payload_len ? call->payload_len : 2,
@@ -137,6 +140,7 @@ lambda_status invoke_call(const lambda_ctx *ctx, const lambda_call *call, lambda
         p->done = done;
         p->arg = arg;
         p->tail = call->log_type && strcmp(call->log_type, "Tail") == 0;
+        memcpy(p->executed, t.executed, sizeof p->executed);
         executor_invoke(f, &req, invoke_done, p);
         status = LAMBDA_STATUS_PENDING;
     }

@@ -197,8 +197,8 @@ static lambda_function *mapping_function(const lambda_ctx *ctx, const char *name
     function_ref ref;
     if (!function_ref_parse(ctx, name, &ref, err))
         return NULL;
-    lambda_function *f = functions_find(ref.account, ref.region, ref.name);
-    if (!f || (*ref.qualifier && strcmp(ref.qualifier, "$LATEST") != 0)) {
+    lambda_function *f = functions_find_qualified(&ref); /* $LATEST, a version or an alias */
+    if (!f) {
         lambda_fail(err, LAMBDA_ERR_INVALID_PARAMETER, "Function does not exist");
         return NULL;
     }

@@ -39,6 +39,8 @@
 #include "mapping.h"
 #include "mapping_settings.h"
 #include "poller.h"
+#include "settings.h"
+#include "versions.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/clock.h"
 #include "sqsemu/json.h"
@@ -152,11 +154,8 @@ static void release_one(const char *arn, const char *handle)
 
 static lambda_function *target_function(const mapping *m)
 {
-    const char *arn = mapping_string(m, "FunctionArn");
-    char region[64] = "", account[16] = "", name[160] = "";
-    if (!arn || sscanf(arn, "arn:aws:lambda:%63[^:]:%15[^:]:function:%159[^:]", region, account, name) != 3)
-        return NULL;
-    return functions_find(account, region, name);
+    /* A qualified ARN runs that version, or the version its alias points at now. */
+    return functions_runnable(mapping_string(m, "FunctionArn"), NULL);
 }
 
 /* Room for one more batch: below the mapping's own cap and the function's reserved
@@ -607,7 +606,11 @@ void pollers_wake_function(const lambda_function *f)
 {
     for (size_t i = 0; i < poller_count; i++) {
         poller *p = all_pollers[i];
-        if (p->m && !p->dropped && target_function(p->m) == f)
+        if (!p->m || p->dropped)
+            continue;
+        /* A mapping on a version or an alias shares the function's reserved concurrency. */
+        const lambda_function *target = target_function(p->m);
+        if (target && (target == f || target->latest == f || target == f->latest))
             schedule_run(p);
     }
 }

@@ -183,7 +183,7 @@ static void build_environment(const environment *env, env_vars *v)
     env_set(v, "LAMBDA_TASK_ROOT", task_root);
     env_set(v, "LAMBDA_RUNTIME_DIR", cfg->runtimes_dir);
     env_set(v, "AWS_LAMBDA_FUNCTION_NAME", f->name);
-    env_set(v, "AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+    env_set(v, "AWS_LAMBDA_FUNCTION_VERSION", f->version ? f->version : "$LATEST");
     env_setf(v, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "%lld", (long long)function_int(f, "MemorySize"));
     env_setf(v, "AWS_LAMBDA_FUNCTION_TIMEOUT", "%lld", (long long)function_int(f, "Timeout"));
     env_set(v, "AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");

@@ -45,7 +45,8 @@ static enum MHD_Result send_invocation(environment *env, struct MHD_Connection *
             inv->init_ms = now - env->spawned_ms;
         env_arm_deadline(env, inv->deadline_ms);
         char line[128];
-        snprintf(line, sizeof line, "START RequestId: %s Version: $LATEST", inv->request_id);
+        snprintf(line, sizeof line, "START RequestId: %s Version: %s", inv->request_id,
+                 env->fn->version ? env->fn->version : "$LATEST");
         invocation_log(env, inv, line);
     }
     struct MHD_Response *resp = MHD_create_response_from_buffer(inv->payload_len, inv->payload, MHD_RESPMEM_MUST_COPY);

@@ -17,6 +17,7 @@
 #include "policy.h"
 #include "settings.h"
 #include "tags.h"
+#include "versions.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/log.h"
 #include "sqsemu/tx.h"
@@ -78,7 +79,10 @@ void lambda_service_stop(void)
 
 static bool code_archive(const lambda_ctx *ctx, const lambda_call *call, lambda_result *result, lambda_error *err)
 {
-    lambda_function *f = call->name ? functions_find(ctx->account, ctx->region, call->name) : NULL;
+    function_target t;
+    lambda_error ignored;
+    lambda_function *f = call->name && functions_resolve_target(ctx, call->name, NULL, false, &t, &ignored) ? t.run
+                                                                                                          : NULL;
     result->payload = f ? function_code_zip(f, &result->payload_len) : NULL;
     return result->payload ||
            lambda_fail(err, LAMBDA_ERR_NOT_FOUND, "No stored code archive for %s", call->name ? call->name : "");
@@ -147,6 +151,18 @@ static bool run_now(const lambda_ctx *ctx, const lambda_call *c, cJSON *out, lam
     case LAMBDA_OP_GET_PROVISIONED_CONCURRENCY:
     case LAMBDA_OP_LIST_PROVISIONED_CONCURRENCY:
     case LAMBDA_OP_LIST_LAYERS: return function_read(ctx, c, out, err);
+    case LAMBDA_OP_PUBLISH_VERSION: {
+        function_target t;
+        return functions_resolve_target(ctx, c->name, NULL, false, &t, err) &&
+               version_publish(ctx, t.function, c->body, out, err);
+    }
+    case LAMBDA_OP_LIST_VERSIONS: return versions_list(ctx, c->name, c->marker, c->max_items, out, err);
+    case LAMBDA_OP_CREATE_ALIAS: return alias_create(ctx, c->name, c->body, out, err);
+    case LAMBDA_OP_GET_ALIAS: return alias_get(ctx, c->name, c->alias, out, err);
+    case LAMBDA_OP_UPDATE_ALIAS: return alias_update(ctx, c->name, c->alias, c->body, out, err);
+    case LAMBDA_OP_DELETE_ALIAS: return alias_delete(ctx, c->name, c->alias, err);
+    case LAMBDA_OP_LIST_ALIASES:
+        return aliases_list(ctx, c->name, c->function_version, c->marker, c->max_items, out, err);
     case LAMBDA_OP_INVOKE: break;
     }
     return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
@@ -212,6 +228,13 @@ static const struct {
     [LAMBDA_OP_GET_FUNCTION_CONCURRENCY] = {"GetFunctionConcurrency", "function"},
     [LAMBDA_OP_DELETE_FUNCTION_CONCURRENCY] = {"DeleteFunctionConcurrency", "function"},
     [LAMBDA_OP_GET_ACCOUNT_SETTINGS] = {"GetAccountSettings", "account"},
+    [LAMBDA_OP_PUBLISH_VERSION] = {"PublishVersion", "function"},
+    [LAMBDA_OP_LIST_VERSIONS] = {"ListVersionsByFunction", "function"},
+    [LAMBDA_OP_CREATE_ALIAS] = {"CreateAlias", "function"},
+    [LAMBDA_OP_GET_ALIAS] = {"GetAlias", "function"},
+    [LAMBDA_OP_UPDATE_ALIAS] = {"UpdateAlias", "function"},
+    [LAMBDA_OP_DELETE_ALIAS] = {"DeleteAlias", "function"},
+    [LAMBDA_OP_LIST_ALIASES] = {"ListAliases", "function"},
     [LAMBDA_OP_ADMIN_RESET] = {"Reset", "function"},
     [LAMBDA_OP_ADMIN_INVOCATIONS] = {"ListInvocations", "function"},
     [LAMBDA_OP_PUT_EVENT_INVOKE_CONFIG] = {"PutFunctionEventInvokeConfig", "function"},

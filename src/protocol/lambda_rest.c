@@ -1,7 +1,8 @@
-/* lambda_rest: the Lambda REST-JSON protocol (API version 2015-03-31, tags 2017-03-31; the
- * policy and the later API dates are routed by lambda_rest_routes.c).
+/* lambda_rest: the Lambda REST-JSON protocol (API version 2015-03-31, tags 2017-03-31, and
+ * the operations AWS added under later dates).
  *
- * Decoding maps (method, path) to an operation with a small routing table, decodes path
+ * Decoding maps (method, path) to an operation with the route table of lambda_rest_routes.c
+ * (tags and the code downloads are decoded here), decodes path
  * labels (percent-escapes; an escaped control character is refused, since a NUL would cut
  * a label short), the query parameters an operation reads, the Invoke headers and, for the
  * operations that take one, the JSON body (strictly parsed). The raw Invoke payload is
@@ -24,7 +25,6 @@
 #define API_PREFIX "/2015-03-31/"
 #define TAGS_PREFIX "/2017-03-31/tags/"
 #define CODE_PREFIX "/_sqsemu/lambda/code/"
-#define EVENT_CONFIG_PREFIX "/2019-09-25/functions/"
 #define CODE_UPLOAD_LIMIT 70167211
 #define LOG_RESULT_MAX 4096
 
@@ -51,24 +51,6 @@ size_t lambda_rest_body_limit(const char *method, const char *path, size_t other
 
 /* ---- decoding ---- */
 
-/* Splits the path after the API prefix into at most 3 decoded segments. */
-static int split_path(const char *rest, char *segments[3])
-{
-    int n = 0;
-    while (*rest && n < 3) {
-        const char *slash = strchr(rest, '/');
-        size_t len = slash ? (size_t)(slash - rest) : strlen(rest);
-        if (len > 0)
-            segments[n++] = percent_decode(rest, len, NULL);
-        if (!slash)
-            break;
-        rest = slash + 1;
-        if (!*rest)
-            break;
-    }
-    return n;
-}
-
 /* A %XX escape of a control character (U+0000..U+001F, U+007F) anywhere in s. */
 static bool has_encoded_control(const char *s)
 {
@@ -91,84 +73,6 @@ static bool parse_body(const char *body, size_t len, lambda_rest_request *out, l
     }
     out->call.body = out->body;
     return true;
-}
-
-static const char *query_value(const lambda_rest_request *req, const char *name)
-{
-    const form_param *p = form_find(&req->query, name);
-    return p ? p->value : NULL;
-}
-
-/* One route: the method, the shape of the path after the API prefix (its first segment,
- * how many segments, and the third one when there are three), the operation, its status
- * and whether it reads a JSON body. */
-typedef struct route {
-    const char *method;
-    const char *first;  /* first segment */
-    int segments;       /* how many segments */
-    const char *third;  /* the third segment, when there is one */
-    lambda_op op;
-    int status;
-    bool body;
-} route;
-
-static const route routes[] = {
-    {"GET", "functions", 1, NULL, LAMBDA_OP_LIST_FUNCTIONS, 200, false},
-    {"POST", "functions", 1, NULL, LAMBDA_OP_CREATE_FUNCTION, 201, true},
-    {"GET", "functions", 2, NULL, LAMBDA_OP_GET_FUNCTION, 200, false},
-    {"DELETE", "functions", 2, NULL, LAMBDA_OP_DELETE_FUNCTION, 204, false},
-    {"GET", "functions", 3, "configuration", LAMBDA_OP_GET_FUNCTION_CONFIGURATION, 200, false},
-    {"PUT", "functions", 3, "configuration", LAMBDA_OP_UPDATE_FUNCTION_CONFIGURATION, 200, true},
-    {"PUT", "functions", 3, "code", LAMBDA_OP_UPDATE_FUNCTION_CODE, 200, true},
-    {"POST", "functions", 3, "invocations", LAMBDA_OP_INVOKE, 200, false},
-    {"GET", "event-source-mappings", 1, NULL, LAMBDA_OP_LIST_MAPPINGS, 200, false},
-    {"POST", "event-source-mappings", 1, NULL, LAMBDA_OP_CREATE_MAPPING, 202, true},
-    {"GET", "event-source-mappings", 2, NULL, LAMBDA_OP_GET_MAPPING, 200, false},
-    {"PUT", "event-source-mappings", 2, NULL, LAMBDA_OP_UPDATE_MAPPING, 202, true},
-    {"DELETE", "event-source-mappings", 2, NULL, LAMBDA_OP_DELETE_MAPPING, 202, false},
-};
-
-/* Operations AWS added under API versions of their own (the date prefix of the path). */
-typedef struct dated_route {
-    const char *prefix; /* "/2017-10-31/" */
-    route r;
-} dated_route;
-
-static const dated_route dated_routes[] = {
-    {"/2017-10-31/", {"PUT", "functions", 3, "concurrency", LAMBDA_OP_PUT_FUNCTION_CONCURRENCY, 200, true}},
-    {"/2017-10-31/", {"DELETE", "functions", 3, "concurrency", LAMBDA_OP_DELETE_FUNCTION_CONCURRENCY, 204, false}},
-    {"/2019-09-30/", {"GET", "functions", 3, "concurrency", LAMBDA_OP_GET_FUNCTION_CONCURRENCY, 200, false}},
-    {"/2016-08-19/", {"GET", "account-settings", 1, NULL, LAMBDA_OP_GET_ACCOUNT_SETTINGS, 200, false}},
-};
-
-static bool route_matches(const route *r, const char *method, char *const *seg, int n)
-{
-    return r->segments == n && strcmp(r->method, method) == 0 && strcmp(r->first, seg[0]) == 0 &&
-           (!r->third || strcmp(r->third, seg[2]) == 0);
-}
-
-static const route *find_route(const char *method, char *const *seg, int n)
-{
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        if (route_matches(&routes[i], method, seg, n))
-            return &routes[i];
-    }
-    return NULL;
-}
-
-/* The route of a path under a dated prefix other than API_PREFIX; splits it into seg. */
-static const route *find_dated_route(const char *method, const char *path, char *seg[3], int *n)
-{
-    for (size_t i = 0; i < sizeof dated_routes / sizeof dated_routes[0]; i++) {
-        const dated_route *d = &dated_routes[i];
-        if (strncmp(path, d->prefix, strlen(d->prefix)) != 0)
-            continue;
-        if (*n == 0)
-            *n = split_path(path + strlen(d->prefix), seg);
-        if (*n > 0 && route_matches(&d->r, method, seg, *n))
-            return &d->r;
-    }
-    return NULL;
 }
 
 /* No route took the request: the error names the operation AWS has there, if any. */
@@ -240,41 +144,6 @@ static bool decode_code_archive(const char *method, const char *path, lambda_res
     return true;
 }
 
-/* /2019-09-25/functions/{name}/event-invoke-config: PUT (Put), POST (Update), GET, DELETE
- * (204); .../event-invoke-config/list: GET (List, ?Marker, ?MaxItems). ?Qualifier. */
-static bool decode_event_config(const char *method, const char *path, const char *body, size_t len,
-                                lambda_rest_request *out, lambda_error *err)
-{
-    const char *rest = path + strlen(EVENT_CONFIG_PREFIX);
-    const char *slash = strchr(rest, '/');
-    if (!slash || slash == rest)
-        return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
-    bool list = strcmp(slash, "/event-invoke-config/list") == 0;
-    if (!list && strcmp(slash, "/event-invoke-config") != 0)
-        return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
-    static const struct { const char *method; bool list; lambda_op op; int status; bool body; } ops[] = {
-        {"PUT", false, LAMBDA_OP_PUT_EVENT_INVOKE_CONFIG, 200, true},
-        {"POST", false, LAMBDA_OP_UPDATE_EVENT_INVOKE_CONFIG, 200, true},
-        {"GET", false, LAMBDA_OP_GET_EVENT_INVOKE_CONFIG, 200, false},
-        {"DELETE", false, LAMBDA_OP_DELETE_EVENT_INVOKE_CONFIG, 204, false},
-        {"GET", true, LAMBDA_OP_LIST_EVENT_INVOKE_CONFIGS, 200, false},
-    };
-    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-        if (ops[i].list != list || strcmp(ops[i].method, method) != 0)
-            continue;
-        out->label = percent_decode(rest, (size_t)(slash - rest), NULL);
-        lambda_call *c = &out->call;
-        c->op = ops[i].op;
-        c->name = out->label;
-        c->qualifier = query_value(out, "Qualifier");
-        c->marker = query_value(out, "Marker");
-        c->max_items = query_value(out, "MaxItems");
-        out->success_status = ops[i].status;
-        return !ops[i].body || parse_body(body, len, out, err);
-    }
-    return lambda_fail(err, LAMBDA_ERR_UNKNOWN_OPERATION, "Unknown operation");
-}
-
 static void decode_invoke(lambda_rest_header_fn header, void *ctx, const char *body, size_t len,
                           lambda_rest_request *out)
 {
@@ -297,38 +166,21 @@ bool lambda_rest_decode(const char *method, const char *path, const char *query,
                            "1 validation error detected: the request path or query string holds an encoded control "
                            "character, which no Lambda name, ARN or parameter may contain.");
     form_parse(&out->query, query, strlen(query));
-    bool wants_body = false;
-    if (lambda_rest_decode_more(method, path, out, &wants_body))
-        return !wants_body || parse_body(body, body_len, out, err);
     if (strncmp(path, TAGS_PREFIX, strlen(TAGS_PREFIX)) == 0)
         return decode_tags(method, path, query, body, body_len, out, err);
     if (strncmp(path, CODE_PREFIX, strlen(CODE_PREFIX)) == 0)
         return decode_code_archive(method, path, out, err);
-    if (strncmp(path, EVENT_CONFIG_PREFIX, strlen(EVENT_CONFIG_PREFIX)) == 0)
-        return decode_event_config(method, path, body, body_len, out, err);
-    int n = strncmp(path, API_PREFIX, strlen(API_PREFIX)) == 0 ? split_path(path + strlen(API_PREFIX), out->segments)
-                                                                : 0;
-    const route *r = n > 0 ? find_route(method, out->segments, n) : find_dated_route(method, path, out->segments, &n);
-    if (!r)
+    bool wants_body = false;
+    if (!lambda_rest_route(method, path, out, &wants_body))
         return unknown_operation(method, path, &out->query, err);
-    lambda_call *c = &out->call;
-    c->op = r->op;
-    c->name = n >= 2 ? out->segments[1] : NULL;
-    c->qualifier = query_value(out, "Qualifier");
-    c->marker = query_value(out, "Marker");
-    c->max_items = query_value(out, "MaxItems");
-    c->function_version = query_value(out, "FunctionVersion");
-    c->event_source_arn = query_value(out, "EventSourceArn");
-    c->function_name = query_value(out, "FunctionName");
-    out->success_status = r->status;
-    if (r->op == LAMBDA_OP_INVOKE)
+    if (out->call.op == LAMBDA_OP_INVOKE)
         decode_invoke(header, header_ctx, body, body_len, out);
-    return !r->body || parse_body(body, body_len, out, err);
+    return !wants_body || parse_body(body, body_len, out, err);
 }
 
 void lambda_rest_request_free(lambda_rest_request *req)
 {
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         free(req->segments[i]);
     for (size_t i = 0; req->tag_keys && i < req->call.tag_key_count; i++)
         free((char *)req->tag_keys[i]);

@@ -23,10 +23,10 @@ extern const lambda_rest_operation lambda_rest_operations[];
  * the {} labels are percent-decoded into it (malloc'd, at most max; the caller frees). */
 bool lambda_rest_match(const char *pattern, const char *path, const form_params *query, char **captures, int max);
 
-/* Decodes the routes of the resource policy and of the read operations sqsemu answers for
- * features it does not emulate; *body: the operation reads a JSON body. False when none
- * matches (out is left as it was). */
-bool lambda_rest_decode_more(const char *method, const char *path, lambda_rest_request *out, bool *body);
+/* Finds the route of (method, path): sets the call's operation, its labels and the query
+ * parameters operations read, and the success status; *body: the operation reads a JSON
+ * body. False when no route matches (out is left as it was). */
+bool lambda_rest_route(const char *method, const char *path, lambda_rest_request *out, bool *body);
 
 /* AWS's name of the operation at (method, path), or NULL when the model has none there. */
 const char *lambda_rest_unemulated_op(const char *method, const char *path, const form_params *query);

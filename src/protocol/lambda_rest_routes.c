@@ -1,12 +1,13 @@
-/* lambda_rest_routes: the Lambda routes matched by path pattern rather than by the 2015
- * table of lambda_rest.c: the resource policy (AddPermission, GetPolicy, RemovePermission,
- * whose statement id is a fourth path segment) and the read operations that live under
- * later API dates (each Lambda feature keeps the date of the API version that brought it:
- * /2020-06-30/ code signing, /2021-07-20/ runtime management, /2021-10-31/ function URLs,
- * /2019-09-30/ provisioned concurrency, /2024-08-31/ recursion, /2018-10-31/ layers; the
- * paths are those of AWS's API reference and of botocore's model). A request no route
- * takes is named from the generated table of every operation (lambda_operations.c), so
- * that the UnknownOperationException says which operation sqsemu does not emulate. */
+/* lambda_rest_routes: the Lambda REST routes, one table of path patterns. Each Lambda
+ * feature keeps the date of the API version that brought it: /2015-03-31/ functions,
+ * mappings, versions, aliases and the policy; /2017-10-31/ and /2019-09-30/ reserved
+ * concurrency; /2016-08-19/ account settings; /2019-09-25/ event invoke configs; and the
+ * read operations of features sqsemu does not emulate: /2020-06-30/ code signing,
+ * /2021-07-20/ runtime management, /2021-10-31/ function URLs, /2019-09-30/ provisioned
+ * concurrency, /2024-08-31/ recursion, /2018-10-31/ layers (the paths are those of AWS's API
+ * reference and of botocore's model). A request no route takes is named from the generated
+ * table of every operation (lambda_operations.c), so that the UnknownOperationException
+ * says which operation sqsemu does not emulate. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,29 +84,81 @@ bool lambda_rest_match(const char *pattern, const char *path, const form_params 
     return ok;
 }
 
-/* The routes: the labels are the function name and, for RemovePermission, the statement. */
-typedef struct pattern_route {
+/* Which lambda_call member a route's second {} label fills. */
+typedef enum second_label { LABEL_NONE, LABEL_ALIAS, LABEL_STATEMENT } second_label;
+
+/* One route: the method, the path pattern (the first {} label is the function name or the
+ * mapping's UUID), the operation, its REST status, whether it reads a JSON body, and what
+ * a second label is. The first matching row wins, so a row with a query condition comes
+ * before the same path without one. */
+typedef struct route {
     const char *method;
     const char *pattern;
     lambda_op op;
     int status;
     bool body;
-} pattern_route;
+    second_label second;
+} route;
 
-static const pattern_route routes[] = {
-    {"POST", "/2015-03-31/functions/{}/policy", LAMBDA_OP_ADD_PERMISSION, 201, true},
-    {"GET", "/2015-03-31/functions/{}/policy", LAMBDA_OP_GET_POLICY, 200, false},
-    {"DELETE", "/2015-03-31/functions/{}/policy/{}", LAMBDA_OP_REMOVE_PERMISSION, 204, false},
-    {"GET", "/2020-06-30/functions/{}/code-signing-config", LAMBDA_OP_GET_CODE_SIGNING_CONFIG, 200, false},
+static const route routes[] = {
+    /* functions */
+    {"GET", "/2015-03-31/functions", LAMBDA_OP_LIST_FUNCTIONS, 200, false, LABEL_NONE},
+    {"POST", "/2015-03-31/functions", LAMBDA_OP_CREATE_FUNCTION, 201, true, LABEL_NONE},
+    {"GET", "/2015-03-31/functions/{}", LAMBDA_OP_GET_FUNCTION, 200, false, LABEL_NONE},
+    {"DELETE", "/2015-03-31/functions/{}", LAMBDA_OP_DELETE_FUNCTION, 204, false, LABEL_NONE},
+    {"GET", "/2015-03-31/functions/{}/configuration", LAMBDA_OP_GET_FUNCTION_CONFIGURATION, 200, false, LABEL_NONE},
+    {"PUT", "/2015-03-31/functions/{}/configuration", LAMBDA_OP_UPDATE_FUNCTION_CONFIGURATION, 200, true,
+     LABEL_NONE},
+    {"PUT", "/2015-03-31/functions/{}/code", LAMBDA_OP_UPDATE_FUNCTION_CODE, 200, true, LABEL_NONE},
+    {"POST", "/2015-03-31/functions/{}/invocations", LAMBDA_OP_INVOKE, 200, false, LABEL_NONE},
+    /* event-source mappings */
+    {"GET", "/2015-03-31/event-source-mappings", LAMBDA_OP_LIST_MAPPINGS, 200, false, LABEL_NONE},
+    {"POST", "/2015-03-31/event-source-mappings", LAMBDA_OP_CREATE_MAPPING, 202, true, LABEL_NONE},
+    {"GET", "/2015-03-31/event-source-mappings/{}", LAMBDA_OP_GET_MAPPING, 200, false, LABEL_NONE},
+    {"PUT", "/2015-03-31/event-source-mappings/{}", LAMBDA_OP_UPDATE_MAPPING, 202, true, LABEL_NONE},
+    {"DELETE", "/2015-03-31/event-source-mappings/{}", LAMBDA_OP_DELETE_MAPPING, 202, false, LABEL_NONE},
+    /* versions and aliases */
+    {"POST", "/2015-03-31/functions/{}/versions", LAMBDA_OP_PUBLISH_VERSION, 201, true, LABEL_NONE},
+    {"GET", "/2015-03-31/functions/{}/versions", LAMBDA_OP_LIST_VERSIONS, 200, false, LABEL_NONE},
+    {"POST", "/2015-03-31/functions/{}/aliases", LAMBDA_OP_CREATE_ALIAS, 201, true, LABEL_NONE},
+    {"GET", "/2015-03-31/functions/{}/aliases", LAMBDA_OP_LIST_ALIASES, 200, false, LABEL_NONE},
+    {"GET", "/2015-03-31/functions/{}/aliases/{}", LAMBDA_OP_GET_ALIAS, 200, false, LABEL_ALIAS},
+    {"PUT", "/2015-03-31/functions/{}/aliases/{}", LAMBDA_OP_UPDATE_ALIAS, 200, true, LABEL_ALIAS},
+    {"DELETE", "/2015-03-31/functions/{}/aliases/{}", LAMBDA_OP_DELETE_ALIAS, 204, false, LABEL_ALIAS},
+    /* the resource-based policy */
+    {"POST", "/2015-03-31/functions/{}/policy", LAMBDA_OP_ADD_PERMISSION, 201, true, LABEL_NONE},
+    {"GET", "/2015-03-31/functions/{}/policy", LAMBDA_OP_GET_POLICY, 200, false, LABEL_NONE},
+    {"DELETE", "/2015-03-31/functions/{}/policy/{}", LAMBDA_OP_REMOVE_PERMISSION, 204, false, LABEL_STATEMENT},
+    /* reserved concurrency and the account */
+    {"PUT", "/2017-10-31/functions/{}/concurrency", LAMBDA_OP_PUT_FUNCTION_CONCURRENCY, 200, true, LABEL_NONE},
+    {"DELETE", "/2017-10-31/functions/{}/concurrency", LAMBDA_OP_DELETE_FUNCTION_CONCURRENCY, 204, false,
+     LABEL_NONE},
+    {"GET", "/2019-09-30/functions/{}/concurrency", LAMBDA_OP_GET_FUNCTION_CONCURRENCY, 200, false, LABEL_NONE},
+    {"GET", "/2016-08-19/account-settings", LAMBDA_OP_GET_ACCOUNT_SETTINGS, 200, false, LABEL_NONE},
+    /* asynchronous-invocation configuration */
+    {"PUT", "/2019-09-25/functions/{}/event-invoke-config", LAMBDA_OP_PUT_EVENT_INVOKE_CONFIG, 200, true,
+     LABEL_NONE},
+    {"POST", "/2019-09-25/functions/{}/event-invoke-config", LAMBDA_OP_UPDATE_EVENT_INVOKE_CONFIG, 200, true,
+     LABEL_NONE},
+    {"GET", "/2019-09-25/functions/{}/event-invoke-config", LAMBDA_OP_GET_EVENT_INVOKE_CONFIG, 200, false,
+     LABEL_NONE},
+    {"DELETE", "/2019-09-25/functions/{}/event-invoke-config", LAMBDA_OP_DELETE_EVENT_INVOKE_CONFIG, 204, false,
+     LABEL_NONE},
+    {"GET", "/2019-09-25/functions/{}/event-invoke-config/list", LAMBDA_OP_LIST_EVENT_INVOKE_CONFIGS, 200, false,
+     LABEL_NONE},
+    /* read operations for features sqsemu does not emulate */
+    {"GET", "/2020-06-30/functions/{}/code-signing-config", LAMBDA_OP_GET_CODE_SIGNING_CONFIG, 200, false,
+     LABEL_NONE},
     {"GET", "/2021-07-20/functions/{}/runtime-management-config", LAMBDA_OP_GET_RUNTIME_MANAGEMENT_CONFIG, 200,
-     false},
-    {"GET", "/2021-10-31/functions/{}/url", LAMBDA_OP_GET_URL_CONFIG, 200, false},
-    {"GET", "/2021-10-31/functions/{}/urls", LAMBDA_OP_LIST_URL_CONFIGS, 200, false},
-    {"GET", "/2024-08-31/functions/{}/recursion-config", LAMBDA_OP_GET_RECURSION_CONFIG, 200, false},
+     false, LABEL_NONE},
+    {"GET", "/2021-10-31/functions/{}/url", LAMBDA_OP_GET_URL_CONFIG, 200, false, LABEL_NONE},
+    {"GET", "/2021-10-31/functions/{}/urls", LAMBDA_OP_LIST_URL_CONFIGS, 200, false, LABEL_NONE},
+    {"GET", "/2024-08-31/functions/{}/recursion-config", LAMBDA_OP_GET_RECURSION_CONFIG, 200, false, LABEL_NONE},
     {"GET", "/2019-09-30/functions/{}/provisioned-concurrency?List=ALL", LAMBDA_OP_LIST_PROVISIONED_CONCURRENCY,
-     200, false},
-    {"GET", "/2019-09-30/functions/{}/provisioned-concurrency", LAMBDA_OP_GET_PROVISIONED_CONCURRENCY, 200, false},
-    {"GET", "/2018-10-31/layers?!find", LAMBDA_OP_LIST_LAYERS, 200, false}, /* not GetLayerVersionByArn */
+     200, false, LABEL_NONE},
+    {"GET", "/2019-09-30/functions/{}/provisioned-concurrency", LAMBDA_OP_GET_PROVISIONED_CONCURRENCY, 200, false,
+     LABEL_NONE},
+    {"GET", "/2018-10-31/layers?!find", LAMBDA_OP_LIST_LAYERS, 200, false, LABEL_NONE}, /* not GetLayerVersionByArn */
 };
 
 static const char *query_value(const form_params *query, const char *name)
@@ -114,20 +167,24 @@ static const char *query_value(const form_params *query, const char *name)
     return p ? p->value : NULL;
 }
 
-bool lambda_rest_decode_more(const char *method, const char *path, lambda_rest_request *out, bool *body)
+bool lambda_rest_route(const char *method, const char *path, lambda_rest_request *out, bool *body)
 {
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        const pattern_route *r = &routes[i];
+        const route *r = &routes[i];
         if (strcmp(r->method, method) != 0 || !lambda_rest_match(r->pattern, path, &out->query, out->segments, 2))
             continue;
         lambda_call *c = &out->call;
         c->op = r->op;
         c->name = out->segments[0];
-        c->statement_id = out->segments[1];
+        c->alias = r->second == LABEL_ALIAS ? out->segments[1] : NULL;
+        c->statement_id = r->second == LABEL_STATEMENT ? out->segments[1] : NULL;
         c->qualifier = query_value(&out->query, "Qualifier");
         c->revision_id = query_value(&out->query, "RevisionId");
         c->marker = query_value(&out->query, "Marker");
         c->max_items = query_value(&out->query, "MaxItems");
+        c->function_version = query_value(&out->query, "FunctionVersion");
+        c->event_source_arn = query_value(&out->query, "EventSourceArn");
+        c->function_name = query_value(&out->query, "FunctionName");
         out->success_status = r->status;
         *body = r->body;
         return true;

@@ -62,6 +62,12 @@ static const char *const statement_sql[STMT__COUNT] = {
     [STMT_MAPPING_PUT] = "INSERT OR REPLACE INTO mappings(uuid, record) VALUES(?1, ?2)",
     [STMT_MAPPING_DELETE] = "DELETE FROM mappings WHERE uuid = ?1",
     [STMT_MAPPING_SELECT_ALL] = "SELECT uuid, record FROM mappings ORDER BY rowid",
+    [STMT_VERSION_INSERT] = "INSERT INTO function_versions(function_id, version, record) VALUES(?1, ?2, ?3)",
+    [STMT_VERSION_DELETE] = "DELETE FROM function_versions WHERE function_id = ?1 AND version = ?2",
+    [STMT_VERSION_SELECT_ALL] = "SELECT function_id, version, record FROM function_versions ORDER BY function_id, version",
+    [STMT_ALIAS_PUT] = "INSERT OR REPLACE INTO function_aliases(function_id, name, record) VALUES(?1, ?2, ?3)",
+    [STMT_ALIAS_DELETE] = "DELETE FROM function_aliases WHERE function_id = ?1 AND name = ?2",
+    [STMT_ALIAS_SELECT_ALL] = "SELECT function_id, name, record FROM function_aliases ORDER BY function_id, rowid",
     [STMT_MESSAGE_REDRIVE] =
         "INSERT INTO messages(queue_id, message_id, body, md5_body, attributes, md5_attributes, trace_header, "
         "group_id, sender_id, sent_ms, visible_ms, secret, dedup_id, sequence) "
@@ -181,6 +187,18 @@ static const char schema_sql[] =
     "  attributes TEXT NOT NULL DEFAULT '{}',"
     "  tags TEXT NOT NULL DEFAULT '{}',"
     "  UNIQUE(account, region, name));"
+    /* Published versions and aliases (added later: IF NOT EXISTS creates them in an older
+     * data directory; a function's rows go with it). */
+    "CREATE TABLE IF NOT EXISTS function_versions ("
+    "  function_id INTEGER NOT NULL REFERENCES functions(id) ON DELETE CASCADE,"
+    "  version INTEGER NOT NULL,"
+    "  record TEXT NOT NULL,"
+    "  PRIMARY KEY(function_id, version));"
+    "CREATE TABLE IF NOT EXISTS function_aliases ("
+    "  function_id INTEGER NOT NULL REFERENCES functions(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  record TEXT NOT NULL,"
+    "  PRIMARY KEY(function_id, name));"
     "CREATE TABLE IF NOT EXISTS messages ("
     "  id INTEGER PRIMARY KEY,"
     "  queue_id INTEGER NOT NULL,"

@@ -46,6 +46,13 @@ typedef enum db_statement {
     STMT_MAPPING_PUT,
     STMT_MAPPING_DELETE,
     STMT_MAPPING_SELECT_ALL,
+    /* function versions and aliases (version_store.c) */
+    STMT_VERSION_INSERT,
+    STMT_VERSION_DELETE,
+    STMT_VERSION_SELECT_ALL,
+    STMT_ALIAS_PUT,
+    STMT_ALIAS_DELETE,
+    STMT_ALIAS_SELECT_ALL,
     STMT_MESSAGE_REDRIVE,
     STMT_TASK_PUT,
     STMT_TASK_SELECT_ALL,
