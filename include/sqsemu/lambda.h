@@ -78,7 +78,7 @@ typedef enum lambda_op {
     LAMBDA_OP_DELETE_EVENT_INVOKE_CONFIG,
     LAMBDA_OP_LIST_EVENT_INVOKE_CONFIGS,
     /* The resource-based policy (policy.c; stored, never enforced) and the read operations
-     * that infrastructure tools call for features sqsemu does not emulate (function_reads.c). */
+     * that infrastructure tools call for features sqsemu does not emulate (absent_features.c). */
     LAMBDA_OP_ADD_PERMISSION,
     LAMBDA_OP_REMOVE_PERMISSION,
     LAMBDA_OP_GET_POLICY,

@@ -10,7 +10,7 @@
 #include "concurrency.h"
 #include "executor.h"
 #include "function.h"
-#include "function_reads.h"
+#include "absent_features.h"
 #include "history.h"
 #include "invoke.h"
 #include "mapping.h"
@@ -150,7 +150,7 @@ static bool run_now(const lambda_ctx *ctx, const lambda_call *c, cJSON *out, lam
     case LAMBDA_OP_GET_RECURSION_CONFIG:
     case LAMBDA_OP_GET_PROVISIONED_CONCURRENCY:
     case LAMBDA_OP_LIST_PROVISIONED_CONCURRENCY:
-    case LAMBDA_OP_LIST_LAYERS: return function_read(ctx, c, out, err);
+    case LAMBDA_OP_LIST_LAYERS: return absent_feature_read(ctx, c, out, err);
     case LAMBDA_OP_PUBLISH_VERSION: {
         function_target t;
         return functions_resolve_target(ctx, c->name, NULL, false, &t, err) &&

@@ -1,4 +1,4 @@
-/* lambda/function_reads: the read operations that Terraform's AWS provider, SAM and
+/* lambda/absent_features: the read operations that Terraform's AWS provider, SAM and
  * CloudFormation call while they create, read and delete a function, for features that
  * sqsemu does not emulate. Each answers what AWS's API reference gives for a function that
  * does not use the feature, after checking that the function (and qualifier) exists:
@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "function.h"
-#include "function_reads.h"
+#include "absent_features.h"
 
 static lambda_function *find(const lambda_ctx *ctx, const lambda_call *c, bool qualified, lambda_error *err)
 {
@@ -44,7 +44,7 @@ static bool provisioned_config(const lambda_ctx *ctx, const lambda_call *c, lamb
     return lambda_fail(err, LAMBDA_ERR_PROVISIONED_NOT_FOUND, "No Provisioned Concurrency Config found for this function");
 }
 
-bool function_read(const lambda_ctx *ctx, const lambda_call *c, cJSON *out, lambda_error *err)
+bool absent_feature_read(const lambda_ctx *ctx, const lambda_call *c, cJSON *out, lambda_error *err)
 {
     lambda_function *f;
     switch (c->op) {
