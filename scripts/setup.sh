@@ -32,7 +32,7 @@ step() {
   fi
 }
 
-packages=(gcc meson ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev libcjson-dev uuid-dev libssl-dev libzip-dev)
+packages=(gcc meson ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev libcjson-dev uuid-dev libssl-dev libzip-dev libyaml-dev)
 if $want_tests; then
   packages+=(libcmocka-dev curl clang libclang-rt-14-dev)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
