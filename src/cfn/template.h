@@ -24,9 +24,11 @@ cJSON *cfn_template_parse(const char *text, size_t len, cfn_error *err);
 /* YAML 1.1 (libyaml) with CloudFormation's tags, into the long form above. Mappings become
  * objects (a duplicate key is an error), sequences arrays, plain scalars strings (CloudFormation
  * treats every scalar as a string; "true"/"false" and numbers stay strings too, except that
- * the engine reads them where a property wants a number or a boolean). Anchors and aliases
- * are refused (CloudFormation refuses them). NULL with a ValidationError naming the line and
- * column. */
+ * the engine reads them where a property wants a number or a boolean; an empty, "~" or
+ * "null" plain scalar is YAML's null and becomes JSON null). Aliases are refused
+ * (CloudFormation refuses them); anchors alone are accepted and ignored, as CloudFormation
+ * does. Nesting deeper than 64 levels is refused. NULL with a ValidationError naming the
+ * line and column. */
 cJSON *cfn_yaml_parse(const char *text, size_t len, cfn_error *err);
 
 #endif

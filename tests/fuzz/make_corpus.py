@@ -329,6 +329,25 @@ def zip_seeds():
     }
 
 
+def cfn_yaml_seeds():
+    """The SAM fixtures, and short templates with every short-form tag, block scalars,
+    flow style, an alias and a duplicate key."""
+    fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fixtures", "sam")
+    seeds = {}
+    for name in sorted(os.listdir(fixtures)):
+        with open(os.path.join(fixtures, name), "rb") as f:
+            seeds["sam-" + name] = f.read()
+    seeds["tags.yaml"] = (b"A: !GetAtt Q.Arn\nB: !Sub [x, {y: !Ref z}]\nC: !Join ['', [!If [c, a, b]]]\n"
+                          b"D: !Select [0, !Split [',', !ImportValue e]]\nE: !FindInMap [M, k, v]\n"
+                          b"F: !Base64 !Sub '${AWS::Region}'\nG: !Cidr [!GetAZs '', 2, 4]\n"
+                          b"H: !And [!Equals [a, b], !Not [!Condition c], !Or [!Condition d]]\n")
+    seeds["blocks.yaml"] = b"Code:\n  ZipFile: |\n    def h(e, c):\n        return 1\nDesc: >\n  folded\n  text\n"
+    seeds["flow.yaml"] = b"{Resources: {Q: {Type: 'AWS::SQS::Queue', Properties: {DelaySeconds: 5}}}}"
+    seeds["alias.yaml"] = b"A: &a [1, 2]\nB: *a\n"
+    seeds["duplicate.yaml"] = b"A: 1\nA: 2\n"
+    return seeds
+
+
 TARGETS = {
     "fuzz_sqs_json": sqs_json_seeds,
     "fuzz_sqs_query": sqs_query_seeds,
@@ -338,6 +357,7 @@ TARGETS = {
     "fuzz_batch_response": batch_response_seeds,
     "fuzz_runtime_api": runtime_api_seeds,
     "fuzz_zip": zip_seeds,
+    "fuzz_cfn_yaml": cfn_yaml_seeds,
 }
 
 

@@ -19,7 +19,7 @@ SECONDS_PER_TARGET=${FUZZ_SECONDS:-20}
 BUILD=${FUZZ_BUILD_DIR:-build-fuzz}
 RSS_LIMIT_MB=2048
 ALL_TARGETS="fuzz_sqs_json fuzz_sqs_query fuzz_receipt fuzz_queue_ref fuzz_filter fuzz_batch_response
-fuzz_runtime_api fuzz_zip"
+fuzz_runtime_api fuzz_zip fuzz_cfn_yaml"
 TARGETS=${FUZZ_TARGETS:-$ALL_TARGETS}
 
 fail() {
