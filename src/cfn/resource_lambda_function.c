@@ -96,8 +96,8 @@ static const struct {
 static void stringify_variables(cJSON *config)
 {
     cJSON *vars = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(config, "Environment"), "Variables");
-    cJSON *v;
-    cJSON_ArrayForEach(v, vars) {
+    for (cJSON *v = vars ? vars->child : NULL, *next; v; v = next) {
+        next = v->next;
         char text[64] = "";
         if (cJSON_IsNumber(v))
             snprintf(text, sizeof text, "%.17g", v->valuedouble);
@@ -105,7 +105,7 @@ static void stringify_variables(cJSON *config)
             snprintf(text, sizeof text, "%s", cJSON_IsTrue(v) ? "true" : "false");
         else
             continue;
-        cJSON_ReplaceItemViaPointer(vars, v, cJSON_CreateString(text));
+        cJSON_ReplaceItemInObjectCaseSensitive(vars, v->string, cJSON_CreateString(text));
     }
 }
 

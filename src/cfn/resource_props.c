@@ -94,9 +94,8 @@ static cJSON *coerce(const check *c, const prop_spec *spec, const cJSON *v, cons
 static cJSON *coerce_object(const check *c, const prop_spec *fields, const cJSON *v, const char *path, int depth)
 {
     for (const prop_spec *f = fields; f && f->name; f++)
-        if (f->required && !cJSON_GetObjectItemCaseSensitive(v, f->name)) {
-            if (c->r)
-                props_validation_fail(c->err, c->r, "%s: required key [%s] not found", path, f->name);
+        if (f->required && c->r && !cJSON_GetObjectItemCaseSensitive(v, f->name)) {
+            props_validation_fail(c->err, c->r, "%s: required key [%s] not found", path, f->name);
             return NULL;
         }
     cJSON *out = cJSON_CreateObject();

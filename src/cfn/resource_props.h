@@ -35,7 +35,8 @@ typedef struct prop_spec {
 /* A copy of r->properties checked against specs, scalars coerced to their types; NULL with
  * err in CloudFormation's words when a property is unknown, missing or of the wrong type. */
 cJSON *props_normalize(const cfn_resource *r, const prop_spec *specs, cfn_error *err);
-/* Same, without a resource (a previous template's properties); NULL when they do not fit. */
+/* Same, without a resource (a previous template's properties) and without the required
+ * keys' check; NULL when they do not fit. */
 cJSON *props_normalize_quiet(const cJSON *properties, const prop_spec *specs);
 /* True when a property marked `replace` differs between old and r->properties. */
 bool props_replacement_needed(const cJSON *old_properties, const cfn_resource *r, const prop_spec *specs);
