@@ -571,6 +571,52 @@ static void test_version_alias_permission_invoke_config(void **state)
     cJSON_Delete(f);
 }
 
+static void test_inline_policy_iam_policies_and_zip_path(void **state)
+{
+    (void)state;
+    cJSON *q = must_create("AWS::SQS::Queue", "Q", "{\"QueueName\":\"ip\"}");
+    char props[512];
+    snprintf(props, sizeof props, "{\"Queue\":\"%s\",\"PolicyDocument\":{\"Version\":\"2012-10-17\","
+             "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"sqs:*\","
+             "\"Resource\":\"%s\"}]}}", member(q, "Ref"), attr(q, "Arn"));
+    cJSON *p = must_create("AWS::SQS::QueueInlinePolicy", "IP", props);
+    char *policy = queue_attr(member(q, "Ref"), "Policy");
+    assert_non_null(strstr(policy, "sqs:*"));
+    free(policy);
+    must_remove("AWS::SQS::QueueInlinePolicy", p);
+    assert_queue_attr(member(q, "Ref"), "Policy", "");
+    cJSON_Delete(p);
+    cJSON_Delete(q);
+    cJSON *mp = must_create("AWS::IAM::ManagedPolicy", "MP", "{\"ManagedPolicyName\":\"m\",\"PolicyDocument\":{}}");
+    assert_string_equal(member(mp, "Ref"), "arn:aws:iam::000000000000:policy/m");
+    cJSON_Delete(mp);
+    cJSON *ip = must_create("AWS::IAM::Policy", "Pol", "{\"PolicyName\":\"p\",\"PolicyDocument\":{},\"Roles\":[\"r\"]}");
+    assert_int_equal(strncmp(member(ip, "Ref"), "stk-Pol-", 8), 0);
+    cJSON_Delete(ip);
+    /* a .zip file relative to the template's directory */
+    lambda_ctx c = {.account = ACCOUNT, .region = REGION, .now_ms = clock_now_ms()};
+    cJSON *f = must_create("AWS::Lambda::Function", "Fn", FUNCTION_PROPS(""));
+    lambda_call archive = {.op = LAMBDA_OP_GET_CODE_ARCHIVE, .name = "fn"};
+    lambda_result result;
+    lambda_error e;
+    assert_int_equal(lambda_service_call(&c, &archive, &result, &e, NULL, NULL), LAMBDA_STATUS_OK);
+    char path[256];
+    snprintf(path, sizeof path, "%s/code.zip", base_dir);
+    FILE *out = fopen(path, "wb");
+    assert_non_null(out);
+    fwrite(result.payload, 1, result.payload_len, out);
+    fclose(out);
+    lambda_result_free(&result);
+    cJSON *z = must_create("AWS::Lambda::Function", "Zip", "{\"FunctionName\":\"zip\",\"Runtime\":\"python3.12\","
+                           "\"Handler\":\"index.handler\",\"Role\":\"" ROLE "\",\"Code\":\"code.zip\"}");
+    char *a = function_member("fn", "CodeSha256"), *b = function_member("zip", "CodeSha256");
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    cJSON_Delete(z);
+    cJSON_Delete(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -586,6 +632,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mapping_create_update_remove, setup, teardown),
         cmocka_unit_test_setup_teardown(test_role, setup, teardown),
         cmocka_unit_test_setup_teardown(test_version_alias_permission_invoke_config, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_inline_policy_iam_policies_and_zip_path, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
