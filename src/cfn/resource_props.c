@@ -208,8 +208,7 @@ static cJSON *coerce(const check *c, const prop_spec *spec, const cJSON *v, cons
 
 cJSON *props_normalize(const cfn_resource *r, const prop_spec *specs, cfn_error *err)
 {
-    static const cJSON *none;
-    const cJSON *props = r->properties ? r->properties : none;
+    const cJSON *props = r->properties;
     check c = {.r = r, .err = err};
     if (props && !cJSON_IsObject(props)) {
         props_validation_fail(err, r, "#: expected type: JSONObject, found: %s", found_name(props));
