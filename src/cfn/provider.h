@@ -56,6 +56,8 @@ extern const cfn_provider cfn_lambda_mapping_provider;    /* AWS::Lambda::EventS
 extern const cfn_provider cfn_lambda_permission_provider; /* AWS::Lambda::Permission */
 extern const cfn_provider cfn_lambda_event_invoke_config_provider; /* AWS::Lambda::EventInvokeConfig */
 extern const cfn_provider cfn_iam_role_provider;          /* AWS::IAM::Role (accepted, not enforced) */
+extern const cfn_provider cfn_iam_policy_provider;        /* AWS::IAM::Policy (accepted, not enforced) */
+extern const cfn_provider cfn_iam_managed_policy_provider; /* AWS::IAM::ManagedPolicy (accepted, not enforced) */
 /* AWS::CloudFormation::Stack is the engine's own (stack.c): it is not in this table. */
 
 #endif
