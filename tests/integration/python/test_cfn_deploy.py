@@ -8,8 +8,6 @@ import shutil
 import tempfile
 import unittest
 
-
-
 import admin_util
 import harness
 import lambda_util
