@@ -9,6 +9,7 @@
 
 #include "sqsemu/auth.h"
 #include "sqsemu/buf.h"
+#include "sqsemu/cfn.h"
 #include "sqsemu/clock.h"
 #include "sqsemu/config.h"
 #include "sqsemu/fronts.h"
@@ -131,10 +132,12 @@ int main(int argc, char **argv)
     if (!sqs_service_start(&settings))
         goto out_store;
     /* The services of the port, in the order they are tried (SQS takes the rest). */
-    static const http_front *const fronts[] = {&lambda_front, &admin_front, &logs_front, &sqs_front};
+    static const http_front *const fronts[] = {&lambda_front, &admin_front, &logs_front, &cfn_front, &sqs_front};
     if (!http_server_start(&cfg, fronts, sizeof fronts / sizeof fronts[0]))
         goto out_service;
-    if (!start_lambda(&cfg)) {
+    /* CloudFormation (issue 11, the API part): after Lambda, whose functions stacks create. */
+    cfn_settings cfn = {0};
+    if (!start_lambda(&cfg) || !cfn_service_start(&cfn)) {
         lambda_service_stop();
         http_server_stop();
         goto out_service;
@@ -144,6 +147,7 @@ int main(int argc, char **argv)
     log_restored();
     loop_defer(log_ready, NULL);
     loop_run();
+    cfn_service_stop();
     lambda_service_stop();
     http_server_stop();
     status = 0;

@@ -57,9 +57,12 @@ void cfn_service_stop(void);
 
 /* Runs one CloudFormation action. input: the request's members with AWS's names, lists as
  * arrays (Parameters: [{ParameterKey, ParameterValue, UsePreviousValue}], Capabilities:
- * ["CAPABILITY_IAM"], Tags: [{Key, Value}]), strings as strings. On success *output is a
+ * ["CAPABILITY_IAM"], Tags: [{Key, Value}]), strings as strings; as the query codec
+ * (cfn_query.h) decodes them, booleans (DisableRollback, UsePreviousValue...) are JSON
+ * booleans and integers (TimeoutInMinutes) JSON numbers. On success *output is a
  * new object with the result's members in AWS's names (lists as arrays of objects or
- * strings), owned by the caller. Actions: CreateStack, UpdateStack, DeleteStack,
+ * strings), owned by the caller; a timestamp member (CreationTime, Timestamp...) may be
+ * an ISO 8601 string or a number of milliseconds since the epoch. Actions: CreateStack, UpdateStack, DeleteStack,
  * DescribeStacks, ListStacks, DescribeStackResources, DescribeStackResource,
  * ListStackResources, DescribeStackEvents, GetTemplate, GetTemplateSummary,
  * ValidateTemplate, ListExports, CreateChangeSet, DescribeChangeSet, ExecuteChangeSet,

@@ -283,6 +283,10 @@ static void handle_query(http_request *r)
             respond_unknown_operation(r);
         else
             respond_error(r, WIRE_QUERY, (sqs_fail(&err, SQS_ERR_MISSING_ACTION, "The request must contain the parameter Action."), &err));
+    } else if (!sqs_action_known(action_param->value) && cfn_front_takes_unsigned(r, action_param->value)) {
+        form_params_free(&params);
+        cfn_front.handle(r); /* an unsigned CloudFormation request */
+        return;
     } else if (!sqs_action_known(action_param->value) ||
                (queue_path && sqs_action_is_endpoint_only(action_param->value))) {
         sqs_fail(&err, SQS_ERR_INVALID_ACTION, "The action %s is not valid for this endpoint.", action_param->value);
