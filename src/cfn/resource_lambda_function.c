@@ -124,15 +124,6 @@ static cJSON *config_body(const cJSON *props, const cJSON *old)
     return body;
 }
 
-static cJSON *tag_map(const cJSON *props)
-{
-    cJSON *tags = cJSON_CreateObject();
-    const cJSON *tag;
-    cJSON_ArrayForEach(tag, cJSON_GetObjectItemCaseSensitive(props, "Tags"))
-        json_set_string(tags, props_string(tag, "Key"), props_string(tag, "Value") ? props_string(tag, "Value") : "");
-    return tags;
-}
-
 static bool call_simple(const cfn_resource *r, lambda_op op, const char *name, const cJSON *body, bool missing_ok,
                         cfn_error *err)
 {
@@ -173,7 +164,7 @@ static bool function_create(const cfn_resource *r, cJSON **state, cfn_error *err
         cJSON_AddStringToObject(body, "PackageType", props_string(props, "PackageType"));
     if (cJSON_GetObjectItemCaseSensitive(props, "Architectures"))
         json_set_copy(body, "Architectures", cJSON_GetObjectItemCaseSensitive(props, "Architectures"));
-    cJSON *tags = tag_map(props);
+    cJSON *tags = props_tag_map(props);
     if (cJSON_GetArraySize(tags) > 0)
         cJSON_AddItemToObject(body, "Tags", tags);
     else
@@ -226,34 +217,6 @@ static bool update_code(const cfn_resource *r, const char *name, const cJSON *pr
     return ok;
 }
 
-static bool update_tags(const cfn_resource *r, const cJSON *state, const cJSON *props, const cJSON *old,
-                        cfn_error *err)
-{
-    const char *arn = props_state_attr_string(state, "Arn");
-    cJSON *before = tag_map(old), *after = tag_map(props);
-    const char *gone[64];
-    size_t gone_count = 0;
-    const cJSON *tag;
-    cJSON_ArrayForEach(tag, before)
-        if (!cJSON_GetObjectItemCaseSensitive(after, tag->string) && gone_count < 64)
-            gone[gone_count++] = tag->string;
-    bool ok = true;
-    if (gone_count) {
-        lambda_call c = {.op = LAMBDA_OP_UNTAG_RESOURCE, .name = arn, .tag_keys = gone, .tag_key_count = gone_count};
-        ok = resource_lambda(r, &c, NULL, false, err);
-    }
-    if (ok && cJSON_GetArraySize(after) > 0 && !cJSON_Compare(before, after, true)) {
-        cJSON *body = cJSON_CreateObject();
-        cJSON_AddItemToObject(body, "Tags", after);
-        after = NULL;
-        ok = call_simple(r, LAMBDA_OP_TAG_RESOURCE, arn, body, false, err);
-        cJSON_Delete(body);
-    }
-    cJSON_Delete(before);
-    cJSON_Delete(after);
-    return ok;
-}
-
 static bool function_update(const cfn_resource *r, const cJSON *old_properties, cJSON *state, cfn_error *err)
 {
     cJSON *props = props_normalize(r, function_specs, err);
@@ -276,7 +239,7 @@ static bool function_update(const cfn_resource *r, const cJSON *old_properties, 
     const cJSON *had = cJSON_GetObjectItemCaseSensitive(old, "ReservedConcurrentExecutions");
     if (ok && !(reserved && had && cJSON_Compare(reserved, had, true)))
         ok = put_concurrency(r, name, props, had != NULL, err);
-    ok = ok && update_tags(r, state, props, old, err);
+    ok = ok && resource_lambda_retag(r, props_state_attr_string(state, "Arn"), old, props, err);
     cJSON_Delete(old);
     cJSON_Delete(props);
     return ok;

@@ -105,15 +105,6 @@ static cJSON *settings_body(const cJSON *props, const cJSON *old)
     return body;
 }
 
-static cJSON *tag_map(const cJSON *props)
-{
-    cJSON *tags = cJSON_CreateObject();
-    const cJSON *tag;
-    cJSON_ArrayForEach(tag, cJSON_GetObjectItemCaseSensitive(props, "Tags"))
-        json_set_string(tags, props_string(tag, "Key"), props_string(tag, "Value") ? props_string(tag, "Value") : "");
-    return tags;
-}
-
 static bool mapping_create(const cfn_resource *r, cJSON **state, cfn_error *err)
 {
     cJSON *props = normalize(r, err);
@@ -121,7 +112,7 @@ static bool mapping_create(const cfn_resource *r, cJSON **state, cfn_error *err)
         return false;
     cJSON *body = settings_body(props, NULL);
     cJSON_AddStringToObject(body, "EventSourceArn", props_string(props, "EventSourceArn"));
-    cJSON *tags = tag_map(props);
+    cJSON *tags = props_tag_map(props);
     if (cJSON_GetArraySize(tags) > 0)
         cJSON_AddItemToObject(body, "Tags", tags);
     else
@@ -146,35 +137,6 @@ static bool mapping_needs_replacement(const cJSON *old_properties, const cfn_res
     return props_replacement_needed(old_properties, r, mapping_specs);
 }
 
-static bool update_tags(const cfn_resource *r, const cJSON *state, const cJSON *props, const cJSON *old,
-                        cfn_error *err)
-{
-    const char *arn = props_state_attr_string(state, "EventSourceMappingArn");
-    cJSON *before = tag_map(old), *after = tag_map(props);
-    const char *gone[64];
-    size_t gone_count = 0;
-    const cJSON *tag;
-    cJSON_ArrayForEach(tag, before)
-        if (!cJSON_GetObjectItemCaseSensitive(after, tag->string) && gone_count < 64)
-            gone[gone_count++] = tag->string;
-    bool ok = true;
-    if (gone_count) {
-        lambda_call c = {.op = LAMBDA_OP_UNTAG_RESOURCE, .name = arn, .tag_keys = gone, .tag_key_count = gone_count};
-        ok = resource_lambda(r, &c, NULL, false, err);
-    }
-    if (ok && cJSON_GetArraySize(after) > 0 && !cJSON_Compare(before, after, true)) {
-        cJSON *body = cJSON_CreateObject();
-        cJSON_AddItemToObject(body, "Tags", after);
-        after = NULL;
-        lambda_call c = {.op = LAMBDA_OP_TAG_RESOURCE, .name = arn, .body = body};
-        ok = resource_lambda(r, &c, NULL, false, err);
-        cJSON_Delete(body);
-    }
-    cJSON_Delete(before);
-    cJSON_Delete(after);
-    return ok;
-}
-
 static bool mapping_update(const cfn_resource *r, const cJSON *old_properties, cJSON *state, cfn_error *err)
 {
     cJSON *props = normalize(r, err);
@@ -191,7 +153,7 @@ static bool mapping_update(const cfn_resource *r, const cJSON *old_properties, c
                          .body = body};
         ok = resource_lambda(r, &c, NULL, false, err);
     }
-    ok = ok && update_tags(r, state, props, old, err);
+    ok = ok && resource_lambda_retag(r, props_state_attr_string(state, "EventSourceMappingArn"), old, props, err);
     cJSON_Delete(before);
     cJSON_Delete(body);
     cJSON_Delete(old);

@@ -331,3 +331,14 @@ bool props_handler_fail(cfn_error *err, const char *handler_code, const char *me
                     "Resource handler returned message: \"%.900s\" (RequestToken: %s, HandlerErrorCode: %s)", message,
                     token, handler_code);
 }
+
+cJSON *props_tag_map(const cJSON *props)
+{
+    cJSON *tags = cJSON_CreateObject();
+    const cJSON *tag;
+    cJSON_ArrayForEach(tag, cJSON_GetObjectItemCaseSensitive(props, "Tags")) {
+        const char *value = props_string(tag, "Value");
+        json_set_string(tags, props_string(tag, "Key"), value ? value : "");
+    }
+    return tags;
+}

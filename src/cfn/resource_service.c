@@ -117,3 +117,31 @@ char *resource_queue_url_of_arn(const cfn_resource *r, const char *arn)
     buf_printf(&b, "%s/%.*s/%s", r->ctx->url_base, account_len, parts[4], parts[5]);
     return buf_detach(&b, NULL);
 }
+
+bool resource_lambda_retag(const cfn_resource *r, const char *arn, const cJSON *old_props, const cJSON *props,
+                           cfn_error *err)
+{
+    cJSON *before = props_tag_map(old_props), *after = props_tag_map(props);
+    const char *gone[64];
+    size_t gone_count = 0;
+    const cJSON *tag;
+    cJSON_ArrayForEach(tag, before)
+        if (!cJSON_GetObjectItemCaseSensitive(after, tag->string) && gone_count < 64)
+            gone[gone_count++] = tag->string;
+    bool ok = true;
+    if (gone_count) {
+        lambda_call c = {.op = LAMBDA_OP_UNTAG_RESOURCE, .name = arn, .tag_keys = gone, .tag_key_count = gone_count};
+        ok = resource_lambda(r, &c, NULL, false, err);
+    }
+    if (ok && cJSON_GetArraySize(after) > 0 && !cJSON_Compare(before, after, true)) {
+        cJSON *body = cJSON_CreateObject();
+        cJSON_AddItemToObject(body, "Tags", after);
+        after = NULL;
+        lambda_call c = {.op = LAMBDA_OP_TAG_RESOURCE, .name = arn, .body = body};
+        ok = resource_lambda(r, &c, NULL, false, err);
+        cJSON_Delete(body);
+    }
+    cJSON_Delete(before);
+    cJSON_Delete(after);
+    return ok;
+}

@@ -20,6 +20,11 @@ bool resource_sqs(const cfn_resource *r, const char *action, const cJSON *input,
  * missing_ok: ResourceNotFoundException is success, with *output NULL. */
 bool resource_lambda(const cfn_resource *r, const lambda_call *call, cJSON **output, bool missing_ok, cfn_error *err);
 
+/* Brings a Lambda resource's tags (arn) from the Tags of old_props to those of props:
+ * UntagResource for the keys gone, TagResource when anything else changed. */
+bool resource_lambda_retag(const cfn_resource *r, const char *arn, const cJSON *old_props, const cJSON *props,
+                           cfn_error *err);
+
 /* The queue URL of an ARN of this emulator ("arn:aws:sqs:<region>:<account>:<name>"), or NULL. */
 char *resource_queue_url_of_arn(const cfn_resource *r, const char *arn);
 

@@ -110,15 +110,6 @@ static cJSON *queue_attribute_map(const cJSON *props, const cJSON *old, bool fif
     return attrs;
 }
 
-static cJSON *tag_map(const cJSON *props)
-{
-    cJSON *tags = cJSON_CreateObject();
-    const cJSON *tag;
-    cJSON_ArrayForEach(tag, cJSON_GetObjectItemCaseSensitive(props, "Tags"))
-        json_set_string(tags, props_string(tag, "Key"), props_string(tag, "Value"));
-    return tags;
-}
-
 static bool queue_create(const cfn_resource *r, cJSON **state, cfn_error *err)
 {
     cJSON *props = props_normalize(r, queue_specs, err);
@@ -130,7 +121,7 @@ static bool queue_create(const cfn_resource *r, cJSON **state, cfn_error *err)
     cJSON *in = cJSON_CreateObject();
     cJSON_AddStringToObject(in, "QueueName", name);
     cJSON_AddItemToObject(in, "Attributes", queue_attribute_map(props, NULL, fifo));
-    cJSON_AddItemToObject(in, "tags", tag_map(props));
+    cJSON_AddItemToObject(in, "tags", props_tag_map(props));
     cJSON *out = NULL;
     bool ok = resource_sqs(r, "CreateQueue", in, &out, false, err);
     cJSON_Delete(in);
@@ -165,8 +156,8 @@ static bool queue_needs_replacement(const cJSON *old_properties, const cfn_resou
 static bool queue_update_tags(const cfn_resource *r, const char *url, const cJSON *old, const cJSON *props,
                               cfn_error *err)
 {
-    cJSON *before = tag_map(old);
-    cJSON *after = tag_map(props);
+    cJSON *before = props_tag_map(old);
+    cJSON *after = props_tag_map(props);
     cJSON *gone = cJSON_CreateArray();
     const cJSON *tag;
     cJSON_ArrayForEach(tag, before)

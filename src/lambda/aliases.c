@@ -422,15 +422,9 @@ bool aliases_list(const lambda_ctx *ctx, const char *function_name, const char *
     lambda_function *f = owner(ctx, function_name, err);
     if (!f || (version && !version_text_valid(version, err)))
         return false;
-    long page = LIST_PAGE_MAX;
-    if (max_items) {
-        char *end;
-        page = strtol(max_items, &end, 10);
-        if (*end || page < 1 || page > 10000)
-            return function_validation_error(err, max_items, "maxItems", "Member must have value between 1 and 10000");
-        if (page > LIST_PAGE_MAX)
-            page = LIST_PAGE_MAX;
-    }
+    long page;
+    if (!function_page_size(max_items, LIST_PAGE_MAX, &page, err))
+        return false;
     char *after = NULL;
     if (marker && *marker) {
         size_t len = 0;

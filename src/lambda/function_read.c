@@ -126,15 +126,9 @@ bool fn_list(const lambda_ctx *ctx, const char *marker, const char *max_items, c
 {
     if (version && strcmp(version, "ALL") != 0)
         return function_validation_error(err, version, "functionVersion", "Member must satisfy enum value set: [ALL]");
-    long page = LIST_PAGE_MAX;
-    if (max_items) {
-        char *end;
-        page = strtol(max_items, &end, 10);
-        if (*end || page < 1 || page > 10000)
-            return function_validation_error(err, max_items, "maxItems", "Member must have value between 1 and 10000");
-        if (page > LIST_PAGE_MAX)
-            page = LIST_PAGE_MAX;
-    }
+    long page;
+    if (!function_page_size(max_items, LIST_PAGE_MAX, &page, err))
+        return false;
     size_t n = 0;
     lambda_function **sorted = listed_functions(ctx, version != NULL, &n);
     size_t start = 0;

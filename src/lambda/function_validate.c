@@ -241,3 +241,16 @@ bool function_check_configuration(const cJSON *in, lambda_error *err)
            check_environment(cJSON_GetObjectItemCaseSensitive(in, "Environment"), err) &&
            function_check_architectures(cJSON_GetObjectItemCaseSensitive(in, "Architectures"), err);
 }
+
+bool function_page_size(const char *max_items, long page_max, long *page, lambda_error *err)
+{
+    *page = page_max;
+    if (!max_items)
+        return true;
+    char *end;
+    long n = strtol(max_items, &end, 10);
+    if (!*max_items || *end || n < 1 || n > 10000)
+        return function_validation_error(err, max_items, "maxItems", "Member must have value between 1 and 10000");
+    *page = n < page_max ? n : page_max;
+    return true;
+}

@@ -247,15 +247,9 @@ bool versions_list(const lambda_ctx *ctx, const char *name, const char *marker, 
     lambda_function *f = functions_resolve(ctx, name, NULL, false, err);
     if (!f)
         return false;
-    long page = LIST_PAGE_MAX;
-    if (max_items) {
-        char *end;
-        page = strtol(max_items, &end, 10);
-        if (*end || page < 1 || page > 10000)
-            return function_validation_error(err, max_items, "maxItems", "Member must have value between 1 and 10000");
-        if (page > LIST_PAGE_MAX)
-            page = LIST_PAGE_MAX;
-    }
+    long page;
+    if (!function_page_size(max_items, LIST_PAGE_MAX, &page, err))
+        return false;
     size_t count = 1 + (f->versions ? f->versions->count : 0);
     size_t start = 0; /* 0 is $LATEST, i is versions->items[i - 1] */
     if (marker && *marker) {
