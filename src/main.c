@@ -13,6 +13,7 @@
 #include "sqsemu/config.h"
 #include "sqsemu/fronts.h"
 #include "sqsemu/http.h"
+#include "sqsemu/cfn.h"
 #include "sqsemu/lambda.h"
 #include "sqsemu/log.h"
 #include "sqsemu/logs.h"
@@ -102,6 +103,17 @@ static bool start_lambda(const config *cfg)
     return lambda_service_start(&lambda);
 }
 
+/* CloudFormation: the stored stacks, then the --template files, applied through the
+ * running SQS and Lambda services with the server's own endpoint as the queue URL base. */
+static bool start_cloudformation(const config *cfg)
+{
+    static char url_base[512];
+    snprintf(url_base, sizeof url_base, "http://%s:%d", strcmp(cfg->host, "0.0.0.0") == 0 ? "127.0.0.1" : cfg->host,
+             http_server_port());
+    cfn_settings cfn = {.ignore_unsupported = cfg->iac_ignore_unsupported};
+    return cfn_service_start(&cfn) && cfn_apply_config(cfg, url_base);
+}
+
 int main(int argc, char **argv)
 {
     config cfg;
@@ -139,11 +151,18 @@ int main(int argc, char **argv)
         http_server_stop();
         goto out_service;
     }
+    if (!start_cloudformation(&cfg)) { /* --template files are applied here, before "Ready." */
+        cfn_service_stop();
+        lambda_service_stop();
+        http_server_stop();
+        goto out_service;
+    }
     log_info("sqsemu %s listening on http://%s:%d (region %s, account %s), data %s%s", SQSEMU_VERSION, cfg.host,
              http_server_port(), cfg.region, cfg.account_id, db_path ? "in " : "in memory", db_path ? db_path : "");
     log_restored();
     loop_defer(log_ready, NULL);
     loop_run();
+    cfn_service_stop();
     lambda_service_stop();
     http_server_stop();
     status = 0;
