@@ -173,6 +173,8 @@ typedef struct cfn_stack_request {
  * (when not, err holds the stack's reason). */
 cfn_stack *cfn_create_stack(const cfn_ctx *ctx, const cfn_stack_request *req, bool *complete, cfn_error *err);
 bool cfn_stack_name_valid(const char *name, cfn_error *err);
+/* ValidationError when another stack imports one of s's exports. */
+bool cfn_exports_unused(const cfn_ctx *ctx, const cfn_stack *s, cfn_error *err);
 
 /* ---- update.c ---- */
 /* Updates s to body (NULL: its current template) with params. False with err: "No

@@ -127,6 +127,34 @@ bool cfn_op_create_stack(const cfn_ctx *ctx, const cJSON *in, cJSON *out, cfn_er
     return true;
 }
 
+/* AWS refuses to delete a stack whose export another stack imports (User Guide,
+ * "Fn::ImportValue": "You can't delete a stack if another stack references one of its
+ * outputs"). Imports are found by name in the other stacks' templates. */
+bool cfn_exports_unused(const cfn_ctx *ctx, const cfn_stack *s, cfn_error *err)
+{
+    const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(s->rec, "Outputs");
+    for (const cJSON *o = outputs ? outputs->child : NULL; o; o = o->next) {
+        const char *export = cfn_str(o, "ExportName");
+        if (!export)
+            continue;
+        char needle[600];
+        snprintf(needle, sizeof needle, "{\"Fn::ImportValue\":\"%s\"}", export);
+        for (size_t i = 0; i < cfn_stack_count(); i++) {
+            cfn_stack *other = cfn_stack_at(i);
+            if (other == s || !cfn_stack_live(other) || strcmp(cfn_str(other->rec, "Account"), ctx->account) ||
+                strcmp(cfn_str(other->rec, "Region"), ctx->region))
+                continue;
+            char *text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(other->rec, "Processed"));
+            bool uses = text && strstr(text, needle);
+            free(text);
+            if (uses)
+                return cfn_fail(err, CFN_ERR_VALIDATION, "Export %s cannot be deleted as it is in use by %s", export,
+                                cfn_str(other->rec, "StackName"));
+        }
+    }
+    return true;
+}
+
 bool cfn_op_delete_stack(const cfn_ctx *ctx, const cJSON *in, cJSON *out, cfn_error *err)
 {
     (void)out;
@@ -143,6 +171,8 @@ bool cfn_op_delete_stack(const cfn_ctx *ctx, const cJSON *in, cJSON *out, cfn_er
         cfn_stack_set_status(s, "DELETE_COMPLETE", NULL);
         return true;
     }
+    if (!cfn_exports_unused(ctx, s, err))
+        return false;
     cfn_error ignored;
     cfn_run_delete(ctx, s, &ignored);
     return true;
@@ -251,7 +281,7 @@ bool cfn_apply_template_file(const cfn_ctx *ctx, const char *path, const char *s
     const char *status = s ? cfn_str(s->rec, "StackStatus") : NULL;
     if (s && status && (!strcmp(status, "ROLLBACK_COMPLETE") || !strcmp(status, "CREATE_FAILED") ||
                         !strcmp(status, "ROLLBACK_FAILED") || !strcmp(status, "REVIEW_IN_PROGRESS") ||
-                        !strcmp(status, "DELETE_FAILED"))) {
+                        !strcmp(status, "DELETE_FAILED") || !strcmp(status, "UPDATE_ROLLBACK_FAILED"))) {
         log_info("cloudformation: stack %s is %s: deleting it to create it again", name, status);
         cfn_error ignored;
         cfn_run_delete(&local, s, &ignored);

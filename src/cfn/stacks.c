@@ -263,9 +263,53 @@ static void load_event(const char *stack_id, const char *record, void *arg)
         }
 }
 
+/* What an operation interrupted by a crash (kill -9) leaves: the stack's status says the
+ * operation failed, and resources caught in the middle of a step are marked failed too
+ * (one whose creation was under way may exist without the record knowing it). Everything
+ * the record does know can then be deleted, or the stack updated. */
+static const char *const interrupted[][2] = {
+    {"CREATE_IN_PROGRESS", "CREATE_FAILED"},
+    {"ROLLBACK_IN_PROGRESS", "ROLLBACK_FAILED"},
+    {"DELETE_IN_PROGRESS", "DELETE_FAILED"},
+    {"UPDATE_IN_PROGRESS", "UPDATE_ROLLBACK_FAILED"},
+    {"UPDATE_ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_FAILED"},
+    {"UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_COMPLETE"},
+    {"UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE"},
+};
+
+static void recover(cfn_stack *s)
+{
+    const char *status = cfn_str(s->rec, "StackStatus");
+    for (size_t i = 0; status && i < sizeof interrupted / sizeof interrupted[0]; i++) {
+        if (strcmp(status, interrupted[i][0]) != 0)
+            continue;
+        cJSON *resources = cJSON_GetObjectItemCaseSensitive(s->rec, "Resources");
+        for (cJSON *r = resources ? resources->child : NULL; r; r = r->next) {
+            const char *st = cfn_str(r, "ResourceStatus");
+            const char *suffix = st ? strstr(st, "_IN_PROGRESS") : NULL;
+            if (!suffix)
+                continue;
+            char failed[64];
+            snprintf(failed, sizeof failed, "%.*s_FAILED", (int)(suffix - st), st);
+            cJSON_DeleteItemFromObjectCaseSensitive(r, "ResourceStatus");
+            cJSON_AddStringToObject(r, "ResourceStatus", failed);
+            cJSON_DeleteItemFromObjectCaseSensitive(r, "ResourceStatusReason");
+            cJSON_AddStringToObject(r, "ResourceStatusReason", "sqsemu stopped during this step");
+        }
+        log_warn("cloudformation: stack %s was %s when sqsemu stopped; it is now %s", cfn_str(s->rec, "StackName"),
+                 status, interrupted[i][1]);
+        cfn_stack_set_status(s, interrupted[i][1], "sqsemu stopped during the operation");
+        return;
+    }
+}
+
 bool cfn_stacks_load(void)
 {
-    return store_stack_each(load_stack, NULL) && store_stack_event_each(load_event, NULL);
+    if (!store_stack_each(load_stack, NULL) || !store_stack_event_each(load_event, NULL))
+        return false;
+    for (size_t i = 0; i < S.count; i++)
+        recover(S.items[i]);
+    return true;
 }
 
 void cfn_stacks_free(void)

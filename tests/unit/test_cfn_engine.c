@@ -488,6 +488,47 @@ static void test_validate_and_start_up_file(void **state)
     cJSON_Delete(call("DeleteStack", "{\"StackName\":\"broken\"}"));
 }
 
+static void test_imports_and_interrupted_operations(void **state)
+{
+    (void)state;
+    int before = cfn_fake_live;
+    cJSON_Delete(create("exporter", "{\"Resources\":{\"A\":{\"Type\":\"Test::Fake::Thing\"}},\"Outputs\":{\"O\":"
+                                    "{\"Value\":{\"Ref\":\"A\"},\"Export\":{\"Name\":\"shared\"}}}}", NULL));
+    cJSON_Delete(create("importer", "{\"Resources\":{\"B\":{\"Type\":\"Test::Fake::Thing\",\"Properties\":"
+                                    "{\"Value\":{\"Fn::ImportValue\":\"shared\"}}}}}", NULL));
+    assert_string_equal(status_of("importer"), "CREATE_COMPLETE");
+    cJSON_Delete(create("again", "{\"Resources\":{\"A\":{\"Type\":\"Test::Fake::Thing\"}},\"Outputs\":{\"O\":"
+                                "{\"Value\":\"v\",\"Export\":{\"Name\":\"shared\"}}}}", NULL));
+    assert_string_equal(status_of("again"), "ROLLBACK_COMPLETE");
+    assert_null(call("DeleteStack", "{\"StackName\":\"exporter\"}"));
+    assert_string_equal(last.message, "Export shared cannot be deleted as it is in use by importer");
+    cJSON_Delete(call("DeleteStack", "{\"StackName\":\"importer\"}"));
+    cJSON_Delete(call("DeleteStack", "{\"StackName\":\"exporter\"}"));
+    cJSON_Delete(call("DeleteStack", "{\"StackName\":\"again\"}"));
+    assert_int_equal(cfn_fake_live, before);
+    /* A record left mid-create by a crash comes back CREATE_FAILED, and can be deleted. */
+    cJSON_Delete(create("crashed", "{\"Resources\":{\"A\":{\"Type\":\"Test::Fake::Thing\"}}}", NULL));
+    cJSON *d;
+    cJSON *st = describe("crashed", &d);
+    char id[300];
+    snprintf(id, sizeof id, "%s", cJSON_GetObjectItem(st, "StackId")->valuestring);
+    cJSON_Delete(d);
+    cfn_service_stop();
+    char sql_record[2048];
+    snprintf(sql_record, sizeof sql_record,
+             "{\"StackId\":\"%s\",\"StackName\":\"crashed\",\"Account\":\"123456789012\",\"Region\":"
+             "\"us-east-1\",\"StackStatus\":\"CREATE_IN_PROGRESS\",\"TemplateBody\":\"{}\",\"Resources\":{\"A\":"
+             "{\"Type\":\"Test::Fake::Thing\",\"ResourceStatus\":\"CREATE_IN_PROGRESS\",\"Seq\":1}},"
+             "\"Outputs\":[],\"ChangeSets\":[]}", id);
+    assert_true(store_stack_put(id, sql_record));
+    cfn_settings settings = {0};
+    assert_true(cfn_service_start(&settings));
+    assert_string_equal(status_of("crashed"), "CREATE_FAILED");
+    cJSON_Delete(call("DeleteStack", "{\"StackName\":\"crashed\"}"));
+    assert_string_equal(status_of(id), "DELETE_COMPLETE");
+    cfn_fake_live = before; /* the fake the rewritten record forgot */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -495,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_refused_templates), cmocka_unit_test(test_update),
         cmocka_unit_test(test_change_sets),       cmocka_unit_test(test_nested),
         cmocka_unit_test(test_restart_keeps_stacks), cmocka_unit_test(test_validate_and_start_up_file),
+        cmocka_unit_test(test_imports_and_interrupted_operations),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
