@@ -119,8 +119,16 @@ static bool nested_create(const cfn_resource *r, cJSON **state, cfn_error *err)
     if (child && !complete) {
         char reason[sizeof err->message];
         snprintf(reason, sizeof reason, "%s", err->message);
-        return cfn_fail(err, CFN_ERR_VALIDATION, "Embedded stack %s was not successfully created: %s",
-                        cfn_str(child->rec, "StackId"), reason);
+        cfn_fail(err, CFN_ERR_VALIDATION, "Embedded stack %s was not successfully created: %s",
+                 cfn_str(child->rec, "StackId"), reason);
+        /* The parent's rollback cannot reach a child it has no state of: it goes now. */
+        if (cfn_stack_live(child)) {
+            cfn_error ignored;
+            cfn_nesting_depth++;
+            cfn_run_delete(r->ctx, child, &ignored);
+            cfn_nesting_depth--;
+        }
+        return false;
     }
     if (!child)
         return false;

@@ -432,6 +432,20 @@ static void test_nested(void **state)
     cJSON_Delete(call("DeleteStack", "{\"StackName\":\"parent\"}"));
     assert_int_equal(cfn_fake_live, before);
     assert_string_equal(status_of(child), "DELETE_COMPLETE");
+    /* A child that fails: the parent rolls back, the child is gone too. */
+    write_file("badchild.json", "{\"Resources\":{\"Ok\":{\"Type\":\"Test::Fake::Thing\"},\"No\":{\"Type\":"
+                                "\"Test::Fake::Thing\",\"DependsOn\":\"Ok\",\"Properties\":{\"Fail\":true}}}}");
+    write_file("badparent.json", "{\"Resources\":{\"Kid\":{\"Type\":\"AWS::CloudFormation::Stack\",\"Properties\":"
+                                 "{\"TemplateURL\":\"badchild.json\"}}}}");
+    snprintf(in, sizeof in, "{\"StackName\":\"badparent\",\"TemplateURL\":\"%s/badparent.json\"}", dir);
+    cJSON_Delete(call("CreateStack", in));
+    assert_string_equal(status_of("badparent"), "ROLLBACK_COMPLETE");
+    assert_int_equal(cfn_fake_live, before);
+    out = call("DescribeStackEvents", "{\"StackName\":\"badparent\"}");
+    char *text = cJSON_PrintUnformatted(out);
+    assert_non_null(strstr(text, "was not successfully created: The following resource(s) failed to create: [No]."));
+    free(text);
+    cJSON_Delete(out);
 }
 
 static void test_restart_keeps_stacks(void **state)
