@@ -252,6 +252,11 @@ static void test_refused_templates(void **state)
     assert_null(create("refused", "{\"Resources\":{\"A\":{\"Type\":\"Test::Fake::Thing\"}}}",
                        "{\"Parameters\":[{\"ParameterKey\":\"Nope\",\"ParameterValue\":\"1\"}]}"));
     assert_string_equal(last.message, "Parameters: [Nope] do not exist in the template");
+    assert_null(create("caps", "{\"Transform\":\"AWS::LanguageExtensions\",\"Resources\":{\"A\":{\"Type\":"
+                               "\"Test::Fake::Thing\"}}}", NULL));
+    assert_int_equal(last.kind, CFN_ERR_INSUFFICIENT_CAPABILITIES);
+    assert_string_equal(last.message, "Requires capabilities : [CAPABILITY_AUTO_EXPAND]");
+    assert_string_equal(status_of("caps"), "NONE");
     assert_null(create("bad_name", "{\"Resources\":{\"A\":{\"Type\":\"Test::Fake::Thing\"}}}", NULL));
     assert_int_equal(cfn_fake_live, before);
 }
