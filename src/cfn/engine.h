@@ -141,6 +141,8 @@ bool cfn_run_create(const cfn_ctx *ctx, cfn_stack *s, cfn_plan *plan, const char
 bool cfn_run_delete(const cfn_ctx *ctx, cfn_stack *s, cfn_error *err);
 /* Stores what the plan gives the record (template, parameters, conditions...). */
 void cfn_record_plan(cfn_stack *s, const cfn_plan *plan);
+/* Unit tests only: a table of extra providers tried first (NULL in the server). */
+extern const cfn_provider *(*cfn_test_provider_find)(const char *type);
 /* A provider for type: the registered one, the engine's nested stack, or NULL. */
 const cfn_provider *cfn_provider_for(const char *type);
 /* The resource's evaluation context, over the stack's current states. */

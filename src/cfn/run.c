@@ -15,8 +15,13 @@
 #include "sqsemu/clock.h"
 #include "sqsemu/json.h"
 
+const cfn_provider *(*cfn_test_provider_find)(const char *type);
+
 const cfn_provider *cfn_provider_for(const char *type)
 {
+    const cfn_provider *p = type && cfn_test_provider_find ? cfn_test_provider_find(type) : NULL;
+    if (p)
+        return p;
     if (type && strcmp(type, "AWS::CloudFormation::Stack") == 0)
         return &cfn_nested_stack_provider;
     return type ? cfn_provider_find(type) : NULL;

@@ -1,5 +1,5 @@
 /* test_cfn_engine: the stack engine in-process through cfn_service_call, with the
- * test-only resource type Test::Fake::Thing of the engine branch's provider.c (Fail: true
+ * test-only resource type Test::Fake::Thing defined here (Fail: true
  * fails its creation, FailUpdate: true its update, a changed Name needs replacement;
  * cfn_fake_live counts the fakes that exist). Create, events, rollback leaving nothing,
  * refused templates creating nothing, updates (add, remove, modify, replace, rollback),
@@ -16,11 +16,88 @@
 
 #include <cmocka.h>
 
-#include "sqsemu/cfn.h"
+#include "../../src/cfn/engine.h"
 #include "sqsemu/clock.h"
 #include "sqsemu/store.h"
 
-extern int cfn_fake_live;
+/* ---- the fake resource type ---- */
+static int cfn_fake_live; /* how many fake resources exist */
+static int serial;
+
+static bool truthy(const cJSON *props, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(props, name);
+    return cJSON_IsTrue(v) || (cJSON_IsString(v) && strcmp(v->valuestring, "true") == 0);
+}
+
+static void fill_attributes(const cfn_resource *r, cJSON *state)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(state, "Attributes");
+    cJSON *attrs = cJSON_AddObjectToObject(state, "Attributes");
+    char arn[512];
+    snprintf(arn, sizeof arn, "arn:aws:fake:%s:%s:thing/%s", r->ctx->region, r->ctx->account,
+             cJSON_GetObjectItemCaseSensitive(state, "PhysicalResourceId")->valuestring);
+    cJSON_AddStringToObject(attrs, "Arn", arn);
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(r->properties, "Name");
+    cJSON_AddStringToObject(attrs, "Name", cJSON_IsString(name) ? name->valuestring : r->logical_id);
+    const cJSON *value = cJSON_GetObjectItemCaseSensitive(r->properties, "Value");
+    if (value)
+        cJSON_AddItemToObject(attrs, "Value", cJSON_Duplicate(value, true));
+}
+
+static bool fake_create(const cfn_resource *r, cJSON **state, cfn_error *err)
+{
+    if (truthy(r->properties, "Fail"))
+        return cfn_fail(err, CFN_ERR_VALIDATION, "Fake failure requested (property Fail)");
+    char id[300];
+    snprintf(id, sizeof id, "fake-%s-%d", r->logical_id, ++serial);
+    *state = cJSON_CreateObject();
+    cJSON_AddStringToObject(*state, "PhysicalResourceId", id);
+    cJSON_AddStringToObject(*state, "Ref", id);
+    fill_attributes(r, *state);
+    cfn_fake_live++;
+    return true;
+}
+
+static bool fake_needs_replacement(const cJSON *old_properties, const cfn_resource *r)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(old_properties, "Name");
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(r->properties, "Name");
+    return !cJSON_Compare(a, b, true) && (a || b);
+}
+
+static bool fake_update(const cfn_resource *r, const cJSON *old_properties, cJSON *state, cfn_error *err)
+{
+    (void)old_properties;
+    if (truthy(r->properties, "FailUpdate"))
+        return cfn_fail(err, CFN_ERR_VALIDATION, "Fake update failure requested (property FailUpdate)");
+    fill_attributes(r, state);
+    return true;
+}
+
+static bool fake_remove(const cfn_resource *r, const cJSON *state, cfn_error *err)
+{
+    (void)r;
+    (void)state;
+    (void)err;
+    cfn_fake_live--;
+    return true;
+}
+
+static const cfn_provider fake_provider = {
+    .type = "Test::Fake::Thing",
+    .create = fake_create,
+    .needs_replacement = fake_needs_replacement,
+    .update = fake_update,
+    .remove = fake_remove,
+};
+
+static const cfn_provider *fake_find(const char *type)
+{
+    return strcmp(type, fake_provider.type) == 0 ? &fake_provider : NULL;
+}
+
+/* ---- the tests ---- */
 
 static char dir[64];
 static char db_path[128];
@@ -37,6 +114,7 @@ static int setup(void **state)
         return -1;
     snprintf(db_path, sizeof db_path, "%s/db.sqlite", dir);
     cfn_settings settings = {0};
+    cfn_test_provider_find = fake_find;
     return store_open(db_path) && cfn_service_start(&settings) ? 0 : -1;
 }
 
