@@ -177,6 +177,7 @@ cfn_stack *cfn_create_stack(const cfn_ctx *ctx, const cfn_stack_request *req, bo
 bool cfn_stack_name_valid(const char *name, cfn_error *err);
 /* ValidationError when another stack imports one of s's exports. */
 bool cfn_exports_unused(const cfn_ctx *ctx, const cfn_stack *s, cfn_error *err);
+const char *cfn_export_importer(const cfn_ctx *ctx, const cfn_stack *s, const char *export);
 
 /* ---- update.c ---- */
 /* Updates s to body (NULL: its current template) with params. False with err: "No

@@ -127,30 +127,37 @@ bool cfn_op_create_stack(const cfn_ctx *ctx, const cJSON *in, cJSON *out, cfn_er
     return true;
 }
 
+/* The name of a live stack other than s that imports export, or NULL. Imports are found
+ * by name in the other stacks' templates (a literal Fn::ImportValue). */
+const char *cfn_export_importer(const cfn_ctx *ctx, const cfn_stack *s, const char *export)
+{
+    char needle[600];
+    snprintf(needle, sizeof needle, "{\"Fn::ImportValue\":\"%s\"}", export);
+    for (size_t i = 0; i < cfn_stack_count(); i++) {
+        cfn_stack *other = cfn_stack_at(i);
+        if (other == s || !cfn_stack_live(other) || strcmp(cfn_str(other->rec, "Account"), ctx->account) ||
+            strcmp(cfn_str(other->rec, "Region"), ctx->region))
+            continue;
+        char *text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(other->rec, "Processed"));
+        bool uses = text && strstr(text, needle);
+        free(text);
+        if (uses)
+            return cfn_str(other->rec, "StackName");
+    }
+    return NULL;
+}
+
 /* AWS refuses to delete a stack whose export another stack imports (User Guide,
- * "Fn::ImportValue": "You can't delete a stack if another stack references one of its
- * outputs"). Imports are found by name in the other stacks' templates. */
+ * "Fn::ImportValue": a stack cannot be deleted while another references its outputs). */
 bool cfn_exports_unused(const cfn_ctx *ctx, const cfn_stack *s, cfn_error *err)
 {
     const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(s->rec, "Outputs");
     for (const cJSON *o = outputs ? outputs->child : NULL; o; o = o->next) {
         const char *export = cfn_str(o, "ExportName");
-        if (!export)
-            continue;
-        char needle[600];
-        snprintf(needle, sizeof needle, "{\"Fn::ImportValue\":\"%s\"}", export);
-        for (size_t i = 0; i < cfn_stack_count(); i++) {
-            cfn_stack *other = cfn_stack_at(i);
-            if (other == s || !cfn_stack_live(other) || strcmp(cfn_str(other->rec, "Account"), ctx->account) ||
-                strcmp(cfn_str(other->rec, "Region"), ctx->region))
-                continue;
-            char *text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(other->rec, "Processed"));
-            bool uses = text && strstr(text, needle);
-            free(text);
-            if (uses)
-                return cfn_fail(err, CFN_ERR_VALIDATION, "Export %s cannot be deleted as it is in use by %s", export,
-                                cfn_str(other->rec, "StackName"));
-        }
+        const char *importer = export ? cfn_export_importer(ctx, s, export) : NULL;
+        if (importer)
+            return cfn_fail(err, CFN_ERR_VALIDATION, "Export %s cannot be deleted as it is in use by %s", export,
+                            importer);
     }
     return true;
 }

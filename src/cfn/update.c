@@ -338,6 +338,28 @@ static void cleanup(const cfn_ctx *ctx, cfn_stack *s, const cfn_plan *plan, cons
     }
 }
 
+/* An export another stack imports may not go or change ("Export X cannot be updated as it
+ * is in use by Y"). */
+static bool imported_exports_kept(const cfn_ctx *ctx, const cfn_stack *s, const cJSON *old_outputs,
+                                  const cJSON *outputs, cfn_error *err)
+{
+    for (const cJSON *o = old_outputs ? old_outputs->child : NULL; o; o = o->next) {
+        const char *export = cfn_str(o, "ExportName");
+        const char *importer = export ? cfn_export_importer(ctx, s, export) : NULL;
+        if (!importer)
+            continue;
+        bool kept = false;
+        for (const cJSON *n = outputs->child; n && !kept; n = n->next)
+            kept = cfn_str(n, "ExportName") && !strcmp(cfn_str(n, "ExportName"), export) &&
+                   cfn_str(n, "OutputValue") && cfn_str(o, "OutputValue") &&
+                   !strcmp(cfn_str(n, "OutputValue"), cfn_str(o, "OutputValue"));
+        if (!kept)
+            return cfn_fail(err, CFN_ERR_VALIDATION, "Export %s cannot be updated as it is in use by %s", export,
+                            importer);
+    }
+    return true;
+}
+
 bool cfn_run_update(const cfn_ctx *ctx, cfn_stack *s, cfn_plan *plan, const cJSON *tags, cfn_error *err)
 {
     cJSON *old = cJSON_Duplicate(s->rec, true);
@@ -359,6 +381,10 @@ bool cfn_run_update(const cfn_ctx *ctx, cfn_stack *s, cfn_plan *plan, const cJSO
         cfn_eval_for(&ev, ctx, s, plan, states);
         cJSON *outputs = cfn_resolve_outputs(&ev, plan, cfn_str(s->rec, "StackId"), err);
         cJSON_Delete(states);
+        if (outputs && !imported_exports_kept(ctx, s, cJSON_GetObjectItemCaseSensitive(old, "Outputs"), outputs, err)) {
+            cJSON_Delete(outputs);
+            outputs = NULL;
+        }
         if (outputs) {
             json_set_owned(s->rec, "Outputs", outputs);
             cfn_stack_set_status(s, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", NULL);

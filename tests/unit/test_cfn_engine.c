@@ -599,6 +599,13 @@ static void test_imports_and_interrupted_operations(void **state)
     assert_string_equal(status_of("again"), "ROLLBACK_COMPLETE");
     assert_null(call("DeleteStack", "{\"StackName\":\"exporter\"}"));
     assert_string_equal(last.message, "Export shared cannot be deleted as it is in use by importer");
+    cJSON_Delete(update("exporter", "{\"Resources\":{\"A\":{\"Type\":\"Test::Fake::Thing\"}}}"));
+    assert_string_equal(status_of("exporter"), "UPDATE_ROLLBACK_COMPLETE");
+    cJSON *ev = call("DescribeStackEvents", "{\"StackName\":\"exporter\"}");
+    char *evtext = cJSON_PrintUnformatted(ev);
+    assert_non_null(strstr(evtext, "Export shared cannot be updated as it is in use by importer"));
+    free(evtext);
+    cJSON_Delete(ev);
     cJSON_Delete(call("DeleteStack", "{\"StackName\":\"importer\"}"));
     cJSON_Delete(call("DeleteStack", "{\"StackName\":\"exporter\"}"));
     cJSON_Delete(call("DeleteStack", "{\"StackName\":\"again\"}"));
