@@ -86,6 +86,21 @@ static cJSON *chosen(const cJSON *section, const cJSON *conditions, cfn_error *e
     return out;
 }
 
+/* Only the SAM transform is emulated: any other Transform (a macro,
+ * AWS::LanguageExtensions, AWS::Include) is refused rather than ignored. */
+static bool check_transforms(const cJSON *tpl, cfn_error *err)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(tpl, "Transform");
+    const cJSON *single = cJSON_IsArray(t) ? NULL : t;
+    for (const cJSON *e = single ? single : t ? t->child : NULL; e; e = single ? NULL : e->next) {
+        if (cJSON_IsString(e) && !strcmp(e->valuestring, "AWS::Serverless-2016-10-31"))
+            continue;
+        return cfn_fail(err, CFN_ERR_VALIDATION, "Transform %.200s is not supported by sqsemu (only "
+                        "AWS::Serverless-2016-10-31)", cJSON_IsString(e) ? e->valuestring : "(not a name)");
+    }
+    return true;
+}
+
 static bool check_types(cfn_plan *plan, cfn_error *err)
 {
     buf_t unknown = {0};
@@ -120,6 +135,8 @@ bool cfn_plan_prepare(const cfn_ctx *ctx, const char *stack_name, const char *st
     plan->body = strdup(body);
     plan->base_dir = strdup(base_dir ? base_dir : ".");
     if (!(plan->original = cfn_template_parse(body, strlen(body), err)))
+        return false;
+    if (!check_transforms(plan->original, err))
         return false;
     plan->processed = cJSON_Duplicate(plan->original, true);
     if (cJSON_IsObject(plan->processed) && cfn_sam_wanted(plan->processed) && !cfn_sam_transform(plan->processed, err))

@@ -92,9 +92,10 @@ static const cfn_provider fake_provider = {
     .remove = fake_remove,
 };
 
+/* The fake stands in for AWS::IAM::Role too, to test capabilities. */
 static const cfn_provider *fake_find(const char *type)
 {
-    return strcmp(type, fake_provider.type) == 0 ? &fake_provider : NULL;
+    return strcmp(type, fake_provider.type) == 0 || strcmp(type, "AWS::IAM::Role") == 0 ? &fake_provider : NULL;
 }
 
 /* ---- the tests ---- */
@@ -332,9 +333,23 @@ static void test_refused_templates(void **state)
     assert_string_equal(last.message, "Parameters: [Nope] do not exist in the template");
     assert_null(create("caps", "{\"Transform\":\"AWS::LanguageExtensions\",\"Resources\":{\"A\":{\"Type\":"
                                "\"Test::Fake::Thing\"}}}", NULL));
-    assert_int_equal(last.kind, CFN_ERR_INSUFFICIENT_CAPABILITIES);
-    assert_string_equal(last.message, "Requires capabilities : [CAPABILITY_AUTO_EXPAND]");
+    assert_string_equal(last.message, "Transform AWS::LanguageExtensions is not supported by sqsemu (only "
+                                      "AWS::Serverless-2016-10-31)");
     assert_string_equal(status_of("caps"), "NONE");
+    const char *role = "{\"Resources\":{\"R\":{\"Type\":\"AWS::IAM::Role\"}}}";
+    assert_null(create("caps", role, NULL));
+    assert_int_equal(last.kind, CFN_ERR_INSUFFICIENT_CAPABILITIES);
+    assert_string_equal(last.message, "Requires capabilities : [CAPABILITY_IAM]");
+    assert_null(create("caps", "{\"Resources\":{\"R\":{\"Type\":\"AWS::IAM::Role\",\"Properties\":"
+                               "{\"RoleName\":\"n\"}}}}", "{\"Capabilities\":[\"CAPABILITY_IAM\"]}"));
+    assert_string_equal(last.message, "Requires capabilities : [CAPABILITY_NAMED_IAM]");
+    assert_string_equal(status_of("caps"), "NONE");
+    assert_int_equal(cfn_fake_live, before);
+    cJSON *made = create("caps", role, "{\"Capabilities\":[\"CAPABILITY_IAM\"]}");
+    assert_non_null(made);
+    cJSON_Delete(made);
+    assert_string_equal(status_of("caps"), "CREATE_COMPLETE");
+    cJSON_Delete(call("DeleteStack", "{\"StackName\":\"caps\"}"));
     assert_null(create("bad_name", "{\"Resources\":{\"A\":{\"Type\":\"Test::Fake::Thing\"}}}", NULL));
     assert_int_equal(cfn_fake_live, before);
 }
