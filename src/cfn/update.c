@@ -117,7 +117,8 @@ cJSON *cfn_diff(const cfn_ctx *ctx, cfn_stack *s, const cfn_plan *plan, cfn_erro
             cfn_resource r;
             fill_resource(&r, ctx, s, id->valuestring, type, props);
             const cfn_provider *p = cfn_provider_for(type);
-            bool replace = type_changed || (p && p->needs_replacement && p->needs_replacement(old_props, &r));
+            bool replace = type_changed || (p && !p->update) ||
+                           (p && p->needs_replacement && p->needs_replacement(old_props, &r));
             cJSON *c = change("Modify", id->valuestring, type, physical, replace ? "True" : "False");
             add_details(c, old_props, props, replace);
             cJSON_AddItemToArray(changes, c);
@@ -208,7 +209,7 @@ static bool update_one(const cfn_ctx *ctx, cfn_stack *s, const cfn_plan *plan, c
     const cfn_provider *p = cfn_provider_for(type);
     cfn_resource r;
     fill_resource(&r, ctx, s, id, type, props);
-    bool replace = type_changed || (p->needs_replacement && p->needs_replacement(old_props, &r));
+    bool replace = type_changed || !p->update || (p->needs_replacement && p->needs_replacement(old_props, &r));
     cJSON *saved = cJSON_Duplicate(old, true);
     if (replace) {
         cfn_resource_step(s, id, old, "UPDATE_IN_PROGRESS",
@@ -292,7 +293,7 @@ static void undo(const cfn_ctx *ctx, cfn_stack *s, const cJSON *journal)
             const cJSON *old_props = cJSON_GetObjectItemCaseSensitive(saved, "Properties");
             cfn_resource r;
             fill_resource(&r, ctx, s, id, cfn_str(res, "Type"), old_props);
-            if (p)
+            if (p && p->update)
                 p->update(&r, cJSON_GetObjectItemCaseSensitive(res, "Properties"),
                           cJSON_GetObjectItemCaseSensitive(res, "State"), &ignored);
             json_set_copy(res, "Properties", old_props);
