@@ -9,11 +9,11 @@
 
 #include "sqsemu/auth.h"
 #include "sqsemu/buf.h"
-#include "sqsemu/cfn.h"
 #include "sqsemu/clock.h"
 #include "sqsemu/config.h"
 #include "sqsemu/fronts.h"
 #include "sqsemu/http.h"
+#include "sqsemu/cfn.h"
 #include "sqsemu/lambda.h"
 #include "sqsemu/log.h"
 #include "sqsemu/logs.h"
@@ -103,6 +103,17 @@ static bool start_lambda(const config *cfg)
     return lambda_service_start(&lambda);
 }
 
+/* CloudFormation: the stored stacks, then the --template files, applied through the
+ * running SQS and Lambda services with the server's own endpoint as the queue URL base. */
+static bool start_cloudformation(const config *cfg)
+{
+    static char url_base[512];
+    snprintf(url_base, sizeof url_base, "http://%s:%d", strcmp(cfg->host, "0.0.0.0") == 0 ? "127.0.0.1" : cfg->host,
+             http_server_port());
+    cfn_settings cfn = {.ignore_unsupported = cfg->iac_ignore_unsupported};
+    return cfn_service_start(&cfn) && cfn_apply_config(cfg, url_base);
+}
+
 int main(int argc, char **argv)
 {
     config cfg;
@@ -135,9 +146,14 @@ int main(int argc, char **argv)
     static const http_front *const fronts[] = {&lambda_front, &admin_front, &logs_front, &cfn_front, &sqs_front};
     if (!http_server_start(&cfg, fronts, sizeof fronts / sizeof fronts[0]))
         goto out_service;
-    /* CloudFormation (issue 11, the API part): after Lambda, whose functions stacks create. */
-    cfn_settings cfn = {0};
-    if (!start_lambda(&cfg) || !cfn_service_start(&cfn)) {
+    if (!start_lambda(&cfg)) {
+        lambda_service_stop();
+        http_server_stop();
+        goto out_service;
+    }
+    /* CloudFormation after Lambda, whose functions stacks create. */
+    if (!start_cloudformation(&cfg)) { /* --template files are applied here, before "Ready." */
+        cfn_service_stop();
         lambda_service_stop();
         http_server_stop();
         goto out_service;

@@ -75,4 +75,10 @@ bool cfn_service_call(const cfn_ctx *ctx, const char *action, const cJSON *input
 bool cfn_apply_template_file(const cfn_ctx *ctx, const char *path, const char *stack_name,
                              const char *const *parameters, size_t parameter_count, cfn_error *err);
 
+/* Applies the configuration's --template files (cfn_apply_template_file each, with their
+ * --stack-name and --parameter options), logging the first failure. url_base as in
+ * cfn_ctx. */
+struct config;
+bool cfn_apply_config(const struct config *cfg, const char *url_base);
+
 #endif

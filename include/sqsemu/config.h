@@ -10,6 +10,16 @@
 #include "sqsemu/log.h"
 
 #define CONFIG_MAX_AUTH_KEYS 64
+#define CONFIG_MAX_TEMPLATES 16
+#define CONFIG_MAX_PARAMETERS 64
+
+/* --template FILE with the --stack-name and --parameter options that follow it. */
+typedef struct config_template {
+    const char *path;
+    const char *stack_name; /* NULL: the file's base name without its extension */
+    const char *parameters[CONFIG_MAX_PARAMETERS]; /* "Key=Value" */
+    int parameter_count;
+} config_template;
 
 typedef struct config {
     char host[256];
@@ -40,6 +50,13 @@ typedef struct config {
     /* Where those came from ("--auth" or "SQSEMU_AUTH", ...), to name it in errors. */
     const char *auth_file_origin;
     const char *auth_key_origin;
+    /* CloudFormation templates applied at start-up (--template, --parameter, --stack-name);
+     * strings point into argv or into config.c's copies of the SQSEMU_* variables. */
+    config_template templates[CONFIG_MAX_TEMPLATES];
+    int template_count;
+    const char *all_parameters[CONFIG_MAX_PARAMETERS]; /* --parameter before any --template */
+    int all_parameter_count;
+    bool iac_ignore_unsupported; /* --iac-ignore-unsupported */
 } config;
 
 typedef enum config_result { CONFIG_OK, CONFIG_EXIT_OK, CONFIG_EXIT_ERROR } config_result;

@@ -273,4 +273,13 @@ bool store_log_trim_total(int64_t max_events, int64_t max_bytes, int64_t *droppe
  * every group of the account in the region. */
 bool store_log_delete(const char *account, const char *region, const char *group);
 
+/* ---- CloudFormation stacks (stack_store.c): one JSON record per stack, and its events ---- */
+bool store_stack_put(const char *stack_id, const char *record);
+bool store_stack_delete(const char *stack_id);
+/* Adds an event and keeps only the stack's newest keep events. */
+bool store_stack_event_add(const char *stack_id, const char *record, int keep);
+bool store_stack_each(void (*fn)(const char *stack_id, const char *record, void *arg), void *arg);
+/* Every stored event, oldest first. */
+bool store_stack_event_each(void (*fn)(const char *stack_id, const char *record, void *arg), void *arg);
+
 #endif

@@ -69,11 +69,14 @@ static const flag_spec flags[] = {
     SPECIAL("clock-offset", set_clock_offset,
             "an integer of milliseconds from -315576000000 to 315576000000 (ten years)"),
     SWITCH("clock-frozen", clock_frozen),
+    SWITCH("iac-ignore-unsupported", iac_ignore_unsupported),
 };
 #define FLAG_COUNT (sizeof flags / sizeof flags[0])
-enum { OPT_FIRST = 256, OPT_AUTH_KEY = OPT_FIRST + (int)FLAG_COUNT, OPT_HELP, OPT_VERSION };
+enum { OPT_FIRST = 256, OPT_AUTH_KEY = OPT_FIRST + (int)FLAG_COUNT, OPT_HELP, OPT_VERSION, OPT_TEMPLATE,
+       OPT_PARAMETER, OPT_STACK_NAME };
 
 static char *env_auth_keys; /* the copy of SQSEMU_AUTH_KEY the auth_keys point into */
+static char *env_templates, *env_parameters; /* likewise SQSEMU_TEMPLATE and SQSEMU_PARAMETER */
 
 void config_defaults(config *cfg)
 {
@@ -139,6 +142,14 @@ static void print_help(FILE *out)
             "                      'KEY SECRET [ACCOUNT]' a line ('#' starts a comment line)\n"
             "  --auth-key KEY:SECRET[:ACCOUNT]  accept this key (repeatable; also turns\n"
             "                      verification on). Without --auth/--auth-key nothing is verified\n"
+            "  --template FILE     create (or, when a stack of that name exists, update) a CloudFormation\n"
+            "                      stack from the JSON or YAML template FILE before serving (repeatable)\n"
+            "  --stack-name NAME   the stack name of the --template before it (default: FILE's base\n"
+            "                      name without its extension)\n"
+            "  --parameter KEY=VALUE  a parameter of the --template before it, or of every template\n"
+            "                      when given before any --template (repeatable)\n"
+            "  --iac-ignore-unsupported  skip template resources of types sqsemu does not emulate\n"
+            "                      (with a warning) instead of failing the stack\n"
             "  --help              show this help and exit\n"
             "  --version           show the version and exit\n"
             "\n"
@@ -147,7 +158,9 @@ static void print_help(FILE *out)
             "SQSEMU_DATA_DIR=DIR). An option on the command line wins over its variable; an empty\n"
             "variable counts as unset. Switches take 1, true or yes, or 0, false or no\n"
             "(SQSEMU_IN_MEMORY=1). SQSEMU_AUTH_KEY holds one or more comma-separated\n"
-            "KEY:SECRET[:ACCOUNT].\n");
+            "KEY:SECRET[:ACCOUNT]; SQSEMU_TEMPLATE one or more comma-separated files,\n"
+            "SQSEMU_PARAMETER comma-separated KEY=VALUE for every template, SQSEMU_STACK_NAME the\n"
+            "name of a single template's stack.\n");
 }
 
 /* ---- values ---- */
@@ -280,6 +293,96 @@ static bool add_auth_key(config *cfg, const char *origin, const char *spec)
     return true;
 }
 
+/* --template, --parameter, --stack-name: a parameter or name belongs to the template
+ * given before it; a parameter before any template belongs to every template. */
+static bool add_template(config *cfg, const char *origin, const char *path)
+{
+    if (cfg->template_count == CONFIG_MAX_TEMPLATES || !*path) {
+        fprintf(stderr, "sqsemu: invalid value for %s: expected a file, at most %d templates\n", origin,
+                CONFIG_MAX_TEMPLATES);
+        return false;
+    }
+    cfg->templates[cfg->template_count++] = (config_template){.path = path};
+    return true;
+}
+
+static bool add_parameter(config *cfg, const char *origin, const char *spec)
+{
+    const char **list = cfg->all_parameters;
+    int *count = &cfg->all_parameter_count;
+    if (cfg->template_count > 0) {
+        list = cfg->templates[cfg->template_count - 1].parameters;
+        count = &cfg->templates[cfg->template_count - 1].parameter_count;
+    }
+    const char *eq = strchr(spec, '=');
+    if (!eq || eq == spec || *count == CONFIG_MAX_PARAMETERS) {
+        fprintf(stderr, "sqsemu: invalid value '%.*s' for %s: expected KEY=VALUE, at most %d a template\n",
+                SHOWN_VALUE_BYTES, spec, origin, CONFIG_MAX_PARAMETERS);
+        return false;
+    }
+    list[(*count)++] = spec;
+    return true;
+}
+
+static bool set_stack_name(config *cfg, const char *origin, const char *name)
+{
+    if (cfg->template_count == 0 || !*name) {
+        fprintf(stderr, "sqsemu: %s must follow the --template it names, with a non-empty name\n", origin);
+        return false;
+    }
+    cfg->templates[cfg->template_count - 1].stack_name = name;
+    return true;
+}
+
+/* Splits a copy of a comma-separated variable, each item given to add. */
+static bool read_env_list(config *cfg, const char *name, char **copy,
+                          bool (*add)(config *cfg, const char *origin, const char *item))
+{
+    const char *value = getenv(name);
+    if (!value || !*value)
+        return true;
+    free(*copy);
+    if (!(*copy = strdup(value)))
+        return false;
+    for (char *item = *copy, *next; item; item = next) {
+        next = strchr(item, ',');
+        if (next)
+            *next++ = '\0';
+        if (!add(cfg, name, item))
+            return false;
+    }
+    return true;
+}
+
+static bool read_env_templates(config *cfg)
+{
+    if (cfg->template_count == 0 && !read_env_list(cfg, ENV_PREFIX "TEMPLATE", &env_templates, add_template))
+        return false;
+    bool any_parameter = cfg->all_parameter_count > 0;
+    for (int i = 0; i < cfg->template_count; i++)
+        any_parameter = any_parameter || cfg->templates[i].parameter_count > 0;
+    if (!any_parameter) {
+        int templates = cfg->template_count;
+        cfg->template_count = 0; /* so that the variable's parameters go to every template */
+        bool ok = read_env_list(cfg, ENV_PREFIX "PARAMETER", &env_parameters, add_parameter);
+        cfg->template_count = templates;
+        if (!ok)
+            return false;
+    }
+    const char *name = getenv(ENV_PREFIX "STACK_NAME");
+    bool named = false;
+    for (int i = 0; i < cfg->template_count; i++)
+        named = named || cfg->templates[i].stack_name;
+    if (name && *name && !named) {
+        if (cfg->template_count != 1) {
+            fprintf(stderr, "sqsemu: " ENV_PREFIX "STACK_NAME names the stack of exactly one template\n");
+            return false;
+        }
+        cfg->templates[0].stack_name = name;
+    }
+    return true;
+}
+
 /* ---- the environment ---- */
 
 /* SQSEMU_ and the flag's name upper-cased with '-' as '_'. */
@@ -329,7 +432,7 @@ static bool read_env(config *cfg, const bool *given)
         if (strcmp(flags[i].name, "auth") == 0)
             cfg->auth_file_origin = ENV_PREFIX "AUTH";
     }
-    return read_env_auth_keys(cfg);
+    return read_env_auth_keys(cfg) && read_env_templates(cfg);
 }
 
 /* ---- the command line ---- */
@@ -342,7 +445,10 @@ static void build_options(struct option *options)
     options[FLAG_COUNT] = (struct option){"auth-key", required_argument, NULL, OPT_AUTH_KEY};
     options[FLAG_COUNT + 1] = (struct option){"help", no_argument, NULL, OPT_HELP};
     options[FLAG_COUNT + 2] = (struct option){"version", no_argument, NULL, OPT_VERSION};
-    options[FLAG_COUNT + 3] = (struct option){NULL, 0, NULL, 0};
+    options[FLAG_COUNT + 3] = (struct option){"template", required_argument, NULL, OPT_TEMPLATE};
+    options[FLAG_COUNT + 4] = (struct option){"parameter", required_argument, NULL, OPT_PARAMETER};
+    options[FLAG_COUNT + 5] = (struct option){"stack-name", required_argument, NULL, OPT_STACK_NAME};
+    options[FLAG_COUNT + 6] = (struct option){NULL, 0, NULL, 0};
 }
 
 /* An option getopt could not take: unknown, ambiguous, missing its value or given one it
@@ -381,6 +487,9 @@ static config_result take_option(config *cfg, int opt, bool *given)
     }
     switch (opt) {
     case OPT_AUTH_KEY: return add_auth_key(cfg, "--auth-key", optarg) ? CONFIG_OK : CONFIG_EXIT_ERROR;
+    case OPT_TEMPLATE: return add_template(cfg, "--template", optarg) ? CONFIG_OK : CONFIG_EXIT_ERROR;
+    case OPT_PARAMETER: return add_parameter(cfg, "--parameter", optarg) ? CONFIG_OK : CONFIG_EXIT_ERROR;
+    case OPT_STACK_NAME: return set_stack_name(cfg, "--stack-name", optarg) ? CONFIG_OK : CONFIG_EXIT_ERROR;
     case 'h':
     case OPT_HELP: print_help(stdout); return CONFIG_EXIT_OK;
     case OPT_VERSION: printf("sqsemu %s\n", SQSEMU_VERSION); return CONFIG_EXIT_OK;
@@ -390,7 +499,7 @@ static config_result take_option(config *cfg, int opt, bool *given)
 
 config_result config_parse(config *cfg, int argc, char **argv)
 {
-    struct option options[FLAG_COUNT + 4];
+    struct option options[FLAG_COUNT + 7];
     build_options(options);
     optind = 1;
     opterr = 0;

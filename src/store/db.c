@@ -291,6 +291,15 @@ static const char schema_sql[] =
     "  message TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS log_events_by_stream ON log_events(stream_id, timestamp_ms, id);"
     "CREATE INDEX IF NOT EXISTS log_events_by_group ON log_events(group_id, timestamp_ms, id);"
+    /* CloudFormation stacks (stack_store.c): one record per stack, and its events. */
+    "CREATE TABLE IF NOT EXISTS cfn_stacks ("
+    "  stack_id TEXT PRIMARY KEY,"
+    "  record TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS cfn_stack_events ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  stack_id TEXT NOT NULL,"
+    "  record TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS cfn_stack_events_by_stack ON cfn_stack_events(stack_id, id);"
     "PRAGMA user_version = 1;";
 
 static bool exec_sql(const char *sql)

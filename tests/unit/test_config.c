@@ -47,7 +47,9 @@ static int clear_env(void **state)
     (void)state;
     static const char *const names[] = {"SQSEMU_PORT", "SQSEMU_HOST", "SQSEMU_IN_MEMORY", "SQSEMU_LOG_FORMAT",
                                         "SQSEMU_CLOCK_OFFSET", "SQSEMU_CLOCK_FROZEN", "SQSEMU_AUTH_KEY",
-                                        "SQSEMU_AUTH", "SQSEMU_STRICT", "SQSEMU_MAX_BODY_MEMORY"};
+                                        "SQSEMU_AUTH", "SQSEMU_STRICT", "SQSEMU_MAX_BODY_MEMORY",
+                                        "SQSEMU_TEMPLATE", "SQSEMU_PARAMETER", "SQSEMU_STACK_NAME",
+                                        "SQSEMU_IAC_IGNORE_UNSUPPORTED"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         unsetenv(names[i]);
     return 0;
@@ -200,6 +202,45 @@ static void test_json_log_escaping(void **state)
                              "\xef\xbf\xbd\"}\n");
 }
 
+static void test_templates_and_their_options(void **state)
+{
+    (void)state;
+    config cfg;
+    assert_int_equal(parse(&cfg, (const char *[]){"--parameter", "Env=dev", "--template", "a.yaml", "--stack-name",
+                                                  "first", "--parameter", "X=1", "--parameter", "Y=a=b",
+                                                  "--template", "b.json", "--iac-ignore-unsupported", NULL}),
+                     CONFIG_OK);
+    assert_int_equal(cfg.template_count, 2);
+    assert_string_equal(cfg.templates[0].path, "a.yaml");
+    assert_string_equal(cfg.templates[0].stack_name, "first");
+    assert_int_equal(cfg.templates[0].parameter_count, 2);
+    assert_string_equal(cfg.templates[0].parameters[1], "Y=a=b");
+    assert_null(cfg.templates[1].stack_name);
+    assert_int_equal(cfg.templates[1].parameter_count, 0);
+    assert_int_equal(cfg.all_parameter_count, 1);
+    assert_string_equal(cfg.all_parameters[0], "Env=dev");
+    assert_true(cfg.iac_ignore_unsupported);
+    assert_int_equal(parse(&cfg, (const char *[]){"--stack-name", "x", NULL}), CONFIG_EXIT_ERROR);
+    assert_non_null(strstr(caught, "--stack-name must follow the --template it names"));
+    assert_int_equal(parse(&cfg, (const char *[]){"--template", "a", "--parameter", "novalue", NULL}),
+                     CONFIG_EXIT_ERROR);
+    assert_non_null(strstr(caught, "expected KEY=VALUE"));
+    setenv("SQSEMU_TEMPLATE", "one.json,two.json", 1);
+    setenv("SQSEMU_PARAMETER", "A=1,B=2", 1);
+    setenv("SQSEMU_IAC_IGNORE_UNSUPPORTED", "yes", 1);
+    assert_int_equal(parse(&cfg, (const char *[]){NULL}), CONFIG_OK);
+    assert_int_equal(cfg.template_count, 2);
+    assert_string_equal(cfg.templates[1].path, "two.json");
+    assert_int_equal(cfg.all_parameter_count, 2);
+    assert_true(cfg.iac_ignore_unsupported);
+    setenv("SQSEMU_STACK_NAME", "s", 1);
+    assert_int_equal(parse(&cfg, (const char *[]){NULL}), CONFIG_EXIT_ERROR); /* two templates, one name */
+    assert_int_equal(parse(&cfg, (const char *[]){"--template", "c.json", NULL}), CONFIG_OK);
+    assert_int_equal(cfg.template_count, 1); /* the flag wins over the variable */
+    assert_string_equal(cfg.templates[0].stack_name, "s");
+    assert_int_equal(cfg.all_parameter_count, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -209,6 +250,7 @@ int main(void)
         cmocka_unit_test_setup(test_flag_wins_and_its_variable_is_not_read, clear_env),
         cmocka_unit_test_setup(test_bad_flag_values_name_flag_and_expectation, clear_env),
         cmocka_unit_test_setup(test_auth_keys_from_the_variable_or_the_flags, clear_env),
+        cmocka_unit_test_setup(test_templates_and_their_options, clear_env),
         cmocka_unit_test(test_json_log_escaping),
     };
     return cmocka_run_group_tests(tests, clear_env, NULL);
