@@ -280,7 +280,8 @@ static void test_template_checks(void **state)
         {"{\"Resources\":{\"A\":{\"Properties\":{}}}}", "Every Resources object must contain a Type member."},
         {"{\"AWSTemplateFormatVersion\":\"2011-01-01\",\"Resources\":{\"A\":{\"Type\":\"T\"}}}", "Unsupported"},
         {"{\"Resources\":", "JSON not well-formed"},
-        {"Resources: {}", "YAML"},
+        {"Resources: {}", "At least one Resources member must be defined."},
+        {"Resources: [", "YAML not well-formed"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cfn_error err = {0};
