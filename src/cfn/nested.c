@@ -137,6 +137,23 @@ static bool nested_create(const cfn_resource *r, cJSON **state, cfn_error *err)
     return true;
 }
 
+/* The child's template file changed since it was last applied: its text is not the one the
+ * child stack keeps. */
+static bool nested_changed_outside(const cfn_resource *r, const cJSON *state)
+{
+    cfn_stack *child = cfn_stack_find(r->ctx, cfn_str(state, "PhysicalResourceId"));
+    if (!child || !cfn_stack_live(child))
+        return true;
+    char *dir = NULL;
+    cfn_error ignored;
+    char *body = child_template(r, &dir, &ignored);
+    const char *applied = cfn_str(child->rec, "TemplateBody");
+    bool changed = !body || !applied || strcmp(body, applied) != 0;
+    free(body);
+    free(dir);
+    return changed;
+}
+
 static bool nested_needs_replacement(const cJSON *old_properties, const cfn_resource *r)
 {
     (void)old_properties;
@@ -188,6 +205,7 @@ const cfn_provider cfn_nested_stack_provider = {
     .type = "AWS::CloudFormation::Stack",
     .create = nested_create,
     .needs_replacement = nested_needs_replacement,
+    .changed_outside = nested_changed_outside,
     .update = nested_update,
     .remove = nested_remove,
 };

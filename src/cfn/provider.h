@@ -36,6 +36,10 @@ typedef struct cfn_provider {
      * AWS documents as "Update requires: Replacement" changed): the engine then creates the
      * replacement, points references at it, and deletes the old one at the end. */
     bool (*needs_replacement)(const cJSON *old_properties, const cfn_resource *r);
+    /* Optional: true when the resource must be updated although its properties did not
+     * change, because what they name did: a local code directory or zip whose files changed,
+     * a nested stack's template file that changed (the same path, other contents). */
+    bool (*changed_outside)(const cfn_resource *r, const cJSON *state);
     /* Updates the resource in place to r->properties; may change *state. */
     bool (*update)(const cfn_resource *r, const cJSON *old_properties, cJSON *state, cfn_error *err);
     /* Deletes it; a resource that is already gone is not an error. */

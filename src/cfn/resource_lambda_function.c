@@ -217,6 +217,23 @@ static bool update_code(const cfn_resource *r, const char *name, const cJSON *pr
     return ok;
 }
 
+/* A local directory or zip named by Code deploys other bytes than last time. */
+static bool function_changed_outside(const cfn_resource *r, const cJSON *state)
+{
+    cfn_error ignored;
+    cJSON *props = props_normalize(r, function_specs, &ignored);
+    if (!props)
+        return true; /* the update reports what is wrong */
+    cJSON *code = NULL;
+    char digest[SHA256_HEX_LEN];
+    bool ok = lambda_code_prepare(r, cJSON_GetObjectItemCaseSensitive(props, "Code"), props_string(props, "Runtime"),
+                                  &code, digest, &ignored);
+    const char *before = props_state_string(state, "CodeDigest");
+    cJSON_Delete(code);
+    cJSON_Delete(props);
+    return !ok || !before || strcmp(before, digest) != 0;
+}
+
 static bool function_update(const cfn_resource *r, const cJSON *old_properties, cJSON *state, cfn_error *err)
 {
     cJSON *props = props_normalize(r, function_specs, err);
@@ -255,6 +272,7 @@ const cfn_provider cfn_lambda_function_provider = {
     .type = "AWS::Lambda::Function",
     .create = function_create,
     .needs_replacement = function_needs_replacement,
+    .changed_outside = function_changed_outside,
     .update = function_update,
     .remove = function_remove,
 };

@@ -113,10 +113,11 @@ cJSON *cfn_diff(const cfn_ctx *ctx, cfn_stack *s, const cfn_plan *plan, cfn_erro
         }
         const cJSON *old_props = cJSON_GetObjectItemCaseSensitive(old, "Properties");
         bool type_changed = strcmp(cfn_str(old, "Type"), type) != 0;
-        if (type_changed || !cJSON_Compare(props, old_props, true)) {
-            cfn_resource r;
-            fill_resource(&r, ctx, s, id->valuestring, type, props);
-            const cfn_provider *p = cfn_provider_for(type);
+        cfn_resource r;
+        fill_resource(&r, ctx, s, id->valuestring, type, props);
+        const cfn_provider *p = cfn_provider_for(type);
+        if (type_changed || !cJSON_Compare(props, old_props, true) ||
+            (p && p->changed_outside && p->changed_outside(&r, cJSON_GetObjectItemCaseSensitive(old, "State")))) {
             bool replace = type_changed || (p && !p->update) ||
                            (p && p->needs_replacement && p->needs_replacement(old_props, &r));
             cJSON *c = change("Modify", id->valuestring, type, physical, replace ? "True" : "False");
@@ -202,13 +203,14 @@ static bool update_one(const cfn_ctx *ctx, cfn_stack *s, const cfn_plan *plan, c
     }
     const cJSON *old_props = cJSON_GetObjectItemCaseSensitive(old, "Properties");
     bool type_changed = strcmp(cfn_str(old, "Type"), type) != 0;
-    if (!type_changed && cJSON_Compare(props, old_props, true)) {
-        cJSON_Delete(props);
-        return true;
-    }
     const cfn_provider *p = cfn_provider_for(type);
     cfn_resource r;
     fill_resource(&r, ctx, s, id, type, props);
+    if (!type_changed && cJSON_Compare(props, old_props, true) &&
+        !(p->changed_outside && p->changed_outside(&r, cJSON_GetObjectItemCaseSensitive(old, "State")))) {
+        cJSON_Delete(props);
+        return true;
+    }
     bool replace = type_changed || !p->update || (p->needs_replacement && p->needs_replacement(old_props, &r));
     cJSON *saved = cJSON_Duplicate(old, true);
     if (replace) {

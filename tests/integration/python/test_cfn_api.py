@@ -10,6 +10,7 @@ create; a bad property value is CREATE_FAILED and ROLLBACK_COMPLETE with the rea
 Those need the engine (issue 11, part 1) and skip themselves without it (cfn_util)."""
 import json
 import os
+import urllib.parse
 import unittest
 
 from botocore.exceptions import ClientError
@@ -50,7 +51,7 @@ class CfnWire(CfnTestCase):
 
     def test_unsigned_request_with_a_cloudformation_action(self):
         status, headers, body = self.server.raw("POST", "/", b"Action=ValidateTemplate&Version=2010-05-15"
-                                                b"&TemplateBody=Resources%3A%7B%7D", FORM)
+                                                b"&TemplateBody=" + urllib.parse.quote(SIMPLE).encode(), FORM)
         self.assertEqual(status, 200, body)
         self.assertIn(b"<ValidateTemplateResponse " + XMLNS + b">", body)
         self.assertIn(b"<ValidateTemplateResult>", body)
@@ -69,8 +70,13 @@ class CfnWire(CfnTestCase):
         self.assertEqual(status, 400)
         self.assertIn(b"queue.amazonaws.com", body)
         self.assertIn(b"InvalidAction", body)
-        status, body = signed_post(self.server, "cloudformation", b"Action=ValidateTemplate&TemplateBody=x")
+        status, body = signed_post(self.server, "cloudformation",
+                                   b"Action=ValidateTemplate&TemplateBody=" + urllib.parse.quote(SIMPLE).encode())
         self.assertEqual(status, 200, body)
+        # ... and a template that is no object is CloudFormation's ValidationError
+        status, body = signed_post(self.server, "cloudformation", b"Action=ValidateTemplate&TemplateBody=x")
+        self.assertEqual(status, 400, body)
+        self.assertIn(b"<Code>ValidationError</Code>", body)
 
     def test_codec_refusals_as_xml_errors(self):
         _, proc = self.cli("cloudformation", "create-stack", "--stack-name", "dup", "--template-body", SIMPLE,

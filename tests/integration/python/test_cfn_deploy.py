@@ -4,6 +4,7 @@ fixture and the nested-stack snippet. The handler's runs are read from the
 /_sqsemu/invocations admin route; the DLQ move is driven with the test clock. These need
 the CloudFormation engine (issue 11, part 1) and skip themselves without it (cfn_util)."""
 import os
+import time
 import shutil
 import tempfile
 import unittest
@@ -31,8 +32,17 @@ class CfnDeploySam(CfnTestCase):
     fixture_dir = SAM_DIR
 
     def deploy(self, name, *extra, check=True):
-        return self.cli("cloudformation", "deploy", "--template-file", os.path.join(self.workdir, "template.yaml"),
+        # The CLI names its change set awscli-cloudformation-package-deploy-<epoch second>, and a
+        # change set that found no changes stays (as on AWS): two deploys within one second
+        # would ask for the same name. Wait (bounded) for the next second.
+        last = getattr(self, "_deploy_second", None)
+        deadline = time.monotonic() + 2
+        while last == int(time.time()) and time.monotonic() < deadline:
+            time.sleep(0.02)  # the poll interval of this bounded wait
+        result = self.cli("cloudformation", "deploy", "--template-file", os.path.join(self.workdir, "template.yaml"),
                         "--stack-name", name, "--capabilities", "CAPABILITY_IAM", *extra, check=check)
+        self._deploy_second = int(time.time())  # its change set was created by now
+        return result
 
     @requires_engine
     def test_deploy_run_redeploy_update_delete(self):
