@@ -5,12 +5,7 @@ template sent over the API (CodeUri, Code, TemplateURL) resolve against the serv
 directory. Stacks are driven with the aws CLI (lambda_util.run_cli) and boto3's
 cloudformation client; every wait is bounded and reads server state (DescribeStacks, the
 /_sqsemu/invocations admin route, queue attributes), never a bare sleep.
-
-Until the CloudFormation engine (issue 11, part 1) is merged, the service behind the API
-is a stand-in that answers only ValidateTemplate: the suites that need the engine skip
-themselves (requires_engine) and say so.
 """
-import functools
 import os
 import shutil
 import tempfile
@@ -27,7 +22,6 @@ ROOT = harness.ROOT
 SAM_DIR = os.path.join(ROOT, "fixtures", "sam-tutorial")
 NESTED_DIR = os.path.join(ROOT, "fixtures", "cfn-nested")
 STACK_ARN_PREFIX = "arn:aws:cloudformation:%s:%s:stack/" % (harness.REGION, harness.ACCOUNT)
-STAND_IN = "stand-in service"
 
 
 def cfn_client(server):
@@ -35,25 +29,6 @@ def cfn_client(server):
     return boto3.session.Session().client("cloudformation", endpoint_url=server.endpoint,
                                           region_name=harness.REGION, aws_access_key_id="AKIDEXAMPLE",
                                           aws_secret_access_key="secret", config=cfg)
-
-
-def engine_present(server):
-    """False while the service is the API part's stand-in (it answers InvalidAction)."""
-    try:
-        cfn_client(server).describe_stacks(StackName="sqsemu-engine-probe")
-    except ClientError as e:
-        return STAND_IN not in e.response["Error"].get("Message", "")
-    return True
-
-
-def requires_engine(test):
-    """Skips the test while the CloudFormation engine is not merged."""
-    @functools.wraps(test)
-    def wrapper(self, *args, **kwargs):
-        if not engine_present(self.server):
-            self.skipTest("needs the CloudFormation engine (issue 11, part 1), not merged on this branch")
-        return test(self, *args, **kwargs)
-    return wrapper
 
 
 def copy_dir(src):

@@ -6,8 +6,7 @@ server's refusals (--auth) in CloudFormation's shape. The other classes drive st
 issue's snippet with its nested stacks (fixtures/cfn-nested) through create, the waiters,
 every read action, an update (BatchSize, a filter, the inline code) and a delete that
 leaves nothing; and the failures AWS names (template errors are ValidationError at
-create; a bad property value is CREATE_FAILED and ROLLBACK_COMPLETE with the reason).
-Those need the engine (issue 11, part 1) and skip themselves without it (cfn_util)."""
+create; a bad property value is CREATE_FAILED and ROLLBACK_COMPLETE with the reason)."""
 import json
 import os
 import urllib.parse
@@ -17,8 +16,7 @@ from botocore.exceptions import ClientError
 
 import harness
 import lambda_util
-from cfn_util import (NESTED_DIR, STACK_ARN_PREFIX, CfnTestCase, error_code, invoked_with, outputs,
-                      requires_engine)
+from cfn_util import NESTED_DIR, STACK_ARN_PREFIX, CfnTestCase, error_code, invoked_with, outputs
 
 SIMPLE = "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n"
 XMLNS = b'xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"'
@@ -39,7 +37,7 @@ def signed_post(server, service, body):
 
 @unittest.skipUnless(lambda_util.AWS_CLI, "the aws CLI is not installed")
 class CfnWire(CfnTestCase):
-    """What works before the engine is merged: the front, the codec and the CLI parsing both."""
+    """The front, the codec, and the CLI parsing what they write."""
 
     def test_validate_template_cli_and_boto3(self):
         out, _ = self.cli("cloudformation", "validate-template", "--template-body", SIMPLE)
@@ -156,7 +154,6 @@ class CfnNestedStackLifecycle(CfnTestCase):
         self.cli("cloudformation", "wait", "stack-create-complete", "--stack-name", name)
         return out["StackId"]
 
-    @requires_engine
     def test_create_read_update_delete(self):
         name = self.unique("nested")
         self.addCleanup(self.delete_quietly, name)
@@ -265,7 +262,6 @@ class CfnNestedStackLifecycle(CfnTestCase):
         message_id = self.sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps({"kind": "order"}))["MessageId"]
         self.assertTrue(invoked_with(self.server, function_name, message_id), "the filtered message was not delivered")
 
-    @requires_engine
     def test_already_exists_and_unknown_stack(self):
         name = self.unique("nested-dup")
         self.addCleanup(self.delete_quietly, name)
@@ -311,12 +307,10 @@ class CfnFailures(CfnTestCase):
         self.assert_stack_absent(name)
         self.assertEqual((self.queue_count(), self.function_count(), self.mapping_count()), before)
 
-    @requires_engine
     def test_unknown_resource_type(self):
         self.assert_refused(QUEUE_AND_FUNCTION + "  Table:\n    Type: AWS::Foo::Bar\n",
                             "Template format error: Unrecognized resource types: [AWS::Foo::Bar]")
 
-    @requires_engine
     def test_broken_ref(self):
         self.assert_refused(QUEUE_AND_FUNCTION + "Outputs:\n  X:\n    Value: !Ref Nope\n",
                             "Template format error: Unresolved resource dependencies [Nope] in the Outputs block "
@@ -326,13 +320,11 @@ class CfnFailures(CfnTestCase):
                             "Template format error: Unresolved resource dependencies [Missing] in the Resources "
                             "block of the template")
 
-    @requires_engine
     def test_cycle(self):
         self.assert_refused("Resources:\n  A:\n    Type: AWS::SQS::Queue\n    DependsOn: B\n"
                             "  B:\n    Type: AWS::SQS::Queue\n    DependsOn: A\n",
                             "Circular dependency between resources: [")
 
-    @requires_engine
     def test_bad_property_value_rolls_back(self):
         name = self.unique("rollback")
         self.addCleanup(self.delete_quietly, name)

@@ -1,8 +1,7 @@
 """SAM templates through the other ways in: `aws cloudformation deploy` (change sets and
 their waiters) of fixtures/sam-tutorial, and `sqsemu --template` at start-up with the SAM
 fixture and the nested-stack snippet. The handler's runs are read from the
-/_sqsemu/invocations admin route; the DLQ move is driven with the test clock. These need
-the CloudFormation engine (issue 11, part 1) and skip themselves without it (cfn_util)."""
+/_sqsemu/invocations admin route; the DLQ move is driven with the test clock."""
 import os
 import time
 import shutil
@@ -12,8 +11,8 @@ import unittest
 import admin_util
 import harness
 import lambda_util
-from cfn_util import (NESTED_DIR, SAM_DIR, CfnTestCase, cfn_client, engine_present, invoked_with, outputs,
-                      requires_engine, wait_invocations)
+from cfn_util import (NESTED_DIR, SAM_DIR, CfnTestCase, cfn_client, invoked_with, outputs,
+                      wait_invocations)
 
 SAM_LOGICAL_IDS = {"OrdersDeadLetterQueue", "OrdersQueue", "ProcessOrdersFunction", "ProcessOrdersFunctionRole",
                    "ProcessOrdersFunctionOrdersEvent"}
@@ -44,7 +43,6 @@ class CfnDeploySam(CfnTestCase):
         self._deploy_second = int(time.time())  # its change set was created by now
         return result
 
-    @requires_engine
     def test_deploy_run_redeploy_update_delete(self):
         name = self.unique("tutorial")
         self.addCleanup(self.delete_quietly, name)
@@ -119,7 +117,6 @@ class CfnDeploySam(CfnTestCase):
         self.assertFalse(self.function_exists(function_name))
         self.assertEqual(self.lam.list_event_source_mappings(FunctionName=function_name)["EventSourceMappings"], [])
 
-    @requires_engine
     def test_deploy_without_capabilities(self):
         name = self.unique("nocap")
         self.addCleanup(self.delete_quietly, name)
@@ -136,19 +133,8 @@ class CfnTemplateAtStartUp(unittest.TestCase):
     def start(self, *args, data_dir=None):
         server = harness.Server(data_dir=data_dir, extra_args=list(args))
         self.addCleanup(server.cleanup)
-        try:
-            server.start()
-        except RuntimeError as e:
-            self.skip_without_engine(str(e))
-            raise
-        if not engine_present(server):
-            self.skipTest("needs the CloudFormation engine (issue 11, part 1), not merged on this branch")
+        server.start()
         return server
-
-    def skip_without_engine(self, text):
-        if "unknown or ambiguous option '--template'" in text or "stand-in service" in text:
-            self.skipTest("needs the CloudFormation engine and --template (issue 11, part 1), not merged on "
-                          "this branch")
 
     def counts(self, server):
         lam = lambda_util.lambda_client(server)
@@ -208,7 +194,6 @@ class CfnTemplateAtStartUp(unittest.TestCase):
             server.start()
         except RuntimeError as e:
             text = str(e)
-            self.skip_without_engine(text)
             self.assertIn("M", text)
             self.assertIn("BatchSize", text)
             self.assertNotIn("Ready.", text)
