@@ -198,7 +198,11 @@ cJSON *cfn_resolve_outputs(const cfn_eval *ev, const cfn_plan *plan, const char 
     cJSON *list = cJSON_CreateArray();
     for (const cJSON *o = plan->outputs->child; o; o = o->next) {
         cJSON *v = NULL, *name = NULL;
-        if (cfn_resolve(ev, cJSON_GetObjectItemCaseSensitive(o, "Value"), &v, err) != CFN_EV_OK)
+        cfn_ev_result r = cfn_resolve(ev, cJSON_GetObjectItemCaseSensitive(o, "Value"), &v, err);
+        if (r == CFN_EV_NOVALUE)
+            cfn_fail(err, CFN_ERR_VALIDATION, "Template format error: Output %s has no value (AWS::NoValue)",
+                     o->string);
+        if (r != CFN_EV_OK)
             goto fail;
         if (cJSON_IsArray(v)) { /* a list output is written comma separated */
             buf_t b = {0};
@@ -302,7 +306,7 @@ bool cfn_run_create(const cfn_ctx *ctx, cfn_stack *s, cfn_plan *plan, const char
     }
     char rollback[1500];
     snprintf(rollback, sizeof rollback, "%s%sRollback requested by user.", reason,
-             reason[strlen(reason) - 1] == ' ' ? "" : " ");
+             !reason[0] || reason[strlen(reason) - 1] == ' ' ? "" : " ");
     cfn_stack_set_status(s, "ROLLBACK_IN_PROGRESS", rollback);
     buf_t undeleted = {0};
     bool clean = remove_all(ctx, s, &undeleted);

@@ -305,6 +305,25 @@ static void test_failure_rolls_back(void **state)
     assert_string_equal(status_of("gone"), "NONE");
 }
 
+/* Hostile templates: each fails cleanly and leaves nothing behind. */
+static void test_hostile_templates(void **state)
+{
+    (void)state;
+    int before = cfn_fake_live;
+    /* An output that resolves to AWS::NoValue fails the stack with a reason (not an empty one). */
+    cJSON *out = create("novalue", "{\"Resources\":{\"A\":{\"Type\":\"Test::Fake::Thing\"}},"
+                                   "\"Outputs\":{\"O\":{\"Value\":{\"Ref\":\"AWS::NoValue\"}}}}",
+                        NULL);
+    cJSON_Delete(out);
+    assert_string_equal(status_of("novalue"), "ROLLBACK_COMPLETE");
+    assert_int_equal(cfn_fake_live, before);
+    out = call("DescribeStackEvents", "{\"StackName\":\"novalue\"}");
+    char *text = cJSON_PrintUnformatted(out);
+    assert_non_null(strstr(text, "Output O has no value (AWS::NoValue)"));
+    free(text);
+    cJSON_Delete(out);
+}
+
 static void test_refused_templates(void **state)
 {
     (void)state;
@@ -652,7 +671,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_and_events), cmocka_unit_test(test_failure_rolls_back),
-        cmocka_unit_test(test_refused_templates), cmocka_unit_test(test_update),
+        cmocka_unit_test(test_refused_templates), cmocka_unit_test(test_hostile_templates), cmocka_unit_test(test_update),
         cmocka_unit_test(test_change_sets),       cmocka_unit_test(test_nested),
         cmocka_unit_test(test_restart_keeps_stacks), cmocka_unit_test(test_validate_and_start_up_file),
         cmocka_unit_test(test_imports_and_interrupted_operations),
