@@ -7,6 +7,7 @@
  * A one-member object whose key is a function name is a call; anything else is copied
  * with its members resolved. Errors are ValidationErrors worded as AWS words them
  * ("Template error: ..."). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,7 +283,7 @@ static cfn_ev_result fn_select(const cfn_eval *ev, const cJSON *arg, cJSON **out
     cJSON *list = NULL;
     if (!arg_list(ev, arg->child->next, &list, err, depth, "Fn::Select"))
         return CFN_EV_ERROR;
-    cJSON *e = numeric && i >= 0 ? cJSON_GetArrayItem(list, (int)i) : NULL;
+    cJSON *e = numeric && i >= 0 && i <= INT_MAX ? cJSON_GetArrayItem(list, (int)i) : NULL;
     if (!e) {
         cJSON_Delete(list);
         return fail(err, "Template error: Fn::Select cannot select nonexistent value at index %s%s",

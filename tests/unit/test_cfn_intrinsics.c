@@ -111,6 +111,8 @@ static void test_join_select_split(void **state)
     assert_string_equal(resolve("{\"Fn::Select\":[\"1\",[\"x\",\"y\"]]}"), "\"y\"");
     assert_string_equal(resolve("{\"Fn::Select\":[0,{\"Ref\":\"Names\"}]}"), "\"a\"");
     assert_non_null(strstr(resolve("{\"Fn::Select\":[5,[\"x\"]]}"), "ERROR"));
+    /* An index beyond int's range is out of range, not wrapped around to 0. */
+    assert_non_null(strstr(resolve("{\"Fn::Select\":[\"4294967296\",[\"x\"]]}"), "ERROR"));
     assert_string_equal(resolve("{\"Fn::Split\":[\",\",\"a,b,,c\"]}"), "[\"a\",\"b\",\"\",\"c\"]");
     assert_string_equal(resolve("{\"Fn::Select\":[2,{\"Fn::Split\":[\":\",{\"Fn::GetAtt\":\"Queue.Arn\"}]}]}"), "\"sqs\"");
     assert_non_null(strstr(resolve("{\"Fn::Join\":[\",\",\"notalist\"]}"), "ERROR"));
