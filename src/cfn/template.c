@@ -12,9 +12,57 @@
 
 #include "engine.h"
 #include "sqsemu/json.h"
+#include "sqsemu/utf8.h"
 #include "template.h"
 
+/* A "\u0000" escape in a JSON string: cJSON would cut the string short there. */
+static bool json_has_nul_escape(const char *text, size_t len)
+{
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        if (!in_string)
+            in_string = text[i] == '"';
+        else if (text[i] == '"')
+            in_string = false;
+        else if (text[i] == '\\') {
+            if (i + 5 < len && memcmp(text + i + 1, "u0000", 5) == 0)
+                return true;
+            i++;
+        }
+    }
+    return false;
+}
+
+/* Every string and member name is text an XML response can carry (a "\u0001" escape of
+ * JSON or "\x01" of YAML is not: it would come back in DescribeStacks, events or errors). */
+static bool xml_text_only(const cJSON *v)
+{
+    for (; v; v = v->next) {
+        if (v->string && !utf8_is_sqs_text(v->string, strlen(v->string)))
+            return false;
+        if (cJSON_IsString(v) && !utf8_is_sqs_text(v->valuestring, strlen(v->valuestring)))
+            return false;
+        if ((cJSON_IsObject(v) || cJSON_IsArray(v)) && !xml_text_only(v->child))
+            return false;
+    }
+    return true;
+}
+
+static cJSON *parse_text(const char *text, size_t len, cfn_error *err);
+
 cJSON *cfn_template_parse(const char *text, size_t len, cfn_error *err)
+{
+    cJSON *doc = parse_text(text, len, err);
+    if (doc && !xml_text_only(doc)) {
+        cJSON_Delete(doc);
+        cfn_fail(err, CFN_ERR_VALIDATION, "Template format error: the template holds a control character (only tab, "
+                 "line feed and carriage return are allowed)");
+        return NULL;
+    }
+    return doc;
+}
+
+static cJSON *parse_text(const char *text, size_t len, cfn_error *err)
 {
     if (len > CFN_TEMPLATE_MAX) {
         cfn_fail(err, CFN_ERR_VALIDATION, "Template may not exceed %d bytes in size.", CFN_TEMPLATE_MAX);
@@ -30,6 +78,11 @@ cJSON *cfn_template_parse(const char *text, size_t len, cfn_error *err)
     if (text[i] != '{')
         return cfn_yaml_parse(text, len, err);
     char why[256] = "";
+    if (json_has_nul_escape(text, len)) {
+        cfn_fail(err, CFN_ERR_VALIDATION, "Template format error: JSON not well-formed. (a \\u0000 escape is not "
+                 "allowed)");
+        return NULL;
+    }
     cJSON *doc = json_parse_strict(text, len, why, sizeof why);
     if (!doc)
         cfn_fail(err, CFN_ERR_VALIDATION, "Template format error: JSON not well-formed. (%s)", why);

@@ -284,6 +284,11 @@ static void test_template_checks(void **state)
         {"{\"Resources\":", "JSON not well-formed"},
         {"Resources: {}", "At least one Resources member must be defined."},
         {"Resources: [", "YAML not well-formed"},
+        /* A NUL would cut a string short; other control characters cannot be written in XML. */
+        {"{\"Resources\":{\"A\":{\"Type\":\"T\",\"Properties\":{\"N\":\"a\\u0000b\"}}}}", "\\u0000 escape"},
+        {"{\"Resources\":{\"A\":{\"Type\":\"T\\u0001\"}}}", "control character"},
+        {"{\"Resources\":{\"A\":{\"Type\":\"T\",\"Properties\":{\"N\\u001f\":1}}}}", "control character"},
+        {"Resources:\n  A:\n    Type: \"T\\x01\"\n", "control character"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cfn_error err = {0};
