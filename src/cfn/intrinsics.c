@@ -14,8 +14,37 @@
 
 #include "engine.h"
 #include "sqsemu/buf.h"
+#include "template.h"
 
 #define MAX_DEPTH 64
+/* What one value's functions may copy in (Ref, Fn::GetAtt, Fn::FindInMap, Fn::ImportValue,
+ * ${} of Fn::Sub): a value referenced again and again must not grow without bound. */
+#define MAX_COPIED CFN_TEMPLATE_MAX
+
+static size_t copied; /* bytes copied in by the cfn_resolve under way */
+
+/* The text a copied value holds. */
+static size_t text_size(const cJSON *v)
+{
+    size_t n = 0;
+    for (; v; v = v->next)
+        n += 1 + (cJSON_IsString(v) ? strlen(v->valuestring) : 0) +
+             (cJSON_IsObject(v) || cJSON_IsArray(v) ? text_size(v->child) : 0);
+    return n;
+}
+
+/* Counts a copy of v (taken over: deleted with *out cleared when over the bound). */
+static cfn_ev_result charge(cJSON **out, cfn_error *err)
+{
+    copied += text_size(*out); /* a new copy: no siblings */
+    if (copied <= MAX_COPIED)
+        return CFN_EV_OK;
+    cJSON_Delete(*out);
+    *out = NULL;
+    cfn_fail(err, CFN_ERR_VALIDATION, "Template error: a value's intrinsic functions copy more than %d bytes",
+             MAX_COPIED);
+    return CFN_EV_ERROR;
+}
 
 static cfn_ev_result eval_at(const cfn_eval *ev, const cJSON *v, cJSON **out, cfn_error *err, int depth);
 
@@ -54,13 +83,13 @@ static cfn_ev_result ref_value(const cfn_eval *ev, const char *name, cJSON **out
     const cJSON *p = ev->params ? cJSON_GetObjectItemCaseSensitive(ev->params, name) : NULL;
     if (p) {
         *out = cJSON_Duplicate(p, true);
-        return CFN_EV_OK;
+        return charge(out, err);
     }
     const cJSON *st = ev->states ? cJSON_GetObjectItemCaseSensitive(ev->states, name) : NULL;
     const cJSON *ref = st ? cJSON_GetObjectItemCaseSensitive(st, "Ref") : NULL;
     if (ref) {
         *out = cJSON_Duplicate(ref, true);
-        return CFN_EV_OK;
+        return charge(out, err);
     }
     if (ev->preview || st) {
         *out = cJSON_CreateString(CFN_UNKNOWN);
@@ -90,7 +119,7 @@ static cfn_ev_result getatt_value(const cfn_eval *ev, const char *res, const cha
         return fail(err, "Template error: resource %s does not support attribute type %s in Fn::GetAtt", res, attr);
     }
     *out = cJSON_Duplicate(a, true);
-    return CFN_EV_OK;
+    return charge(out, err);
 }
 
 /* Resolves an argument that must become a string (numbers are written as CloudFormation
@@ -365,8 +394,10 @@ static cfn_ev_result fn_find_in_map(const cfn_eval *ev, const cJSON *arg, cJSON 
         r = fail(err, "Template error: Unable to get mapping for %s%s", keys[0], NULL);
     else if (!val)
         r = fail(err, "Template error: Unable to get mapping for %s::%s", keys[0], keys[1]);
-    else
+    else {
         *out = cJSON_Duplicate(val, true);
+        r = charge(out, err);
+    }
     for (int i = 0; i < 3; i++)
         free(keys[i]);
     return r;
@@ -390,9 +421,10 @@ static cfn_ev_result fn_import(const cfn_eval *ev, const cJSON *arg, cJSON **out
     const char *exporter = NULL;
     const char *v = cfn_export_find(ev->ctx, name, &exporter);
     cfn_ev_result r = CFN_EV_OK;
-    if (v)
+    if (v) {
         *out = cJSON_CreateString(v);
-    else if (ev->preview)
+        r = charge(out, err);
+    } else if (ev->preview)
         *out = cJSON_CreateString(CFN_UNKNOWN);
     else
         r = fail(err, "No export named %s found%s", name, NULL);
@@ -484,7 +516,11 @@ static cfn_ev_result eval_at(const cfn_eval *ev, const cJSON *v, cJSON **out, cf
 
 cfn_ev_result cfn_resolve(const cfn_eval *ev, const cJSON *value, cJSON **out, cfn_error *err)
 {
-    return eval_at(ev, value, out, err, 0);
+    size_t outer = copied;
+    copied = 0;
+    cfn_ev_result r = eval_at(ev, value, out, err, 0);
+    copied = outer;
+    return r;
 }
 
 cJSON *cfn_eval_properties(const cfn_eval *ev, const cJSON *properties, cfn_error *err)

@@ -272,6 +272,24 @@ static void test_order(void **state)
                         "[\"A\"]");
 }
 
+/* A value referenced over and over copies at most CFN_TEMPLATE_MAX bytes in: a small
+ * template cannot make a huge value. */
+static void test_copy_bound(void **state)
+{
+    (void)state;
+    const char *ref = "{\"Ref\":\"Env\"},";
+    size_t n = 300000;
+    char *text = malloc(n * strlen(ref) + 64);
+    char *w = text + sprintf(text, "{\"Fn::Join\":[\"\",[");
+    for (size_t i = 0; i < n; i++)
+        w += sprintf(w, "%s", ref);
+    sprintf(w - 1, "]]}");
+    assert_non_null(strstr(resolve(text), "ERROR: Template error: a value's intrinsic functions copy more than"));
+    sprintf(text + strlen("{\"Fn::Join\":[\"\",[") + 300 * strlen(ref) - 1, "]]}");
+    assert_int_equal(strlen(resolve(text)), 1200 + 2);
+    free(text);
+}
+
 static void test_template_checks(void **state)
 {
     (void)state;
@@ -309,7 +327,7 @@ int main(void)
         cmocka_unit_test(test_join_select_split), cmocka_unit_test(test_base64_map_azs_import),
         cmocka_unit_test(test_if),        cmocka_unit_test(test_conditions),
         cmocka_unit_test(test_parameters), cmocka_unit_test(test_order),
-        cmocka_unit_test(test_template_checks),
+        cmocka_unit_test(test_template_checks), cmocka_unit_test(test_copy_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
