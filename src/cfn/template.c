@@ -12,6 +12,7 @@
 
 #include "engine.h"
 #include "sqsemu/json.h"
+#include "sqsemu/strset.h"
 #include "sqsemu/utf8.h"
 #include "template.h"
 
@@ -48,6 +49,32 @@ static bool xml_text_only(const cJSON *v)
     return true;
 }
 
+/* The first member name an object of v repeats, or NULL (cJSON keeps both members: two
+ * resources of one logical id would be created and one of them forgotten). */
+static const char *repeated_name(const cJSON *v)
+{
+    for (; v; v = v->next) {
+        if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+            continue;
+        const char *dup = NULL;
+        if (cJSON_IsObject(v)) {
+            strset names;
+            strset_init(&names);
+            for (const cJSON *m = v->child; m && !dup; m = m->next) {
+                size_t n = strlen(m->string);
+                if (strset_contains(&names, m->string, n))
+                    dup = m->string;
+                else
+                    strset_add(&names, m->string, n);
+            }
+            strset_free(&names);
+        }
+        if (dup || (dup = repeated_name(v->child)))
+            return dup;
+    }
+    return NULL;
+}
+
 static cJSON *parse_text(const char *text, size_t len, cfn_error *err);
 
 cJSON *cfn_template_parse(const char *text, size_t len, cfn_error *err)
@@ -57,6 +84,13 @@ cJSON *cfn_template_parse(const char *text, size_t len, cfn_error *err)
         cJSON_Delete(doc);
         cfn_fail(err, CFN_ERR_VALIDATION, "Template format error: the template holds a control character (only tab, "
                  "line feed and carriage return are allowed)");
+        return NULL;
+    }
+    const char *dup = doc ? repeated_name(doc) : NULL;
+    if (dup) {
+        cfn_fail(err, CFN_ERR_VALIDATION, "Template format error: JSON not well-formed. (the member %.200s is given "
+                 "more than once in an object)", dup);
+        cJSON_Delete(doc);
         return NULL;
     }
     return doc;

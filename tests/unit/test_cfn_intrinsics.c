@@ -339,6 +339,7 @@ static void test_template_checks(void **state)
         {"{\"Resources\":{\"A\":{\"Type\":\"T\\u0001\"}}}", "control character"},
         {"{\"Resources\":{\"A\":{\"Type\":\"T\",\"Properties\":{\"N\\u001f\":1}}}}", "control character"},
         {"Resources:\n  A:\n    Type: \"T\\x01\"\n", "control character"},
+        {"{\"Resources\":{\"A\":{\"Type\":\"T\"},\"A\":{\"Type\":\"T\"}}}", "the member A is given more than once"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cfn_error err = {0};
