@@ -5,6 +5,7 @@ fixture and the nested-stack snippet. The handler's runs are read from the
 import os
 import time
 import shutil
+import subprocess
 import tempfile
 import unittest
 
@@ -194,11 +195,17 @@ class CfnTemplateAtStartUp(unittest.TestCase):
             server.start()
         except RuntimeError as e:
             text = str(e)
-            self.assertIn("M", text)
-            self.assertIn("BatchSize", text)
-            self.assertNotIn("Ready.", text)
-            return
-        self.fail("sqsemu started with a template that cannot be applied")
+        else:
+            # sqsemu listens before it applies --template: the port may answer before it stops.
+            try:
+                server.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.fail("sqsemu started with a template that cannot be applied")
+            self.assertNotEqual(server.proc.returncode, 0)
+            text = server.log()
+        self.assertIn("M", text)
+        self.assertIn("BatchSize", text)
+        self.assertNotIn("Ready.", text)
 
 
 if __name__ == "__main__":
