@@ -144,8 +144,7 @@ cJSON *cfn_deps_order(const cJSON *resources, const cJSON *params, const cJSON *
                   .unresolved = cJSON_CreateObject()};
     for (const cJSON *r = resources->child; r; r = r->next) {
         w.found = cJSON_AddObjectToObject(deps, r->string);
-        collect(&w, r);
-        cJSON_DeleteItemFromObjectCaseSensitive(w.found, r->string); /* a self reference is no edge */
+        collect(&w, r); /* a reference to itself stays: CloudFormation calls it a circular dependency */
     }
     if (w.unresolved->child) {
         unresolved_fail(w.unresolved, "Resources", err);

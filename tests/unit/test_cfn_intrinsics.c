@@ -266,6 +266,10 @@ static void test_order(void **state)
     assert_string_equal(order("{\"A\":{\"Type\":\"T\",\"Properties\":{\"X\":{\"Fn::GetAtt\":[\"B\",\"Arn\"]}}},"
                               "\"B\":{\"Type\":\"T\",\"DependsOn\":\"A\"}}"),
                         "Circular dependency between resources: [A, B]");
+    assert_string_equal(order("{\"A\":{\"Type\":\"T\",\"DependsOn\":\"A\"}}"),
+                        "Circular dependency between resources: [A]");
+    assert_string_equal(order("{\"A\":{\"Type\":\"T\",\"Properties\":{\"X\":{\"Fn::GetAtt\":[\"A\",\"Arn\"]}}}}"),
+                        "Circular dependency between resources: [A]");
     assert_string_equal(order("{\"A\":{\"Type\":\"T\",\"Properties\":{\"X\":{\"Ref\":\"Gone\"}}}}"),
                         "Template format error: Unresolved resource dependencies [Gone] in the Resources block of "
                         "the template");
