@@ -18,11 +18,13 @@
  * zipped, 250 MB unzipped). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <zip.h>
 
@@ -234,8 +236,18 @@ static unsigned char *zip_inline(const char *file_name, const char *source, size
 
 static unsigned char *read_file(const char *path, size_t *len, char *why, size_t why_size)
 {
-    FILE *in = fopen(path, "rb");
+    /* Only a regular file: a FIFO or a device would block the server's one thread. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+        close(fd);
+        snprintf(why, why_size, "%s is not a regular file or a directory", path);
+        return NULL;
+    }
+    FILE *in = fd >= 0 ? fdopen(fd, "rb") : NULL;
     if (!in) {
+        if (fd >= 0)
+            close(fd);
         snprintf(why, why_size, "cannot read %s: %s", path, strerror(errno));
         return NULL;
     }

@@ -6,9 +6,12 @@
  * path (relative to the caller's base directory) or a file:// URL. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "sqsemu/json.h"
@@ -237,8 +240,18 @@ char *cfn_template_read_url(const char *url, const char *base_dir, char **dir, c
         snprintf(full, sizeof full, "%s", path);
     else
         snprintf(full, sizeof full, "%s/%s", base_dir, path);
-    FILE *f = fopen(full, "rb");
+    /* Only a regular file: a FIFO or a device would block the server's one thread. */
+    int fd = open(full, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+        close(fd);
+        cfn_fail(err, CFN_ERR_VALIDATION, "TemplateURL %.200s: %.1000s is not a regular file", url, full);
+        return NULL;
+    }
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
     if (!f) {
+        if (fd >= 0)
+            close(fd);
         cfn_fail(err, CFN_ERR_VALIDATION, "TemplateURL %.200s: cannot read %.1000s: %s", url, full, strerror(errno));
         return NULL;
     }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -667,6 +668,25 @@ static void test_imports_and_interrupted_operations(void **state)
     cfn_fake_live = before; /* the fake the rewritten record forgot */
 }
 
+/* A TemplateURL naming a FIFO is refused at once: reading it would block the server. */
+static void test_template_url_must_be_a_regular_file(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/sqsemu-cfn-fifo-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char fifo[64];
+    snprintf(fifo, sizeof fifo, "%s/pipe", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    cfn_error err = {0};
+    char *body = cfn_template_read_url("pipe", dir, NULL, &err);
+    assert_null(body);
+    assert_non_null(strstr(err.message, "is not a regular file"));
+    body = cfn_template_read_url("file://.", dir, NULL, &err); /* a directory neither */
+    assert_null(body);
+    unlink(fifo);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -675,6 +695,7 @@ int main(void)
         cmocka_unit_test(test_change_sets),       cmocka_unit_test(test_nested),
         cmocka_unit_test(test_restart_keeps_stacks), cmocka_unit_test(test_validate_and_start_up_file),
         cmocka_unit_test(test_imports_and_interrupted_operations),
+        cmocka_unit_test(test_template_url_must_be_a_regular_file),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
