@@ -75,8 +75,16 @@ function el(tag, attrs, ...children) {
 }
 
 const link = (href, text) => el('a', { href, onclick: navigate }, text);
-const field = (label, input) => el('label', {}, label, input);
-const check = (label, input) => el('label', { class: 'check' }, input, label);
+/* A label tied by for= (not wrapping the control, so a select's options are not part of
+ * its accessible name). */
+let fieldIds = 0;
+function labelled(cls, label, input, after) {
+  if (!input.id) input.id = 'f' + (++fieldIds);
+  const l = el('label', { for: input.id }, label);
+  return el('div', { class: cls }, after ? [input, l] : [l, input]);
+}
+const field = (label, input) => labelled('field', label, input, false);
+const check = (label, input) => labelled('field check', label, input, true);
 const num = (n) => el('td', { class: 'num' }, String(n));
 
 function table(label, headings) {

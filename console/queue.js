@@ -32,7 +32,8 @@ function tabs(items, onSelect) {
     list.append(b);
     item.panel.id = 'panel-' + item.id;
     item.panel.setAttribute('role', 'tabpanel');
-    item.panel.setAttribute('aria-labelledby', 'tab-' + item.id);
+    // Not named after its tab (aria-labelledby): "Dead-letter queue redrive" would then also
+    // answer to the label "Dead-letter queue" of the attributes field.
     panels.append(item.panel);
   });
   return { node: el('div', {}, list, panels), select, has: (id) => items.some((x) => x.id === id) };

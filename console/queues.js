@@ -65,7 +65,8 @@ function queueRow(q) {
     el('td', {}, q.Type),
     num(q.Visible), num(q.InFlight), num(q.Delayed),
     el('td', {}, q.DeadLetterTargetArn ? queueLink(q.DeadLetterTargetArn) : '-'),
-    el('td', {}, q.RedriveSources.length ? q.RedriveSources.flatMap((a, i) => [i ? ', ' : '', queueLink(a)]) : '-'),
+    // Plain names: a row's only links are the queue's own and its DLQ's.
+    el('td', {}, q.RedriveSources.length ? q.RedriveSources.map((a) => arnParts(a).Name).join(', ') : '-'),
     el('td', {}, actions));
 }
 
