@@ -37,7 +37,8 @@ function invocationRow(inv, showLog) {
     el('td', {}, triggerName(inv.Trigger)),
     el('td', {}, inv.StartTimeMs ? new Date(inv.StartTimeMs).toISOString() : '-'),
     el('td', { class: 'mono' }, ids.length ? ids.map((id) => failed.has(id) ? id + ' (failed)' : id).join(', ') : '-'),
-    el('td', {}, el('button', { type: 'button', class: 'secondary', onclick: () => showLog(inv.RequestId) }, 'Show log ' + inv.RequestId)));
+    el('td', {}, el('button', { type: 'button', class: 'secondary', 'aria-label': 'Show log ' + inv.RequestId,
+      onclick: () => showLog(inv.RequestId) }, 'Show log')));
 }
 
 function functionView(account, region, name) {
@@ -57,7 +58,8 @@ function functionView(account, region, name) {
   };
   const fillLog = () => {
     const inv = latest.find((i) => i.RequestId === open);
-    const text = inv ? inv.Log || '(no log lines)' : '(the invocation is no longer in the history)';
+    const log = inv && (Array.isArray(inv.Log) ? inv.Log.join('\n') : inv.Log);
+    const text = inv ? log || '(no log lines)' : '(the invocation is no longer in the history)';
     if (logText.textContent !== text) {
       const atEnd = logText.scrollTop + logText.clientHeight >= logText.scrollHeight - 4;
       logText.textContent = text;

@@ -83,8 +83,9 @@ function messageRow(ctx, m) {
     num((m.Attributes || {}).ApproximateReceiveCount || '0'),
     el('td', {}, (m.NextChange === 'visible' ? 'visible in ' : 'expires in ') + inSeconds(m.NextChangeMs, ctx.now)),
     el('td', {}, m.State === 'visible' && ctx.queue.Default && el('button', { type: 'button', class: 'danger',
+      'aria-label': 'Delete message ' + m.MessageId,
       onclick: () => act(() => admin('POST', 'messages/delete', { QueueUrl: ctx.queue.Url, MessageId: m.MessageId })) },
-      'Delete message ' + m.MessageId)));
+      'Delete')));
 }
 
 function messagesPanel(ctx) {
