@@ -149,26 +149,33 @@ function attributesPanel(ctx) {
 function queueView(account, region, name) {
   const node = el('div', {}, el('h1', {}, name));
   const view = { section: 'queues', title: name, node };
-  let ctx = null, current = 'messages', panels = null, t = null;
+  let ctx = null, current = 'messages', panels = null;
   const counts = { Visible: el('b', { 'aria-label': 'Visible count' }), InFlight: el('b', { 'aria-label': 'In flight count' }),
     Delayed: el('b', { 'aria-label': 'Delayed count' }) };
   const build = (queue) => {
-    ctx = { queue, now: Date.now() };
+    ctx = { queue, now: Date.now(), isDlq: queue.RedriveSources.length > 0 };
+    const about = el('p', { class: 'note' }, queue.Type + ' queue in account ' + queue.Account + ', region ' + queue.Region + '. ',
+      el('span', { class: 'mono' }, queue.Arn));
+    const countLine = el('div', { class: 'counts' }, el('span', {}, 'Visible: ', counts.Visible),
+      el('span', {}, 'In flight: ', counts.InFlight), el('span', {}, 'Delayed: ', counts.Delayed));
+    node.replaceChildren(el('h1', {}, name), about, countLine);
+    if (!queue.Default) {
+      // The page's SQS and Lambda calls are unsigned: they reach the default account and region only.
+      panels = {};
+      node.append(el('p', {}, 'Read-only: the console acts in the default account and region (' + queueCache.DefaultAccount +
+        ' / ' + queueCache.DefaultRegion + '); this queue\'s counts are shown, its messages, attributes and triggers are not.'));
+      return;
+    }
     panels = { messages: messagesPanel(ctx), attributes: attributesPanel(ctx), triggers: triggersPanel(ctx) };
     const items = [{ id: 'messages', label: 'Messages' }, { id: 'attributes', label: 'Attributes' }, { id: 'triggers', label: 'Lambda triggers' }];
-    if (queue.RedriveSources.length) { panels.redrive = redrivePanel(ctx); items.push({ id: 'redrive', label: 'Dead-letter queue redrive' }); }
-    t = tabs(items.map((i) => Object.assign(i, { panel: panels[i.id].panel })), (id) => {
+    if (ctx.isDlq) { panels.redrive = redrivePanel(ctx); items.push({ id: 'redrive', label: 'Dead-letter queue redrive' }); }
+    const t = tabs(items.map((i) => Object.assign(i, { panel: panels[i.id].panel })), (id) => {
       current = id;
       if (panels[id].open) panels[id].open().catch(showError);
       refresh();
     });
-    node.append(
-      el('p', { class: 'note' }, queue.Type + ' queue in account ' + queue.Account + ', region ' + queue.Region + '. ',
-        el('span', { class: 'mono' }, queue.Arn), queue.Default ? '' : ' Read-only: the page acts in the default account and region only.'),
-      el('div', { class: 'counts' }, el('span', {}, 'Visible: ', counts.Visible), el('span', {}, 'In flight: ', counts.InFlight),
-        el('span', {}, 'Delayed: ', counts.Delayed)),
-      t.node);
-    t.select(0, false);
+    node.append(t.node);
+    t.select(Math.max(0, items.findIndex((i) => i.id === current)), false);
   };
   view.refresh = async () => {
     const doc = await loadQueues();
@@ -177,10 +184,11 @@ function queueView(account, region, name) {
       if (!ctx) node.replaceChildren(el('h1', {}, name), el('p', {}, 'There is no such queue. ', link(ROOT, 'Back to the queues')));
       throw new ApiError('QueueDoesNotExist', 'The queue ' + name + ' does not exist in ' + account + ' / ' + region + '.');
     }
-    if (!ctx) build(queue);
+    // Built once; again only when the queue becomes, or stops being, a dead-letter queue.
+    if (!ctx || ctx.isDlq !== (queue.RedriveSources.length > 0)) build(queue);
     ctx.queue = Object.assign(ctx.queue, queue);
     for (const k of Object.keys(counts)) counts[k].textContent = String(queue[k]);
-    if (panels[current].refresh) await panels[current].refresh();
+    if (panels[current] && panels[current].refresh) await panels[current].refresh();
   };
   return view;
 }
