@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""embed_runtimes: turns every file under runtimes/ into C arrays for the binary.
+"""embed_runtimes: turns every file under a directory into C arrays for the binary.
 
 Run by meson at build time (meson itself runs on python3, so this adds no build
 dependency):
 
-    embed_runtimes.py RUNTIMES_DIR OUT.c DEPFILE
+    embed_runtimes.py DIR OUT.c DEPFILE [NAME]
 
-OUT.c defines the table declared in include/sqsemu/runtimes.h: one entry per file (its
-path relative to RUNTIMES_DIR, its bytes, its size) and a SHA-256 of all of them, which
-names the directory the server writes them to. DEPFILE lists every file and directory
+NAME (default "runtime") picks the table: "runtime" defines the one declared in
+include/sqsemu/runtimes.h from runtimes/, "console" the one in include/sqsemu/console.h
+from console/. Either is one entry per file (its path relative to DIR, its bytes, its
+size) and a SHA-256 of all of them (for the runtimes, it names the directory the server
+writes them to). DEPFILE lists every file and directory
 read, so ninja regenerates OUT.c when a file is edited, added or removed. Only the
 standard library is used; the output is the same for the same input.
 """
@@ -55,10 +57,13 @@ def c_bytes(data):
     return "\n".join(lines) if lines else "    0x00,"
 
 
-def generate(files):
+HEADERS = {"runtime": "sqsemu/runtimes.h", "console": "sqsemu/console.h"}
+
+
+def generate(files, table="runtime"):
     digest = hashlib.sha256()
-    parts = ["/* Generated at build time by scripts/embed_runtimes.py from runtimes/; do not edit. */",
-             '#include "sqsemu/runtimes.h"', ""]
+    parts = ["/* Generated at build time by scripts/embed_runtimes.py; do not edit. */",
+             '#include "%s"' % HEADERS[table], ""]
     entries = []
     total = 0
     for index, (rel, path) in enumerate(files):
@@ -70,18 +75,18 @@ def generate(files):
             raise SystemExit("embed_runtimes: %s is larger than %d bytes" % (path, MAX_FILE_BYTES))
         total += len(data)
         if total > MAX_TOTAL_BYTES:
-            raise SystemExit("embed_runtimes: runtimes/ holds more than %d bytes" % MAX_TOTAL_BYTES)
+            raise SystemExit("embed_runtimes: the files hold more than %d bytes" % MAX_TOTAL_BYTES)
         name = rel.encode("utf-8")
         digest.update(struct.pack(">I", len(name)) + name + struct.pack(">Q", len(data)) + data)
         parts.append("static const unsigned char file_%d[] = {\n%s\n};" % (index, c_bytes(data)))
         entries.append("    {%s, file_%d, %d}," % (c_string(rel), index, len(data)))
     parts.append("")
-    parts.append("const runtime_file runtime_files[] = {")
+    parts.append("const %s_file %s_files[] = {" % (table, table))
     parts.extend(entries)
     parts.append("    {0, 0, 0},")
     parts.append("};")
-    parts.append("const size_t runtime_file_count = %d;" % len(files))
-    parts.append('const char runtime_files_hash[] = "%s";' % digest.hexdigest())
+    parts.append("const size_t %s_file_count = %d;" % (table, len(files)))
+    parts.append('const char %s_files_hash[] = "%s";' % (table, digest.hexdigest()))
     return "\n".join(parts) + "\n"
 
 
@@ -90,13 +95,14 @@ def depfile_path(path):
 
 
 def main(argv):
-    if len(argv) != 4:
-        raise SystemExit("usage: embed_runtimes.py RUNTIMES_DIR OUT.c DEPFILE")
-    root, out_path, dep_path = argv[1:]
+    if len(argv) not in (4, 5) or (len(argv) == 5 and argv[4] not in HEADERS):
+        raise SystemExit("usage: embed_runtimes.py DIR OUT.c DEPFILE [runtime|console]")
+    root, out_path, dep_path = argv[1:4]
+    name = argv[4] if len(argv) == 5 else "runtime"
     files, dirs = collect(root)
     if not files:
         raise SystemExit("embed_runtimes: no files under %s" % root)
-    text = generate(files)
+    text = generate(files, name)
     with open(out_path, "w", encoding="ascii") as f:
         f.write(text)
     deps = [p for _, p in files] + dirs

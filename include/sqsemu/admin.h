@@ -34,6 +34,13 @@ cJSON *admin_reset(const admin_caller *c, const char *queue, const char *functio
 cJSON *admin_messages(const admin_caller *c, const char *queue, const char *limit, const char *next_token,
                       admin_error *err);
 cJSON *admin_invocations(const admin_caller *c, const char *function, const char *limit, admin_error *err);
+/* The console's listings (console_data.c): every queue of every account and region with
+ * its counts, dead-letter queue and redrive sources; every function with its runtime,
+ * state and execution environments. */
+cJSON *admin_queues(const admin_caller *c);
+cJSON *admin_functions(const admin_caller *c);
+/* POST /_sqsemu/messages/delete: one visible message of a queue (a name or URL), by id. */
+cJSON *admin_delete_message(const admin_caller *c, const char *queue, const char *message_id, admin_error *err);
 /* The Prometheus text exposition of every metric (malloc'd). */
 char *admin_metrics(size_t *len);
 

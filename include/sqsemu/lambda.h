@@ -151,6 +151,11 @@ typedef struct lambda_function_metrics {
     const char *account;
     const char *region;
     const char *name;
+    const char *arn;
+    const char *runtime; /* NULL for a container image */
+    const char *state;   /* Pending, Active, Inactive, Failed */
+    size_t environments; /* live execution environments (warm or busy) */
+    size_t running;      /* invocations in progress */
     uint64_t invocations;
     uint64_t errors;    /* every invocation that did not succeed (a partial batch succeeded) */
     uint64_t throttles; /* refused or held back by reserved concurrency */

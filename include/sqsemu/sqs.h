@@ -97,7 +97,9 @@ sqs_status sqs_service_call(sqs_ctx *ctx, const char *action, const cJSON *input
  *   "PeekMessages"  {QueueUrl | QueueName, Limit (1..1000, default 100), NextToken}: the
  *                   queue's messages in the order they were stored, without changing
  *                   anything; each with its State (visible, in_flight, delayed) and when
- *                   that next changes. */
+ *                   that next changes.
+ *   "DeleteMessage" {QueueUrl | QueueName, MessageId}: deletes one visible message without
+ *                   receiving it (the console's delete button). */
 sqs_status sqs_admin_call(sqs_ctx *ctx, const char *operation, const cJSON *input, cJSON **output, sqs_error *err);
 
 /* A queue's numbers for the metrics: messages by state now, and the counts since start-up. */
@@ -105,6 +107,9 @@ typedef struct sqs_queue_metrics {
     const char *account;
     const char *region;
     const char *name;
+    const char *arn;
+    const char *dead_letter_arn; /* from the RedrivePolicy; NULL when none */
+    int max_receive_count;
     bool fifo;
     int64_t visible;
     int64_t in_flight;

@@ -242,6 +242,21 @@ cJSON *admin_messages(const admin_caller *c, const char *queue, const char *limi
     return status == SQS_STATUS_OK ? out : fail_sqs(err, &e);
 }
 
+cJSON *admin_delete_message(const admin_caller *c, const char *queue, const char *message_id, admin_error *err)
+{
+    if (!queue || !*queue)
+        return fail(err, 400, "MissingParameter", "The request must contain the parameter QueueUrl (or QueueName).");
+    cJSON *in = queue_input(queue);
+    if (message_id)
+        cJSON_AddStringToObject(in, "MessageId", message_id);
+    sqs_ctx ctx = sqs_context(c);
+    cJSON *out = NULL;
+    sqs_error e = {0};
+    sqs_status status = sqs_admin_call(&ctx, "DeleteMessage", in, &out, &e);
+    cJSON_Delete(in);
+    return status == SQS_STATUS_OK ? out : fail_sqs(err, &e);
+}
+
 /* ---- invocations ---- */
 
 cJSON *admin_invocations(const admin_caller *c, const char *function, const char *limit, admin_error *err)

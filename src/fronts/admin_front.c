@@ -8,6 +8,10 @@
  *   GET  /_sqsemu/messages      ?QueueUrl=URL (or QueueName): the messages, unchanged
  *   GET  /_sqsemu/invocations   ?function=NAME&limit=N: recent invocations, newest first
  *   GET  /_sqsemu/metrics       Prometheus text
+ *   GET  /_sqsemu/queues        every queue of every account and region (the console)
+ *   GET  /_sqsemu/functions     every function with its state and environments (the console)
+ *   POST /_sqsemu/messages/delete  ?QueueUrl=URL&MessageId=ID: one visible message
+ *   GET  /_sqsemu/console[/...] the console page (src/admin/console.c), unsigned
  *
  * This file routes and decodes (query strings, JSON bodies); the operations are in
  * src/admin/. With --auth every route but the health checks is signed (service "sqsemu"). */
@@ -19,6 +23,7 @@
 
 #include "sqsemu/admin.h"
 #include "sqsemu/buf.h"
+#include "sqsemu/console.h"
 #include "sqsemu/form.h"
 #include "sqsemu/fronts.h"
 #include "sqsemu/json.h"
@@ -169,6 +174,24 @@ static cJSON *route_invocations(request_args *a, admin_error *err)
     return admin_invocations(&a->caller, param(a, "function"), param(a, "limit"), err);
 }
 
+static cJSON *route_queues(request_args *a, admin_error *err)
+{
+    (void)err;
+    return admin_queues(&a->caller);
+}
+
+static cJSON *route_functions(request_args *a, admin_error *err)
+{
+    (void)err;
+    return admin_functions(&a->caller);
+}
+
+static cJSON *route_delete_message(request_args *a, admin_error *err)
+{
+    const char *queue = param(a, "QueueUrl");
+    return admin_delete_message(&a->caller, queue ? queue : param(a, "QueueName"), param(a, "MessageId"), err);
+}
+
 static const route routes[] = {
     {"/_sqsemu/health", "GET", route_health, true, {NULL}},
     {LOCALSTACK_HEALTH, "GET", route_localstack_health, true, {NULL}},
@@ -178,6 +201,9 @@ static const route routes[] = {
     {"/_sqsemu/messages", "GET", route_messages, false, {"QueueUrl", "QueueName", "Limit", "NextToken"}},
     {"/_sqsemu/invocations", "GET", route_invocations, false, {"function", "limit"}},
     {"/_sqsemu/metrics", "GET", NULL, false, {NULL}},
+    {"/_sqsemu/queues", "GET", route_queues, false, {NULL}},
+    {"/_sqsemu/functions", "GET", route_functions, false, {NULL}},
+    {"/_sqsemu/messages/delete", "POST", route_delete_message, false, {"QueueUrl", "QueueName", "MessageId"}},
 };
 
 #define ROUTE_COUNT (sizeof routes / sizeof routes[0])
@@ -200,6 +226,8 @@ static const route *find_route(const http_request *r, bool *path_known)
 static const char *signing_service(const http_request *r, int *max_skew_s)
 {
     *max_skew_s = 900;
+    if (console_path(http_path(r)))
+        return NULL; /* static files a browser loads; the data routes it calls stay signed */
     bool known;
     const route *rt = find_route(r, &known);
     return rt && rt->unsigned_ok ? NULL : "sqsemu";
@@ -210,7 +238,9 @@ static void respond_not_routed(http_request *r, bool path_known)
     if (!path_known) {
         respond_error(r, 404, "NotFound",
                       "No such sqsemu route. Routes: GET /_sqsemu/health, GET|POST /_sqsemu/clock, POST "
-                      "/_sqsemu/reset, GET /_sqsemu/messages, GET /_sqsemu/invocations, GET /_sqsemu/metrics.");
+                      "/_sqsemu/reset, GET /_sqsemu/messages, POST /_sqsemu/messages/delete, GET "
+                      "/_sqsemu/invocations, GET /_sqsemu/metrics, GET /_sqsemu/queues, GET /_sqsemu/functions, "
+                      "GET /_sqsemu/console.");
         return;
     }
     buf_t allow;
@@ -266,6 +296,10 @@ static void fill_caller(request_args *a)
 
 static void handle(http_request *r)
 {
+    if (console_path(http_path(r))) {
+        console_serve(r);
+        return;
+    }
     bool path_known;
     const route *rt = find_route(r, &path_known);
     char operation[64];

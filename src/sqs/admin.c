@@ -1,6 +1,7 @@
 /* sqs/admin: sqsemu's own operations on queues, for the admin API (sqs_admin_call):
  * removing queues (a test suite's reset between cases), listing a queue's messages
- * without receiving them, and each queue's numbers for the metrics. Neither is part of SQS; both keep SQS's rules: a reset is a
+ * without receiving them, deleting one visible message without receiving it (the console),
+ * and each queue's numbers for the metrics. Neither is part of SQS; both keep SQS's rules: a reset is a
  * DeleteQueue without the --strict re-creation wait, and a listing changes nothing (no
  * receive count, no visibility, no retention run). */
 #include <stdint.h>
@@ -152,6 +153,53 @@ bool action_admin_peek(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err
     return true;
 }
 
+/* ---- delete one message ---- */
+
+typedef struct found_message {
+    const char *message_id;
+    int64_t now_ms;
+    int64_t rowid; /* 0: not found */
+    bool visible;
+} found_message;
+
+static bool match_message(const stored_message *m, void *arg)
+{
+    found_message *f = arg;
+    if (strcmp(m->message_id, f->message_id) != 0)
+        return true;
+    f->rowid = m->rowid;
+    f->visible = m->visible_ms <= f->now_ms;
+    return false;
+}
+
+/* Only a visible message: one in flight belongs to its consumer (its receipt handle), and
+ * a delayed one has not been delivered yet. */
+bool action_admin_delete_message(sqs_ctx *ctx, const cJSON *in, cJSON *out, sqs_error *err)
+{
+    sqs_queue *q = admin_queue(ctx, in, err);
+    if (!q)
+        return false;
+    const char *id = req_string(in, "MessageId");
+    if (!id || !*id)
+        return sqs_fail_missing_param(err, "MessageId");
+    if (strlen(id) > 100)
+        return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE, "MessageId is longer than 100 characters.");
+    found_message f = {.message_id = id, .now_ms = ctx->now_ms};
+    int64_t min_sent_ms = ctx->now_ms - (int64_t)q->retention_s * 1000;
+    if (!store_message_each_stored(q->id, 0, min_sent_ms, INT32_MAX, match_message, &f))
+        return internal_error(err);
+    if (!f.rowid)
+        return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE, "The queue holds no message %s.", id);
+    if (!f.visible)
+        return sqs_fail(err, SQS_ERR_INVALID_PARAMETER_VALUE,
+                        "Message %s is in flight or delayed; only a visible message can be deleted here.", id);
+    if (!store_message_delete(f.rowid))
+        return internal_error(err);
+    q->stats.deleted++;
+    cJSON_AddStringToObject(out, "MessageId", id);
+    return true;
+}
+
 /* ---- metrics ---- */
 
 void sqs_metrics_each(int64_t now_ms, void (*fn)(const sqs_queue_metrics *m, void *arg), void *arg)
@@ -166,6 +214,9 @@ void sqs_metrics_each(int64_t now_ms, void (*fn)(const sqs_queue_metrics *m, voi
             .account = q->account,
             .region = q->region,
             .name = q->name,
+            .arn = q->arn,
+            .dead_letter_arn = q->dead_letter_arn,
+            .max_receive_count = q->max_receive_count,
             .fifo = q->fifo,
             .visible = counts.visible,
             .in_flight = counts.in_flight,

@@ -71,6 +71,7 @@ bool action_cancel_message_move_task(sqs_ctx *, const cJSON *, cJSON *, sqs_erro
 /* admin.c: sqsemu's own operations (sqs_admin_call) */
 bool action_admin_reset(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
 bool action_admin_peek(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
+bool action_admin_delete_message(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
 /* visibility.c */
 bool action_delete_message(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);
 bool action_delete_message_batch(sqs_ctx *, const cJSON *, cJSON *, sqs_error *);

@@ -54,6 +54,7 @@ static const action_entry actions[] = {
 static const action_entry admin_actions[] = {
     {"Reset", action_admin_reset, false, true},
     {"PeekMessages", action_admin_peek, false, false},
+    {"DeleteMessage", action_admin_delete_message, false, true},
 };
 
 static const action_entry *find_in(const action_entry *table, size_t count, const char *name)
