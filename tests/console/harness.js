@@ -111,6 +111,18 @@ export async function waitText(locator, expected, timeout = TIMEOUT_MS) {
   await locator.filter({ hasText: re }).first().waitFor({ state: "visible", timeout });
 }
 
+/** Waits (bounded, 15 s) until the time the element shows satisfies accept. */
+export async function waitTime(locator, accept) {
+  const deadline = Date.now() + 15_000;
+  let text = "";
+  while (Date.now() < deadline) {
+    text = (await locator.innerText()).trim();
+    if (accept(Date.parse(text))) return Date.parse(text);
+    await locator.page().waitForTimeout(100); // the poll interval of this bounded wait on the page
+  }
+  assert.fail(`the page shows the time ${text}`);
+}
+
 export function escapeRe(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -45,6 +45,8 @@ export SQSEMU_ACCOUNT=123456789012
 export SQSEMU_REGION=us-east-1
 export SQSEMU_CHROMIUM="$CHROMIUM"
 export SQSEMU_ARTIFACTS="$HERE/artifacts"
+# This run's screenshots only.
+rm -rf "$SQSEMU_ARTIFACTS"
 mkdir -p "$SQSEMU_ARTIFACTS"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/sqsemu-console.XXXXXX")"
