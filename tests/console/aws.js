@@ -59,7 +59,7 @@ export async function createFunction(client, name) {
     Role: `arn:aws:iam::${ACCOUNT}:role/console-tests`,
     Handler: "app.handler",
     Code: { ZipFile: handlerZip() },
-    Timeout: 10,
+    Timeout: 3, // at most the queue's visibility timeout (5 s in the flow), as Lambda requires
   }));
   const deadline = Date.now() + 15_000;
   for (;;) {

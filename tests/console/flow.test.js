@@ -26,6 +26,18 @@ function row(page, tableName, text) {
   return page.getByRole("table", exact(tableName)).getByRole("row").filter({ hasText: text });
 }
 
+/**
+ * The Queues table's row of queue name: the one whose first cell links to it (a DLQ's row
+ * also links to its source queues).
+ */
+function queueRow(page, name) {
+  return page.getByRole("table", exact("Queues")).getByRole("row")
+    .filter({ has: page.locator("td:first-child, th:first-child").getByRole("link", exact(name)) });
+}
+
+// A select's accessible name may include its selected option when its label wraps it, so
+// selects are found by the start of their name.
+
 async function openTab(page, name) {
   await page.getByRole("tab", exact(name)).click();
 }
@@ -59,14 +71,13 @@ describe("the issue's flow: queue, DLQ, trigger, failure, redrive", () => {
 
       await form.getByLabel("Queue name", { exact: true }).fill(dlq);
       await form.getByRole("button", exact("Create queue")).click();
-      await page.getByRole("table", exact("Queues")).getByRole("link", exact(dlq)).waitFor();
+      await queueRow(page, dlq).waitFor();
 
       await form.getByLabel("Queue name", { exact: true }).fill(source);
       await form.getByLabel("Dead-letter queue", { exact: true }).fill(dlq);
       await form.getByLabel("Max receive count", { exact: true }).fill("1");
       await form.getByRole("button", exact("Create queue")).click();
-      const sourceRow = page.getByRole("table", exact("Queues")).getByRole("row")
-        .filter({ has: page.getByRole("link", exact(source)) });
+      const sourceRow = queueRow(page, source);
       await sourceRow.waitFor();
       await sourceRow.getByRole("link", exact(dlq)).waitFor();
       await waitText(sourceRow.getByRole("cell"), "Standard");
@@ -105,7 +116,7 @@ describe("the issue's flow: queue, DLQ, trigger, failure, redrive", () => {
       await gotoConsole(page, queueUrlPath(source));
       await openTab(page, "Lambda triggers");
       const form = page.getByRole("form", exact("Configure Lambda function trigger"));
-      await form.getByLabel("Function", { exact: true }).selectOption({ label: fn });
+      await form.getByRole("combobox", { name: /^Function\b/ }).selectOption({ label: fn });
       await form.getByLabel("Batch size", { exact: true }).fill("1");
       await form.getByRole("button", exact("Save trigger")).click();
       await row(page, "Lambda triggers", fn).filter({ hasText: /Enabled/ }).waitFor();
@@ -204,7 +215,7 @@ describe("the issue's flow: queue, DLQ, trigger, failure, redrive", () => {
 
       await gotoConsole(page, queueUrlPath(dlq));
       await openTab(page, "Dead-letter queue redrive");
-      await page.getByLabel("Destination", { exact: true }).selectOption({ label: "Source queues" });
+      await page.getByRole("combobox", { name: /^Destination\b/ }).selectOption({ label: "Source queues" });
       await page.getByRole("button", exact("Start DLQ redrive")).click();
       await row(page, "Move tasks", /COMPLETED/).waitFor();
       await waitText(countOf(page, "Visible count"), "0");

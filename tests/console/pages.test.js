@@ -70,20 +70,20 @@ describe("the console's pages", () => {
     await withPage(browser, "navigation", async ({ page }) => {
       await gotoConsole(page, consoleUrl());
       await h1(page, "Queues").waitFor();
-      // A full reload would drop this marker.
-      await page.evaluate(() => { window.__stillHere = true; });
       const nav = page.getByRole("navigation", exact("Sections"));
-      await nav.getByRole("link", exact("Functions")).click();
-      await h1(page, "Functions").waitFor();
+      // Each click must route in place (history.pushState): a full load drops the marker.
+      const click = async (link, arrived) => {
+        await page.evaluate(() => { window.__stillHere = true; });
+        await link.click();
+        await arrived.waitFor();
+        assert.equal(await page.evaluate(() => window.__stillHere), true, `following ${link} reloaded the page`);
+      };
+      await click(nav.getByRole("link", exact("Functions")), h1(page, "Functions"));
       assert.equal(new URL(page.url()).pathname, "/_sqsemu/console/functions");
-      await nav.getByRole("link", exact("Clock")).click();
-      await page.getByLabel("Emulated time", { exact: true }).waitFor();
+      await click(nav.getByRole("link", exact("Clock")), page.getByLabel("Emulated time", { exact: true }));
       assert.equal(new URL(page.url()).pathname, "/_sqsemu/console/clock");
-      await nav.getByRole("link", exact("Queues")).click();
-      await h1(page, "Queues").waitFor();
-      await page.getByRole("table", exact("Queues")).getByRole("link", exact(queue)).click();
-      await h1(page, queue).waitFor();
-      assert.equal(await page.evaluate(() => window.__stillHere), true, "the links reloaded the page");
+      await click(nav.getByRole("link", exact("Queues")), h1(page, "Queues"));
+      await click(page.getByRole("table", exact("Queues")).getByRole("link", exact(queue)).first(), h1(page, queue));
       await page.goBack();
       await h1(page, "Queues").waitFor();
       await page.reload({ waitUntil: "domcontentloaded" });
