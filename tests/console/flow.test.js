@@ -154,6 +154,14 @@ describe("the issue's flow: queue, DLQ, trigger, failure, redrive", () => {
       const log = page.getByRole("region", exact("Log"));
       await log.filter({ hasText: body }).waitFor();
       await log.filter({ hasText: /START/ }).waitFor();
+      // The log shows the handler's lines as lines, START to REPORT.
+      const lines = (await log.innerText()).split("\n").map((l) => l.trim());
+      assert.ok(lines.includes(`handling ${body}`), `no line "handling ${body}" in the log:\n${lines.join("\n")}`);
+      assert.ok(lines.some((l) => l.startsWith("START RequestId:")), lines.join("\n"));
+      assert.ok(lines.some((l) => l.startsWith("REPORT RequestId:")), lines.join("\n"));
+      // Its trigger is the mapping.
+      const [mapping] = await mappingsOf(lambda, fn);
+      await invocation.filter({ hasText: mapping.UUID }).first().waitFor();
       await screenshot(page, "function");
     });
   });
@@ -217,7 +225,7 @@ describe("the issue's flow: queue, DLQ, trigger, failure, redrive", () => {
       await openTab(page, "Dead-letter queue redrive");
       await page.getByRole("combobox", { name: /^Destination\b/ }).selectOption({ label: "Source queues" });
       await page.getByRole("button", exact("Start DLQ redrive")).click();
-      await row(page, "Move tasks", /COMPLETED/).waitFor();
+      await row(page, "Move tasks", /COMPLETED/).filter({ hasText: /(^|\D)1\s*\/\s*1(\D|$)/ }).waitFor();
       await waitText(countOf(page, "Visible count"), "0");
       await screenshot(page, "dlq-redrive");
 
