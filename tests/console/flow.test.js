@@ -1,11 +1,12 @@
-// The issue's flow, through the console only (issue 12; the names are those of
-// docs of the console contract): create a DLQ and a queue that uses it, shorten the
-// visibility timeout, configure a Lambda trigger for a function made beforehand with the
-// AWS API, send a message and watch its invocation and log on the function page, send a
-// failing message and advance the clock from the Clock page until it is in the DLQ, disable
-// the trigger and redrive the DLQ back to its source, then delete the trigger.
-// AWS's console flow this follows: "Configuring a queue to use with Lambda" and "Configure
-// a dead-letter queue redrive" in the Amazon SQS Developer Guide.
+// The issue's flow, through the console only (issue 12; the accessible names are those of
+// the console contract): create a DLQ and a queue that uses it, shorten the visibility
+// timeout, configure a Lambda trigger for a function made beforehand with the AWS API, send
+// a message and watch its invocation and log on the function page, send a failing message
+// and advance the clock from the Clock page until it is in the DLQ, disable the trigger and
+// redrive the DLQ back to its source, then delete the trigger.
+// The console flow this follows is AWS's, in the Amazon SQS Developer Guide: "Configuring
+// an Amazon SQS queue to trigger an AWS Lambda function" (sqs-configure-lambda-function-
+// trigger.html), and the dead-letter queue redrive of the same guide.
 //
 // The steps run in order and share the queues and the function; each opens a fresh page
 // (so each also loads its page from a deep link) and ends asserting no console errors.

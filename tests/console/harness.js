@@ -1,7 +1,7 @@
 // The browser side of the console tests: Debian's chromium launched through playwright-core,
 // one page per test that records console errors and uncaught page errors (each test ends by
 // asserting there were none), screenshots into the artifacts directory, and the addresses of
-// the console's pages (docs of the contract: the console routes on location.pathname).
+// the console's pages (the console routes on location.pathname, as its contract says).
 //
 // run.sh starts the sqsemu these tests talk to and passes it in the environment:
 // SQSEMU_URL, SQSEMU_ACCOUNT, SQSEMU_REGION, SQSEMU_CHROMIUM, SQSEMU_ARTIFACTS.
