@@ -2,7 +2,8 @@
 # Installs what sqsemu needs on Debian 12 (only what is missing) and builds it.
 #   scripts/setup.sh           build dependencies + release build in build/
 #   scripts/setup.sh --test    also the test dependencies (cmocka, clang and libFuzzer, boto3,
-#                              aws CLI version 2, node)
+#                              aws CLI version 2, node, chromium and the console tests'
+#                              npm packages)
 # Prints one "setup: ..." line per step it takes and nothing else on success; when a step
 # fails it prints that tool's output and what to do, and exits non-zero.
 set -euo pipefail
@@ -46,6 +47,8 @@ if $want_tests; then
     if [ -n "$cli" ] && [ -x "$cli" ] && "$cli" --version 2>&1 | grep -q '^aws-cli/2'; then aws_v2=true; fi
   done
   $aws_v2 || packages+=(awscli)
+  # Debian's chromium, which the console's browser tests drive headless (tests/console).
+  command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
@@ -85,3 +88,9 @@ if ! ninja -C build -n 2>/dev/null | grep -q "no work to do"; then
     ninja -C build
 fi
 echo "setup: built build/sqsemu" >&2
+
+if $want_tests && [ ! -f tests/console/node_modules/playwright-core/package.json ]; then
+  step "installing the console tests' npm packages (npm ci in tests/console)" \
+    "npm ci failed (output above): check the network and npm's registry settings, then run this again" \
+    npm ci --prefix tests/console --no-audit --no-fund --loglevel=error
+fi

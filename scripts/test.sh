@@ -2,8 +2,10 @@
 # Installs what is missing, builds, and runs every test suite:
 #   unit tests (cmocka) in a release build and in an AddressSanitizer+UBSan build,
 #   integration tests (boto3 over JSON and query, aws CLI, JS SDK) against the sanitizer build,
+#   the console's browser tests (headless chromium) against the release build,
 #   the libFuzzer targets for a bounded time, and the kill -9 crash test.
-# Ends with one line "N passed, M failed" summing all suites; exits non-zero on any failure.
+# Ends with one line "N passed, M failed" summing all suites (", K skipped" when a suite could
+# not run here, e.g. the console's without chromium); exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -12,6 +14,7 @@ scripts/setup.sh --test || { echo "0 passed, 1 failed"; exit 1; }
 LOGS=$(mktemp -d)
 total_pass=0
 total_fail=0
+total_skip=0
 add() {  # add SUITE PASSED FAILED
   echo "== $1: $2 passed, $3 failed" >&2
   total_pass=$((total_pass + $2))
@@ -91,6 +94,23 @@ if [ $code -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 [ "$f" -gt 0 ] && tail -80 "$out" >&2
 add "js (@aws-sdk/client-sqs, client-lambda)" "$p" "$f"
 
+# The console's browser tests in headless chromium, against the release build (their
+# run.sh starts it); skipped, with the reason, where chromium is missing.
+out="$LOGS/console.txt"
+SQSEMU_BIN="$ROOT/build/sqsemu" timeout 1200 bash tests/console/run.sh >"$out" 2>&1
+code=$?
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
+p=$(echo "$line" | awk '{print $1}'); f=$(echo "$line" | awk '{print $3}' | tr -d ,)
+s=$(echo "$line" | grep -oE '[0-9]+ skipped' | awk '{print $1}')
+p=${p:-0}; f=${f:-0}; s=${s:-0}
+if [ $code -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+[ "$f" -gt 0 ] && tail -120 "$out" >&2
+if [ "$s" -gt 0 ]; then
+  grep -E '^console tests skipped' "$out" >&2
+  total_skip=$((total_skip + s))
+fi
+add "console (playwright-core, chromium)" "$p" "$f"
+
 # A suite whose last line is "N passed, M failed": run_counted LABEL TIMEOUT COMMAND...
 run_counted() {
   local label=$1 limit=$2
@@ -114,5 +134,9 @@ run_counted "fuzz (libFuzzer, ${FUZZ_SECONDS:-20} s a target)" 900 bash tests/fu
 run_counted "crash test (kill -9 under load)" 900 bash tests/crash/run.sh build
 
 rm -rf "$LOGS"
-echo "$total_pass passed, $total_fail failed"
+if [ "$total_skip" -gt 0 ]; then
+  echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+else
+  echo "$total_pass passed, $total_fail failed"
+fi
 [ "$total_fail" -eq 0 ]
