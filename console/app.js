@@ -155,4 +155,8 @@ async function refresh() {
 }
 
 window.addEventListener('popstate', route);
-document.addEventListener('DOMContentLoaded', route);
+document.addEventListener('DOMContentLoaded', () => {
+  /* The header's section links route in the page too, like the links the views build. */
+  for (const a of document.querySelectorAll('nav a')) a.addEventListener('click', navigate);
+  route();
+});
