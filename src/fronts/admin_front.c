@@ -294,8 +294,35 @@ static void fill_caller(request_args *a)
     a->caller = (admin_caller){id->account, id->region, a->url_base};
 }
 
+/* A browser's request made by another site's page (a form posted to 127.0.0.1, a fetch):
+ * refused for the routes that change something, so that a web page cannot reset, delete
+ * or move the clock of the sqsemu on its visitor's machine. Browsers say where a request
+ * comes from (Sec-Fetch-Site, Origin); SDKs, curl and the console itself (same origin) do
+ * not look cross-site. */
+static bool cross_site(const http_request *r)
+{
+    if (strcmp(http_method(r), "GET") == 0 || strcmp(http_method(r), "HEAD") == 0)
+        return false;
+    const char *site = http_header(r, "Sec-Fetch-Site");
+    if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
+        return true;
+    const char *origin = http_header(r, "Origin");
+    const char *host = http_header(r, "Host");
+    if (!origin || strcmp(origin, "null") == 0)
+        return origin != NULL;
+    const char *after = strstr(origin, "://");
+    return !host || !after || strcmp(after + 3, host) != 0;
+}
+
 static void handle(http_request *r)
 {
+    if (cross_site(r)) {
+        http_describe(r, "cross-site request", NULL);
+        respond_error(r, 403, "AccessDenied",
+                      "sqsemu refuses changes asked by another site's page (Origin or Sec-Fetch-Site says the request "
+                      "is cross-site).");
+        return;
+    }
     if (console_path(http_path(r))) {
         console_serve(r);
         return;

@@ -225,3 +225,35 @@ class ConsoleFunctionsTests(LambdaTestCase, AdminAsserts):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class CrossSiteTests(harness.ServerTestCase):
+    """A page of another site cannot change sqsemu through its visitor's browser: admin
+    routes that change something refuse a request whose Origin or Sec-Fetch-Site says it is
+    cross-site; reads, same-origin requests and clients that send neither still work."""
+
+    def queue_count(self):
+        return len(self.server.client("sqs").list_queues().get("QueueUrls", []))
+
+    def test_cross_site_changes_are_refused(self):
+        self.server.client("sqs").create_queue(QueueName=self.unique("keep"))
+        before = self.queue_count()
+        for headers in ({"Origin": "http://evil.example"}, {"Origin": "null"},
+                        {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}):
+            status, _, body = self.server.raw("POST", "/_sqsemu/reset", b"", headers)
+            self.assertEqual(status, 403, (headers, body))
+            self.assertEqual(json.loads(body)["error"], "AccessDenied")
+            status, _, _ = self.server.raw("POST", "/_sqsemu/clock", b'{"advance_ms": 1000}', headers)
+            self.assertEqual(status, 403)
+        self.assertEqual(self.queue_count(), before)
+
+    def test_reads_and_same_origin_work(self):
+        status, _, _ = self.server.raw("GET", "/_sqsemu/clock", b"", {"Origin": "http://evil.example",
+                                                                       "Sec-Fetch-Site": "cross-site"})
+        self.assertEqual(status, 200)
+        host = "127.0.0.1:%d" % self.server.port
+        status, _, body = self.server.raw("POST", "/_sqsemu/clock", b'{"advance_ms": 1}',
+                                          {"Host": host, "Origin": "http://" + host, "Sec-Fetch-Site": "same-origin"})
+        self.assertEqual(status, 200, body)
+        status, _, body = self.server.raw("POST", "/_sqsemu/clock", b'{"advance_ms": 1}')
+        self.assertEqual(status, 200, body)
