@@ -20,10 +20,10 @@ import zipfile
 import harness
 from lambda_util import ACCOUNT, PY_RUNTIME, lambda_client
 
-TERRAFORM = shutil.which("terraform") or ("/usr/local/bin/terraform"
-                                         if os.access("/usr/local/bin/terraform", os.X_OK) else None)
+TERRAFORM = shutil.which("terraform")
 PROVIDER_PATH = os.path.join("registry.terraform.io", "hashicorp", "aws")
-MIRROR_CANDIDATES = ("/opt/tf-plugins", "/usr/share/terraform/plugins", "/usr/local/share/terraform/plugins",
+# Terraform's own implied mirror locations; anything else is found by the bounded search.
+MIRROR_CANDIDATES = ("/usr/share/terraform/plugins", "/usr/local/share/terraform/plugins",
                      os.path.expanduser("~/.terraform.d/plugins"))
 
 
