@@ -282,6 +282,16 @@ static void add_capabilities(cJSON *out, const cfn_plan *plan)
     cJSON_AddStringToObject(out, "CapabilitiesReason", "The following resource(s) require capabilities: [AWS::IAM::Role]");
 }
 
+/* DeclaredTransforms: the template's Transform as a list (a string becomes one item). */
+static void add_declared_transforms(cJSON *out, const cfn_plan *plan)
+{
+    const cJSON *transform = cJSON_GetObjectItemCaseSensitive(plan->original, "Transform");
+    cJSON *list = cJSON_IsArray(transform) ? cJSON_Duplicate(transform, true) : cJSON_CreateArray();
+    if (cJSON_IsString(transform))
+        cJSON_AddItemToArray(list, cJSON_CreateString(transform->valuestring));
+    cJSON_AddItemToObject(out, "DeclaredTransforms", list);
+}
+
 bool cfn_op_validate_template(const cfn_ctx *ctx, const cJSON *in, cJSON *out, cfn_error *err)
 {
     cfn_plan plan;
@@ -291,13 +301,8 @@ bool cfn_op_validate_template(const cfn_ctx *ctx, const cJSON *in, cJSON *out, c
                               cfn_params_declared(cJSON_GetObjectItemCaseSensitive(plan.processed, "Parameters"), false));
         add_string(out, "Description", cfn_str(plan.original, "Description"));
         add_capabilities(out, &plan);
-        const cJSON *transform = cJSON_GetObjectItemCaseSensitive(plan.original, "Transform");
-        if (transform) {
-            cJSON *list = cJSON_IsArray(transform) ? cJSON_Duplicate(transform, true) : cJSON_CreateArray();
-            if (cJSON_IsString(transform))
-                cJSON_AddItemToArray(list, cJSON_CreateString(transform->valuestring));
-            cJSON_AddItemToObject(out, "DeclaredTransforms", list);
-        }
+        if (cJSON_GetObjectItemCaseSensitive(plan.original, "Transform"))
+            add_declared_transforms(out, &plan);
     }
     cfn_plan_free(&plan);
     return ok;
@@ -322,11 +327,7 @@ bool cfn_op_get_template_summary(const cfn_ctx *ctx, const cJSON *in, cJSON *out
                 cJSON_AddItemToArray(types, cJSON_CreateString(cfn_str(r, "Type")));
         }
         add_string(out, "Version", cfn_str(plan.original, "AWSTemplateFormatVersion"));
-        const cJSON *transform = cJSON_GetObjectItemCaseSensitive(plan.original, "Transform");
-        cJSON *list = cJSON_IsArray(transform) ? cJSON_Duplicate(transform, true) : cJSON_CreateArray();
-        if (cJSON_IsString(transform))
-            cJSON_AddItemToArray(list, cJSON_CreateString(transform->valuestring));
-        cJSON_AddItemToObject(out, "DeclaredTransforms", list);
+        add_declared_transforms(out, &plan);
     }
     cfn_plan_free(&plan);
     return ok;

@@ -164,11 +164,7 @@ static bool function_create(const cfn_resource *r, cJSON **state, cfn_error *err
         cJSON_AddStringToObject(body, "PackageType", props_string(props, "PackageType"));
     if (cJSON_GetObjectItemCaseSensitive(props, "Architectures"))
         json_set_copy(body, "Architectures", cJSON_GetObjectItemCaseSensitive(props, "Architectures"));
-    cJSON *tags = props_tag_map(props);
-    if (cJSON_GetArraySize(tags) > 0)
-        cJSON_AddItemToObject(body, "Tags", tags);
-    else
-        cJSON_Delete(tags);
+    props_add_tags(body, props);
     lambda_call c = {.op = LAMBDA_OP_CREATE_FUNCTION, .body = body};
     cJSON *out = NULL;
     bool ok = resource_lambda(r, &c, &out, false, err);

@@ -112,11 +112,7 @@ static bool mapping_create(const cfn_resource *r, cJSON **state, cfn_error *err)
         return false;
     cJSON *body = settings_body(props, NULL);
     cJSON_AddStringToObject(body, "EventSourceArn", props_string(props, "EventSourceArn"));
-    cJSON *tags = props_tag_map(props);
-    if (cJSON_GetArraySize(tags) > 0)
-        cJSON_AddItemToObject(body, "Tags", tags);
-    else
-        cJSON_Delete(tags);
+    props_add_tags(body, props);
     lambda_call c = {.op = LAMBDA_OP_CREATE_MAPPING, .body = body};
     cJSON *out = NULL;
     bool ok = resource_lambda(r, &c, &out, false, err);

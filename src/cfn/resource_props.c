@@ -342,3 +342,12 @@ cJSON *props_tag_map(const cJSON *props)
     }
     return tags;
 }
+
+void props_add_tags(cJSON *body, const cJSON *props)
+{
+    cJSON *tags = props_tag_map(props);
+    if (cJSON_GetArraySize(tags) > 0)
+        cJSON_AddItemToObject(body, "Tags", tags);
+    else
+        cJSON_Delete(tags);
+}

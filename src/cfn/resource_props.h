@@ -44,6 +44,8 @@ bool props_replacement_needed(const cJSON *old_properties, const cfn_resource *r
 const char *props_string(const cJSON *props, const char *name);
 /* The Tags property ([{Key, Value}]) as one object {key: value} (a new object). */
 cJSON *props_tag_map(const cJSON *props);
+/* Adds the Tags property to a Lambda request body as {"Tags": {key: value}}, when it has any. */
+void props_add_tags(cJSON *body, const cJSON *props);
 /* The (normalized) property's value, or dflt when absent. */
 long long props_int(const cJSON *props, const char *name, long long dflt);
 bool props_bool(const cJSON *props, const char *name, bool dflt);
