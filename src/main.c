@@ -140,6 +140,8 @@ int main(int argc, char **argv)
     sqs_settings settings = {.strict = cfg.strict};
     if (!loop_init() || !prepare_runtimes(&cfg) || !store_open(db_path))
         goto out;
+    if (db_path && cfg.durability_full && !store_set_durability_full())
+        goto out_store;
     if (!sqs_service_start(&settings))
         goto out_store;
     /* The services of the port, in the order they are tried (SQS takes the rest). */
@@ -158,8 +160,9 @@ int main(int argc, char **argv)
         http_server_stop();
         goto out_service;
     }
-    log_info("sqsemu %s listening on http://%s:%d (region %s, account %s), data %s%s", SQSEMU_VERSION, cfg.host,
-             http_server_port(), cfg.region, cfg.account_id, db_path ? "in " : "in memory", db_path ? db_path : "");
+    log_info("sqsemu %s listening on http://%s:%d (region %s, account %s), data %s%s%s", SQSEMU_VERSION, cfg.host,
+             http_server_port(), cfg.region, cfg.account_id, db_path ? "in " : "in memory", db_path ? db_path : "",
+             !db_path ? "" : cfg.durability_full ? " (durability full)" : " (durability normal)");
     log_restored();
     loop_defer(log_ready, NULL);
     loop_run();

@@ -26,6 +26,7 @@ typedef struct config {
     int port;
     char data_dir[4096];
     bool in_memory;
+    bool durability_full;      /* --durability full: fsync at every commit */
     char region[64];
     char account_id[16];
     log_level log_level;

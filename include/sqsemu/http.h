@@ -25,6 +25,7 @@ typedef enum http_refusal_kind {
     HTTP_REFUSE_AUTH_MISMATCH,     /* wrong signature, scope (also a region that is no region) or payload */
     HTTP_REFUSE_AUTH_SKEWED,       /* the signature's date is too far from the server's clock */
     HTTP_REFUSE_AUTH_EXPIRED,      /* a presigned URL used after its expiry */
+    HTTP_REFUSE_STORE_FAILED,      /* answered, but the commit of its writes failed (500) */
 } http_refusal_kind;
 
 typedef struct http_refusal {
@@ -100,5 +101,7 @@ void http_resume(http_request *r);
 
 /* Parked requests right now (long polls and synchronous invocations). */
 size_t http_parked_count(void);
+/* Group commits made since start-up, and the requests they answered together. */
+void http_commit_group_counts(size_t *groups, size_t *requests);
 
 #endif

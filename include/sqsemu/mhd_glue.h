@@ -15,10 +15,15 @@ typedef struct mhd_binding {
     loop_watch watch;
     bool run_pending;
     int64_t due_ms; /* MHD's own next timeout, -1 when none */
+    /* Called after every MHD_run (the API port closes its commit group there), or NULL. */
+    void (*after_run)(void *arg);
+    void *after_run_arg;
 } mhd_binding;
 
 bool mhd_bind(mhd_binding *b, struct MHD_Daemon *daemon);
 void mhd_unbind(mhd_binding *b);
+/* MHD_run, then the after_run hook. */
+void mhd_run(mhd_binding *b);
 /* Asks for an MHD_run before the loop sleeps (call after MHD_resume_connection). */
 void mhd_kick(mhd_binding *b);
 

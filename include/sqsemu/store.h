@@ -16,10 +16,18 @@ void store_release_data_dir(void);
 /* Opens (creating if needed) the database at path, or an in-memory one when path is NULL. */
 bool store_open(const char *path);
 void store_close(void);
+/* --durability full: every commit is synced to the disk (PRAGMA synchronous = FULL), so
+ * that it also survives a power loss or an OS crash; the default (NORMAL in WAL mode)
+ * survives any crash of the process. */
+bool store_set_durability_full(void);
 
 bool store_begin(void);
 bool store_commit(void);
 void store_rollback(void);
+/* SAVEPOINT, RELEASE or ROLLBACK TO the savepoint of nesting level (2 to 16), with
+ * statements prepared on first use. */
+typedef enum store_savepoint_op { SAVEPOINT_OPEN, SAVEPOINT_RELEASE, SAVEPOINT_ROLLBACK } store_savepoint_op;
+bool store_savepoint(store_savepoint_op op, int level);
 
 /* ---- queues ---- */
 

@@ -9,6 +9,7 @@
 #include "sqsemu/admin.h"
 #include "sqsemu/buf.h"
 #include "sqsemu/clock.h"
+#include "sqsemu/http.h"
 #include "sqsemu/lambda.h"
 #include "sqsemu/sqs.h"
 
@@ -40,6 +41,11 @@ static const family function_families[] = {
     {"sqsemu_function_errors_total", "counter", "Invocations that failed (Errors)."},
     {"sqsemu_function_throttles_total", "counter", "Throttled invocations (Throttles: over reserved concurrency)."},
     {"sqsemu_function_duration_seconds_total", "counter", "Total run time of the invocations, in seconds."},
+};
+
+static const family store_families[] = {
+    {"sqsemu_store_commit_groups_total", "counter", "Store transactions committed for a group of API requests."},
+    {"sqsemu_store_group_requests_total", "counter", "API requests answered after one of those group commits."},
 };
 
 static void put_escaped(buf_t *b, const char *value)
@@ -157,7 +163,11 @@ char *admin_metrics(size_t *len)
         lambda_pass p = {&b, i};
         lambda_metrics_each(function_sample, NULL, &p);
     }
-    if (!b.data)
-        buf_puts(&b, "");
+    size_t counts[2];
+    http_commit_group_counts(&counts[0], &counts[1]);
+    for (int i = 0; i < 2; i++) {
+        put_header(&b, &store_families[i]);
+        buf_printf(&b, "%s %zu\n", store_families[i].name, counts[i]);
+    }
     return buf_detach(&b, len);
 }

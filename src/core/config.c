@@ -39,6 +39,7 @@ static bool set_log_level(config *cfg, const char *v);
 static bool set_log_format(config *cfg, const char *v);
 static bool set_body_memory(config *cfg, const char *v);
 static bool set_clock_offset(config *cfg, const char *v);
+static bool set_durability(config *cfg, const char *v);
 
 #define MEMBER(m) offsetof(config, m)
 #define TEXT(n, m) {n, V_TEXT, MEMBER(m), sizeof ((config *)0)->m, 0, 0, NULL, "a non-empty value"}
@@ -52,6 +53,7 @@ static const flag_spec flags[] = {
     {"port", V_INT, MEMBER(port), 0, 0, 65535, NULL, "an integer from 0 to 65535 (0: any free port)"},
     TEXT("data-dir", data_dir),
     SWITCH("in-memory", in_memory),
+    SPECIAL("durability", set_durability, "one of normal, full"),
     SPECIAL("region", set_region, "a region name such as us-east-1"),
     SPECIAL("account-id", set_account, "12 digits"),
     SPECIAL("log-level", set_log_level, "one of debug, info, warn, error"),
@@ -116,6 +118,9 @@ static void print_help(FILE *out)
             "  --data-dir DIR      directory of the SQLite store, created if missing (default ./.sqsemu);\n"
             "                      a relative DIR is taken from the directory sqsemu is started in\n"
             "  --in-memory         keep everything in memory; nothing is written to disk\n"
+            "  --durability MODE   normal (default): an answered change survives a crash or kill -9\n"
+            "                      of sqsemu; full: it also survives a power loss or an OS crash\n"
+            "                      (one fsync per group commit)\n"
             "  --region NAME       region used when a request is not signed (default us-east-1)\n"
             "  --account-id ID     12-digit account id of queue URLs and ARNs (default 000000000000)\n"
             "  --log-level LEVEL   debug, info, warn or error (default info)\n"
@@ -203,6 +208,17 @@ static bool set_log_level(config *cfg, const char *v)
 static bool set_log_format(config *cfg, const char *v)
 {
     return log_parse_format(v, &cfg->log_format);
+}
+
+static bool set_durability(config *cfg, const char *v)
+{
+    if (strcmp(v, "normal") == 0)
+        cfg->durability_full = false;
+    else if (strcmp(v, "full") == 0)
+        cfg->durability_full = true;
+    else
+        return false;
+    return true;
 }
 
 static bool set_body_memory(config *cfg, const char *v)

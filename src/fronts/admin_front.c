@@ -365,6 +365,10 @@ static void handle(http_request *r)
 
 static void refuse(http_request *r, const http_refusal *why)
 {
+    if (why->kind == HTTP_REFUSE_STORE_FAILED) {
+        respond_error(r, 500, "InternalError", why->message);
+        return;
+    }
     char message[512];
     snprintf(message, sizeof message, "%s", why->kind == HTTP_REFUSE_TOO_LARGE ? "The request body is too large."
                                             : why->kind == HTTP_REFUSE_BUSY   ? "The server is busy; retry later."

@@ -226,6 +226,7 @@ static void refuse(http_request *r, const http_refusal *why)
         [HTTP_REFUSE_AUTH_MISMATCH] = {403, "SignatureDoesNotMatch"},
         [HTTP_REFUSE_AUTH_SKEWED] = {403, "SignatureDoesNotMatch"},
         [HTTP_REFUSE_AUTH_EXPIRED] = {400, "RequestExpired"},
+        [HTTP_REFUSE_STORE_FAILED] = {500, "InternalFailure"},
     };
     buf_t message;
     buf_init(&message);
@@ -239,7 +240,8 @@ static void refuse(http_request *r, const http_refusal *why)
     else
         buf_printf(&message, "%s%s%s", why->message ? why->message : "", why->detail ? "\n\n" : "",
                    why->detail ? why->detail : "");
-    respond_error_code(r, shapes[why->kind].status, shapes[why->kind].code, why->kind != HTTP_REFUSE_BUSY,
+    respond_error_code(r, shapes[why->kind].status, shapes[why->kind].code,
+                       why->kind != HTTP_REFUSE_BUSY && why->kind != HTTP_REFUSE_STORE_FAILED,
                        message.data ? message.data : "");
     if (why->kind == HTTP_REFUSE_BUSY)
         http_add_header(r, "Retry-After", "1");

@@ -151,6 +151,7 @@ static void refuse(http_request *r, const http_refusal *why)
         [HTTP_REFUSE_AUTH_MISMATCH] = {"InvalidSignatureException", 403},
         [HTTP_REFUSE_AUTH_SKEWED] = {"InvalidSignatureException", 403},
         [HTTP_REFUSE_AUTH_EXPIRED] = {"InvalidSignatureException", 403},
+        [HTTP_REFUSE_STORE_FAILED] = {"ServiceException", 500},
     };
     char message[160];
     const char *text = why->message ? why->message : "";
@@ -163,7 +164,8 @@ static void refuse(http_request *r, const http_refusal *why)
         text = "Missing Authentication Token";
     }
     /* Lambda's own errors carry a Type; the signature errors of AWS's front door do not. */
-    bool signature = why->kind != HTTP_REFUSE_TOO_LARGE && why->kind != HTTP_REFUSE_BUSY;
+    bool signature =
+        why->kind != HTTP_REFUSE_TOO_LARGE && why->kind != HTTP_REFUSE_BUSY && why->kind != HTTP_REFUSE_STORE_FAILED;
     cJSON *doc = cJSON_CreateObject();
     if (!signature)
         cJSON_AddStringToObject(doc, "Type", shapes[why->kind].status >= 500 ? "Service" : "User");

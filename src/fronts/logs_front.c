@@ -113,6 +113,7 @@ static void refuse(http_request *r, const http_refusal *why)
         [HTTP_REFUSE_AUTH_MISMATCH] = LOGS_ERR_INVALID_SIGNATURE,
         [HTTP_REFUSE_AUTH_SKEWED] = LOGS_ERR_INVALID_SIGNATURE,
         [HTTP_REFUSE_AUTH_EXPIRED] = LOGS_ERR_INVALID_SIGNATURE,
+        [HTTP_REFUSE_STORE_FAILED] = LOGS_ERR_SERVICE_UNAVAILABLE,
     };
     logs_error err = {0};
     if (why->kind == HTTP_REFUSE_TOO_LARGE)

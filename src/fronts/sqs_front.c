@@ -349,6 +349,7 @@ static void refuse(http_request *r, const http_refusal *why)
         [HTTP_REFUSE_AUTH_MISMATCH] = SQS_ERR_SIGNATURE_MISMATCH,
         [HTTP_REFUSE_AUTH_SKEWED] = SQS_ERR_SIGNATURE_MISMATCH,
         [HTTP_REFUSE_AUTH_EXPIRED] = SQS_ERR_REQUEST_EXPIRED,
+        [HTTP_REFUSE_STORE_FAILED] = SQS_ERR_INTERNAL,
     };
     sqs_error err = {0};
     if (why->kind == HTTP_REFUSE_TOO_LARGE)

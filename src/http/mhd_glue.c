@@ -12,6 +12,13 @@ static void on_readable(void *arg, uint32_t events)
     b->run_pending = true;
 }
 
+void mhd_run(mhd_binding *b)
+{
+    MHD_run(b->daemon);
+    if (b->after_run)
+        b->after_run(b->after_run_arg);
+}
+
 /* Before the loop sleeps: let MHD finish work that no descriptor will signal (resumed
  * connections, its own timeouts), then sleep no longer than MHD allows. */
 static int64_t prepare(void *arg)
@@ -23,7 +30,7 @@ static int64_t prepare(void *arg)
             break;
         b->run_pending = false;
         b->due_ms = -1;
-        MHD_run(b->daemon);
+        mhd_run(b);
         MHD_UNSIGNED_LONG_LONG ms = 0;
         if (MHD_get_timeout(b->daemon, &ms) == MHD_YES)
             b->due_ms = clock_monotonic_ms() + (int64_t)ms;

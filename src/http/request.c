@@ -94,6 +94,15 @@ void http_set_request_id(http_request *r, const char *request_id)
     snprintf(r->request_id, sizeof r->request_id, "%s", request_id);
 }
 
+void request_clear_headers(http_request *r)
+{
+    for (int i = 0; i < r->header_count; i++) {
+        free(r->header_names[i]);
+        free(r->header_values[i]);
+    }
+    r->header_count = 0;
+}
+
 void http_add_header(http_request *r, const char *name, const char *value)
 {
     if (r->header_count == MAX_EXTRA_HEADERS)
@@ -247,10 +256,7 @@ void request_free(http_request *r)
     if (r->phase == PHASE_SUSPENDED)
         unlink_parked(r);
     drop_state(r);
-    for (int i = 0; i < r->header_count; i++) {
-        free(r->header_names[i]);
-        free(r->header_values[i]);
-    }
+    request_clear_headers(r);
     buf_free(&r->body);
     free(r->refusal_text);
     free(r->response_body);

@@ -12,7 +12,9 @@
 
 #define MAX_EXTRA_HEADERS 6
 
-typedef enum request_phase { PHASE_RECEIVING, PHASE_SUSPENDED, PHASE_RESPONDING } request_phase;
+/* RECEIVING until the body is in; SUSPENDED while the front parked it (a long poll);
+ * HELD while its answer waits for the group commit; RESPONDING once it can be sent. */
+typedef enum request_phase { PHASE_RECEIVING, PHASE_SUSPENDED, PHASE_HELD, PHASE_RESPONDING } request_phase;
 
 struct http_request {
     struct MHD_Connection *conn;
@@ -59,6 +61,8 @@ void request_free(http_request *r);
 /* Replaces the body (takes a malloc'd buffer of len bytes + NUL): a decoded aws-chunked payload. */
 void request_replace_body(http_request *r, char *body, size_t len);
 enum MHD_Result request_send_response(http_request *r);
+/* Drops the extra response headers the front added (before an answer is replaced). */
+void request_clear_headers(http_request *r);
 /* Answers every parked request (finish_now, or an empty 500) so that MHD can stop. */
 void request_finish_parked(void);
 

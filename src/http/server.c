@@ -9,7 +9,10 @@
  * checked (auth_check); then the front answers it, or parks it until it can (a long poll).
  * Anything refused on the way (body too large, budget full, bad signature) is answered by
  * the front's refuse(), in the shape of that service's errors. Only what is no service's
- * business gets a plain HTTP answer here: an unknown transfer coding (501). */
+ * business gets a plain HTTP answer here: an unknown transfer coding (501).
+ *
+ * The requests a front handles in one run of MHD share one store transaction and are
+ * answered after its commit (http/commit_group). */
 #include "sqsemu/http.h"
 
 #include <microhttpd.h>
@@ -21,6 +24,7 @@
 #include <time.h>
 #include <sys/resource.h>
 
+#include "commit_group.h"
 #include "connections.h"
 #include "listener.h"
 #include "request.h"
@@ -169,6 +173,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_NO;
     if (r->phase == PHASE_RESPONDING)
         return request_send_response(r);
+    if (r->phase == PHASE_HELD)
+        return MHD_YES; /* not reached: a held connection is suspended */
     if (!r->started) {
         r->started = true;
         r->conn = conn;
@@ -190,9 +196,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         refuse(r, HTTP_REFUSE_TOO_LARGE);
     else if (r->over_budget)
         refuse(r, HTTP_REFUSE_BUSY);
-    else if (guard(r))
+    else if (guard(r)) {
+        commit_group_enter();
         r->front->handle(r);
-    if (r->phase == PHASE_SUSPENDED)
+    }
+    if (r->phase == PHASE_SUSPENDED || commit_group_hold(r))
         return MHD_YES;
     r->phase = PHASE_RESPONDING;
     return request_send_response(r);
@@ -273,6 +281,8 @@ bool http_server_start(const config *cfg, const http_front *const *fronts, size_
         log_error("cannot start the HTTP server");
         return false;
     }
+    commit_group_bind(&S.binding);
+    S.binding.after_run = commit_group_after_run;
     if (!mhd_bind(&S.binding, S.daemon)) {
         log_error("cannot watch the HTTP server's epoll descriptor");
         MHD_stop_daemon(S.daemon);
@@ -302,7 +312,7 @@ void http_server_stop(void)
      * empty receive for a long poll), give MHD a moment to send those answers, then stop. */
     request_finish_parked();
     for (int i = 0; i < 30; i++) {
-        MHD_run(S.daemon);
+        mhd_run(&S.binding);
         nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     }
     mhd_unbind(&S.binding);

@@ -1,12 +1,16 @@
 /* store/db: the SQLite connection: open, pragmas, schema, prepared statements, transactions. */
 #include "db.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "sqsemu/log.h"
 
 sqlite3 *store_db;
 static sqlite3_stmt *statements[STMT__COUNT];
+
+#define SAVEPOINT_LEVELS 17 /* levels 2 to 16 (tx.c nests 16 deep) */
+static sqlite3_stmt *savepoints[3][SAVEPOINT_LEVELS];
 
 static const char *const statement_sql[STMT__COUNT] = {
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -344,11 +348,22 @@ fail:
     return false;
 }
 
+bool store_set_durability_full(void)
+{
+    return exec_sql("PRAGMA synchronous = FULL;");
+}
+
 void store_close(void)
 {
     for (int i = 0; i < STMT__COUNT; i++) {
         sqlite3_finalize(statements[i]);
         statements[i] = NULL;
+    }
+    for (int op = 0; op < 3; op++) {
+        for (int level = 0; level < SAVEPOINT_LEVELS; level++) {
+            sqlite3_finalize(savepoints[op][level]);
+            savepoints[op][level] = NULL;
+        }
     }
     if (store_db) {
         sqlite3_close(store_db);
@@ -387,6 +402,24 @@ void db_bind_text_or_null(sqlite3_stmt *s, int index, const char *text)
 const char *db_column_text_or_null(sqlite3_stmt *s, int col)
 {
     return sqlite3_column_type(s, col) == SQLITE_NULL ? NULL : (const char *)sqlite3_column_text(s, col);
+}
+
+bool store_savepoint(store_savepoint_op op, int level)
+{
+    static const char *const verbs[] = {"SAVEPOINT", "RELEASE", "ROLLBACK TO"};
+    if (level < 2 || level >= SAVEPOINT_LEVELS)
+        return false;
+    sqlite3_stmt **s = &savepoints[op][level];
+    if (!*s) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "%s tx%d", verbs[op], level);
+        if (sqlite3_prepare_v3(store_db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL) != SQLITE_OK) {
+            log_error("sqlite: %s (in: %s)", sqlite3_errmsg(store_db), sql);
+            *s = NULL;
+            return false;
+        }
+    }
+    return db_step_done(*s);
 }
 
 #ifndef SQSEMU_BROKEN_COMMIT

@@ -26,18 +26,6 @@ static struct {
     size_t cap;
 } T;
 
-static bool savepoint_sql(const char *verb, int level)
-{
-    char sql[64];
-    snprintf(sql, sizeof sql, "%s tx%d", verb, level);
-    char *error = NULL;
-    bool ok = sqlite3_exec(store_db, sql, NULL, NULL, &error) == SQLITE_OK;
-    if (!ok)
-        log_error("sqlite: %s (in: %s)", error ? error : "?", sql);
-    sqlite3_free(error);
-    return ok;
-}
-
 bool tx_active(void)
 {
     return T.depth > 0;
@@ -49,7 +37,7 @@ bool tx_open(void)
         log_error("transactions nested too deeply");
         return false;
     }
-    bool ok = T.depth == 0 ? store_begin() : savepoint_sql("SAVEPOINT", T.depth + 1);
+    bool ok = T.depth == 0 ? store_begin() : store_savepoint(SAVEPOINT_OPEN, T.depth + 1);
     if (ok)
         T.marks[T.depth++] = T.count;
     return ok;
@@ -101,11 +89,11 @@ bool tx_close(bool ok)
     int level = T.depth--;
     size_t mark = T.marks[T.depth];
     if (level > 1) {
-        if (ok && savepoint_sql("RELEASE", level))
+        if (ok && store_savepoint(SAVEPOINT_RELEASE, level))
             return true;
         undo_from(mark);
-        savepoint_sql("ROLLBACK TO", level);
-        savepoint_sql("RELEASE", level);
+        store_savepoint(SAVEPOINT_ROLLBACK, level);
+        store_savepoint(SAVEPOINT_RELEASE, level);
         return false;
     }
     if (ok && !store_commit()) {

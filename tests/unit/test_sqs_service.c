@@ -2,7 +2,8 @@
  * loop's timers and the emulated clock, frozen and moved by the test. Each case checks one
  * time rule (visibility, delay, retention, redrive, FIFO group order, deduplication) by
  * moving the clock to either side of its boundary; nothing here sleeps. The last cases make
- * the store refuse a commit (store_faults.h) and check that the call changed nothing. */
+ * the store refuse a commit (store_faults.h) and check that the call changed nothing, and
+ * run several calls in one outer transaction, as the HTTP server's group commit does. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include "sqsemu/loop.h"
 #include "sqsemu/sqs.h"
 #include "sqsemu/store.h"
+#include "sqsemu/tx.h"
 
 #include "store_faults.h"
 
@@ -497,6 +499,55 @@ static void test_failed_commits_lose_no_message_and_revive_none(void **state)
     free(url);
 }
 
+/* ---- several calls in one transaction (the HTTP server's group commit) ---- */
+
+static void test_group_call_that_fails_undoes_only_itself(void **state)
+{
+    (void)state;
+    char *url = create_queue("grouped", NULL);
+    assert_true(tx_open());
+    send_body(url, "first", NULL);
+    store_fail_writes("INSERT", "queues");
+    assert_null(call("CreateQueue", "{\"QueueName\":\"refused\"}"));
+    assert_int_equal(last_error.kind, SQS_ERR_INTERNAL);
+    store_faults_heal();
+    char input[512];
+    snprintf(input, sizeof input, "{\"QueueUrl\":\"%s\",\"Attributes\":{\"VisibilityTimeout\":\"-1\"}}", url);
+    assert_null(call("SetQueueAttributes", input));
+    assert_int_equal(last_error.kind, SQS_ERR_INVALID_ATTRIBUTE_VALUE);
+    char *other = create_queue("grouped-too", NULL);
+    send_body(other, "second", NULL);
+    assert_true(tx_close(true));
+    assert_int_equal(queue_count(url, "ApproximateNumberOfMessages"), 1);
+    assert_int_equal(queue_count(other, "ApproximateNumberOfMessages"), 1);
+    assert_int_equal(queue_count(url, "VisibilityTimeout"), 30);
+    assert_null(call("GetQueueUrl", "{\"QueueName\":\"refused\"}"));
+    assert_int_equal(last_error.kind, SQS_ERR_QUEUE_DOES_NOT_EXIST);
+    free(other);
+    free(url);
+}
+
+static void test_group_commit_that_fails_undoes_every_call(void **state)
+{
+    (void)state;
+    char *url = create_queue("before", NULL);
+    assert_true(tx_open());
+    char *created = create_queue("in-group", NULL);
+    store_fail_commits("INSERT", "messages");
+    send_body(url, "lost", NULL); /* the write succeeds: the group's COMMIT fails */
+    char input[512];
+    snprintf(input, sizeof input, "{\"QueueUrl\":\"%s\",\"Attributes\":{\"VisibilityTimeout\":\"7\"}}", url);
+    ok("SetQueueAttributes", input);
+    assert_false(tx_close(true));
+    store_faults_heal();
+    assert_int_equal(queue_count(url, "ApproximateNumberOfMessages"), 0);
+    assert_int_equal(queue_count(url, "VisibilityTimeout"), 30);
+    assert_null(call("GetQueueUrl", "{\"QueueName\":\"in-group\"}"));
+    assert_int_equal(last_error.kind, SQS_ERR_QUEUE_DOES_NOT_EXIST);
+    free(created);
+    free(url);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -513,6 +564,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_receive_with_wait_is_pending_until_its_deadline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_commits_leave_queues_as_they_were, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_commits_lose_no_message_and_revive_none, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_call_that_fails_undoes_only_itself, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_commit_that_fails_undoes_every_call, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
