@@ -13,8 +13,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-HARNESS=${SQSEMU_BENCH_DIR:-$ROOT/../shared/bench}
-HARNESS=$(cd "$HARNESS" && pwd)
+. "$ROOT/bench/harness.sh"
+find_harness "$ROOT"
+[ -n "$HARNESS" ] || { echo "the shared load harness (bench.sh) was not found: set SQSEMU_BENCH_DIR" >&2; exit 2; }
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-"1 32"}
 MODES=${MODES:-"epoll pool:2"}

@@ -18,8 +18,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-HARNESS=${SQSEMU_BENCH_DIR:-$ROOT/../shared/bench}
-HARNESS=$(cd "$HARNESS" && pwd)
+. "$ROOT/bench/harness.sh"
+find_harness "$ROOT"
+[ -n "$HARNESS" ] || { echo "the shared load harness (bench.sh) was not found: set SQSEMU_BENCH_DIR" >&2; exit 2; }
 PROF_BUILD=${SQSEMU_PROF_BUILD:-${TMPDIR:-/tmp}/sqsemu-prof-build}
 SCENARIOS="send batch drain"
 SECS=4

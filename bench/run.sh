@@ -24,7 +24,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-HARNESS=${SQSEMU_BENCH_DIR:-$ROOT/../shared/bench}
+. "$ROOT/bench/harness.sh"
+find_harness "$ROOT"
 BUILD=$ROOT/build-release
 BIN=$BUILD/sqsemu
 
@@ -59,8 +60,7 @@ done
 case $RUNS in ''|*[!0-9]*) echo "-r needs a number" >&2; exit 2 ;; esac
 [ -n "$MAX_SECONDS" ] || MAX_SECONDS=$((300 + 900 * RUNS))
 
-[ -x "$HARNESS/bench.sh" ] || { echo "shared harness not found at $HARNESS (set SQSEMU_BENCH_DIR)" >&2; exit 2; }
-HARNESS=$(cd "$HARNESS" && pwd)
+[ -n "$HARNESS" ] || { echo "the shared load harness (bench.sh) was not found: set SQSEMU_BENCH_DIR" >&2; exit 2; }
 
 # --- tools ---------------------------------------------------------------------------
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

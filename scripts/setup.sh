@@ -36,6 +36,8 @@ step() {
 packages=(gcc meson ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev libcjson-dev uuid-dev libssl-dev libzip-dev libyaml-dev)
 if $want_tests; then
   packages+=(libcmocka-dev curl clang libclang-rt-14-dev)
+  # wrk drives the benchmark harness, whose short smoke run is one of the suites.
+  command -v wrk >/dev/null 2>&1 || packages+=(wrk)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
   # boto3 in the machine's python3; Debian's python3-boto3 where it is missing.

@@ -134,6 +134,9 @@ run_counted "fuzz (libFuzzer, ${FUZZ_SECONDS:-20} s a target)" 900 bash tests/fu
 # SIGKILL under load, then a build whose commits lie, which the checker must catch.
 run_counted "crash test (kill -9 under load)" 900 bash tests/crash/run.sh build
 
+run_counted "bench smoke (harness, ceiling, trigger; no figure judged)" 900 bash bench/smoke.sh
+if grep -h '^bench smoke skipped' "$LOGS"/bench_smoke* >&2; then total_skip=$((total_skip + 1)); fi
+
 rm -rf "$LOGS"
 # Skipped suites are said on their own line: the last line is always "N passed, M failed".
 [ "$total_skip" -gt 0 ] && echo "($total_skip skipped: see the reasons above)"

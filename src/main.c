@@ -124,6 +124,7 @@ int main(int argc, char **argv)
     case CONFIG_EXIT_ERROR: return 2;
     }
     log_set_level(cfg.log_level);
+    log_buffer_lines();
     log_set_format(cfg.log_format);
     apply_clock(&cfg);
     /* The key table, and a warning when the port is open beyond loopback. */

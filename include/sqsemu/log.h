@@ -15,6 +15,11 @@ void log_set_format(log_format format);
 /* Parses "text" or "json"; false on anything else. */
 bool log_parse_format(const char *name, log_format *out);
 bool log_enabled(log_level level);
+/* Holds debug and info lines in a buffer until log_flush (the event loop flushes before
+ * it sleeps, so a line is written at the latest when the pass that logged it ends: one
+ * write for all the request lines of a busy pass). Warnings and errors are written at once. */
+void log_buffer_lines(void);
+void log_flush(void);
 void log_msg(log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_debug(...) do { if (log_enabled(LOG_DEBUG)) log_msg(LOG_DEBUG, __VA_ARGS__); } while (0)

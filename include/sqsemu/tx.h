@@ -25,10 +25,13 @@ typedef void (*tx_fn)(void *arg);
 
 /* Opens a transaction (or a savepoint inside the open one). False when the store failed. */
 bool tx_open(void);
+/* Opens the outermost transaction as a commit group: the calls made while it is open join
+ * it as savepoints, and nothing counts as a call's transaction (tx_active) until one opens. */
+bool tx_open_group(void);
 /* Closes the innermost transaction: commits when ok (false if the commit failed, which
  * rolls back), else rolls back. Returns whether the writes were kept. */
 bool tx_close(bool ok);
-/* True while a transaction is open. */
+/* True while a call's transaction is open (a commit group alone does not count). */
 bool tx_active(void);
 
 /* Registers work for the outcome of the open transaction (either function may be NULL).

@@ -1,6 +1,8 @@
 /* log: leveled logging; one line per call, timestamped, to stderr: as text, or as one
  * JSON object a line (--log-format json) whose strings are valid JSON whatever the bytes
- * logged (a handler's output may be anything: bytes that are not UTF-8 become U+FFFD). */
+ * logged (a handler's output may be anything: bytes that are not UTF-8 become U+FFFD).
+ * The server buffers debug and info lines for the rest of an event-loop pass
+ * (log_buffer_lines); a kill -9 can lose only the lines of the pass it interrupts. */
 #include "sqsemu/log.h"
 
 #include "sqsemu/clock.h"
@@ -12,6 +14,8 @@
 
 static log_level current_level = LOG_INFO;
 static log_format current_format = LOG_FORMAT_TEXT;
+static bool buffering;
+static char line_buffer[1 << 16];
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
@@ -52,6 +56,18 @@ bool log_parse_format(const char *name, log_format *out)
 bool log_enabled(log_level level)
 {
     return level >= current_level;
+}
+
+void log_buffer_lines(void)
+{
+    if (!buffering)
+        buffering = setvbuf(stderr, line_buffer, _IOFBF, sizeof line_buffer) == 0;
+}
+
+void log_flush(void)
+{
+    if (buffering)
+        fflush(stderr);
 }
 
 /* The length of the well-formed UTF-8 sequence at s (no overlongs, no surrogates, at most
@@ -128,4 +144,6 @@ void log_msg(log_level level, const char *fmt, ...)
         write_json_line(time, level, msg);
     else
         fprintf(stderr, "%s %-5s %s\n", time, level_names[level], msg);
+    if (buffering && level >= LOG_WARN)
+        fflush(stderr);
 }

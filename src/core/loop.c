@@ -229,7 +229,9 @@ void loop_run(void)
     L.running = true;
     struct epoll_event events[64];
     while (L.running) {
-        int n = epoll_wait(L.epoll_fd, events, 64, wait_timeout_ms());
+        int timeout_ms = wait_timeout_ms();
+        log_flush(); /* the lines of this pass, in one write */
+        int n = epoll_wait(L.epoll_fd, events, 64, timeout_ms);
         if (n < 0 && errno != EINTR) {
             log_error("epoll_wait: %s", strerror(errno));
             break;

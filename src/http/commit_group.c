@@ -46,7 +46,7 @@ void commit_group_enter(void)
 {
     if (G.open || tx_active())
         return;
-    G.open = tx_open(); /* when it cannot open, each call runs its own transaction */
+    G.open = tx_open_group(); /* when it cannot open, each call runs its own transaction */
 }
 
 bool commit_group_hold(http_request *r)

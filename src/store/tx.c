@@ -20,6 +20,7 @@ typedef struct entry {
 
 static struct {
     int depth;
+    bool group; /* the outermost level is a commit group (tx_open_group) */
     size_t marks[MAX_DEPTH]; /* entries registered before each level opened */
     entry *entries;
     size_t count;
@@ -28,7 +29,15 @@ static struct {
 
 bool tx_active(void)
 {
-    return T.depth > 0;
+    return T.depth > (T.group ? 1 : 0);
+}
+
+bool tx_open_group(void)
+{
+    if (T.depth > 0)
+        return false;
+    T.group = tx_open();
+    return T.group;
 }
 
 bool tx_open(void)
@@ -96,6 +105,7 @@ bool tx_close(bool ok)
         store_savepoint(SAVEPOINT_RELEASE, level);
         return false;
     }
+    T.group = false;
     if (ok && !store_commit()) {
         log_error("a commit failed: the call's changes are rolled back");
         ok = false;
