@@ -132,10 +132,10 @@ for ((run = 1; run <= RUNS; run++)); do
     > "$dir/ceiling.txt"
   say "run $run of $RUNS: sqsemu, SQLite file"
   SQSEMU_BENCH_DIR=$HARNESS bash "$ROOT/bench/run.sh" -t abc -d "$DUR" -c 32 -o "$dir/file" -l file \
-    --server-arg --log-level=warn > /dev/null
+    > /dev/null
   say "run $run of $RUNS: sqsemu --in-memory"
   SQSEMU_BENCH_DIR=$HARNESS bash "$ROOT/bench/run.sh" --in-memory -t abc -d "$DUR" -c 32 -o "$dir/memory" \
-    -l memory --server-arg --log-level=warn > /dev/null
+    -l memory > /dev/null
   if [ "$MOTO" = 1 ]; then
     say "run $run of $RUNS: moto_server"
     run_moto "$dir/moto"

@@ -326,12 +326,14 @@ bool store_open(const char *path)
         store_db = NULL;
         return false;
     }
-    /* Only this process uses the file (the data directory is locked), but a reader such as
-     * the sqlite3 shell may hold a lock for a moment: wait for it rather than fail. */
+    /* Only this process uses the file (the data directory is locked), so SQLite holds its
+     * file lock for the life of the connection (locking_mode EXCLUSIVE): no lock calls
+     * around each transaction, and no other process can read the database meanwhile.
+     * WAL + synchronous=NORMAL: a committed transaction survives a crash of the process
+     * (kill -9); only an OS crash or power loss can drop the last commits (see
+     * store_set_durability_full). */
     sqlite3_busy_timeout(store_db, 2000);
-    /* WAL + synchronous=NORMAL: a committed transaction survives a crash of the process
-     * (kill -9); only an OS crash or power loss can drop the last commits. */
-    if (!exec_sql("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+    if (!exec_sql("PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
                   "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;") ||
         !exec_sql(schema_sql))
         goto fail;
