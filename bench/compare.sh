@@ -117,7 +117,7 @@ with tempfile.TemporaryDirectory(prefix="sqsemu-startup-") as work:
             print("startup_first_answer_ms %.1f ms" % ((answered - t0) * 1000))
         print("idle_rss_mb %.1f MiB" % (fields.get("Rss", 0) / 1024))
         print("idle_pss_mb %.1f MiB" % (fields.get("Pss", 0) / 1024))
-        print("idle_private_mb %.1f MiB" % ((fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)) / 1024))
+        print("idle_anonymous_mb %.1f MiB" % (fields.get("Anonymous", 0) / 1024))
     finally:
         p.terminate()
         p.wait(10)

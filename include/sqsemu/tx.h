@@ -11,9 +11,9 @@
  * two runs for each entry.
  *
  * Transactions nest: a call made while another is open (a Lambda handler's failure sending
- * to a dead-letter queue from inside a batch, or later several requests sharing one commit)
- * becomes a savepoint; its rollback undoes only its own writes and entries, and its
- * commit leaves them to the outermost commit. */
+ * to a dead-letter queue from inside a batch, or every call of a commit group: the requests
+ * the HTTP server answers after one commit) becomes a savepoint; its rollback undoes only
+ * its own writes and entries, and its commit leaves them to the outermost commit. */
 #ifndef SQSEMU_TX_H
 #define SQSEMU_TX_H
 
