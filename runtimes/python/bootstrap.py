@@ -125,9 +125,20 @@ class RuntimeClient:
         return parts[0], int(parts[1]), headers
 
     def _read_exact(self, sock, n):
-        while len(self.buf) < n:
-            self._fill(sock)
-        data, self.buf = self.buf[:n], self.buf[n:]
+        have = len(self.buf)
+        if have >= n:
+            data, self.buf = self.buf[:n], self.buf[n:]
+            return data
+        # A large event: received straight into its own buffer, without joining pieces.
+        data = bytearray(n)
+        view = memoryview(data)
+        view[:have] = self.buf
+        self.buf = b""
+        while have < n:
+            got = sock.recv_into(view[have:])
+            if not got:
+                raise _Closed()
+            have += got
         return data
 
     def _read_line(self, sock):
