@@ -3,8 +3,8 @@
 does not cover.
 
     python3 bench/trigger.py [--messages 200] [--rate 20] [--burst 2000] [--concurrency 5]
-                             [--work-ms 0] [--tests latency_b1,latency_b10,burst_b1,burst_b10]
-                             [--no-idle] [--in-memory] [--bin PATH] [--out FILE] [--keep]
+                             [--work-ms 0] [--tests latency_b1,latency_b10,burst_b1,burst_b10,burst_b100]
+                             [--no-idle] [--in-memory] [--bin PATH] [--runtimes DIR] [--out FILE] [--keep]
 
 Starts its own sqsemu (the release build, built with meson/ninja if needed) on a free
 127.0.0.1 port with a throw-away --data-dir, and registers a python function whose
@@ -17,16 +17,18 @@ its pid and its process CPU time.
       window); after a warm-up message (its latency is the cold start), --messages
       SendMessage calls, one every 1/--rate s. Pick-up latency = handler start minus the
       moment the SendMessage response was read (also from the request's start).
-  burst_b1 / burst_b10       --burst messages are put on the queue while the mapping is
+  burst_b1 / burst_b10 / burst_b100   --burst messages are put on the queue while the mapping is
       disabled (SendMessageBatch), then the mapping is enabled with
-      ScalingConfig.MaximumConcurrency --concurrency. Throughput = messages handled per
+      ScalingConfig.MaximumConcurrency --concurrency (a BatchSize above 10 gets a 1 s
+      MaximumBatchingWindowInSeconds, which AWS requires for it). Throughput = messages handled per
       second from the enabling call to the last handler's end (cold starts included);
       with --work-ms the handler also sleeps that long per invocation (shows whether
       MaximumConcurrency invocations really run at once);
       "steady" = over the 10 %..90 % quantiles of handler ends; max_overlap = the
       most invocations seen running at once; CPU per message of sqsemu's own process and
       of the execution environments (python runtime + handler: in total with start-up,
-      and per warm invocation from the handlers' own process_time()); the machine's CPU
+      and per warm invocation from the handlers' own process_time(); the runtime client's
+      own share is that minus the CPU the handlers count inside themselves); the machine's CPU
       use over the burst (all cores, all processes).
   idle                       at the end: an enabled mapping on an empty queue with a warm
       environment; CPU use of sqsemu and of that environment over 5 s (should be ~0 %).
@@ -60,6 +62,7 @@ import os, time
 
 OUT = os.environ["OUT_DIR"]
 WORK_S = float(os.environ.get("WORK_MS", "0")) / 1000.0
+HANDLER_CPU = [0.0]   # process CPU spent inside this handler so far
 
 
 def handler(event, context):
@@ -72,12 +75,13 @@ def handler(event, context):
     if WORK_S > 0:
         time.sleep(WORK_S)
     end = time.time()
-    line = "%.6f %.6f %d %d %.6f\n" % (start, end, len(records), os.getpid(), cpu)
+    line = "%.6f %.6f %d %d %.6f %.6f\n" % (start, end, len(records), os.getpid(), cpu, HANDLER_CPU[0])
     for body in done:
         tmp = os.path.join(OUT, "." + body)
         with open(tmp, "w") as f:
             f.write(line)
         os.rename(tmp, os.path.join(OUT, body))
+    HANDLER_CPU[0] += time.process_time() - cpu
     return {}
 '''
 
@@ -131,10 +135,10 @@ def build():
 
 
 class Server:
-    def __init__(self, work, in_memory, binary=None):
+    def __init__(self, work, in_memory, binary=None, runtimes=None):
         self.log_path = os.path.join(work, "server.log")
         args = [binary or BIN, "--host", "127.0.0.1", "--port", "0", "--data-dir", os.path.join(work, "data"),
-                "--runtimes-dir", os.path.join(ROOT, "runtimes")]
+                "--runtimes-dir", runtimes or os.path.join(ROOT, "runtimes")]
         if in_memory:
             args.append("--in-memory")
         self.logf = open(self.log_path, "wb")
@@ -180,21 +184,30 @@ def python_runtime():
 
 
 def read_results(out_dir):
-    """{body: (start, end, batch, pid, process CPU s at start)} of every completed record file."""
+    """{body: (start, end, batch, pid, process CPU s at start)} of every completed record file;
+    handler_cpu[body] = the process CPU its environment had spent inside the handler before."""
     res = {}
     for name in os.listdir(out_dir):
         if name.startswith("."):
             continue
         try:
             with open(os.path.join(out_dir, name)) as f:
-                s, e, b, p, c = f.read().split()
+                s, e, b, p, c, h = f.read().split()
             res[name] = (float(s), float(e), int(b), int(p), float(c))
+            handler_cpu[name] = float(h)
         except (OSError, ValueError):
             pass
     return res
 
 
-def wait_count(out_dir, n, dl, limit_s, what):
+handler_cpu = {}
+
+
+def wait_count(out_dir, n, dl, limit_s, what, interval=0.02):
+    """Waits until out_dir holds n record files. Listing a directory of thousands of files
+    costs milliseconds of the same two cores the measured processes run on: the bursts poll
+    with a longer interval (their figures come from the files' timestamps, not from when
+    this loop notices)."""
     end = time.monotonic() + min(limit_s, max(0.0, dl.left()))
     while True:
         got = len([x for x in os.listdir(out_dir) if not x.startswith(".")])
@@ -203,7 +216,7 @@ def wait_count(out_dir, n, dl, limit_s, what):
         if time.monotonic() >= end:
             log("%s: only %d of %d records after %.0f s" % (what, got, n, limit_s))
             return got
-        time.sleep(0.02)
+        time.sleep(interval)
 
 
 def max_overlap(intervals):
@@ -327,7 +340,7 @@ class Bench:
         mt0 = machine_ticks()
         t0 = time.time()
         self.lam.update_event_source_mapping(UUID=uuid, Enabled=True)
-        got = wait_count(out, a.burst, self.dl, 300, tag)
+        got = wait_count(out, a.burst, self.dl, 300, tag, interval=0.25)
         cpu1 = proc_cpu_s(self.server.pid)
         mt1 = machine_ticks()
         t_seen = time.time()
@@ -355,17 +368,21 @@ class Bench:
         self.emit("trigger_%s_environments" % tag, len({v[3] for v in res.values()}), "count")
         # steady runtime CPU per invocation: per environment, process CPU between its first
         # and its last handler start over the invocations in between (start-up excluded)
+        # and the runtime client's own share: the same minus the CPU spent inside the handler
         per_env = {}
-        for s, e, b, p, c in res.values():
-            per_env.setdefault(p, {})[s] = c
-        cpu_sum, inv_sum = 0.0, 0
+        for body, (s, e, b, p, c) in res.items():
+            per_env.setdefault(p, {})[s] = (c, handler_cpu.get(body, 0.0))
+        cpu_sum, client_sum, inv_sum = 0.0, 0.0, 0
         for starts in per_env.values():
             if len(starts) >= 2:
                 ks = sorted(starts)
-                cpu_sum += starts[ks[-1]] - starts[ks[0]]
+                (c0, h0), (c1, h1) = starts[ks[0]], starts[ks[-1]]
+                cpu_sum += c1 - c0
+                client_sum += (c1 - c0) - (h1 - h0)
                 inv_sum += len(ks) - 1
         if inv_sum:
             self.emit("trigger_%s_runtime_cpu_us_per_invocation" % tag, 1e6 * cpu_sum / inv_sum, "us")
+            self.emit("trigger_%s_runtime_client_cpu_us_per_invocation" % tag, 1e6 * client_sum / inv_sum, "us")
         if cpu0 is not None and cpu1 is not None and res:
             self.emit("trigger_%s_server_cpu_us_per_msg" % tag, 1e6 * (cpu1 - cpu0) / len(res), "us")
             self.emit("trigger_%s_server_cpu_pct" % tag, 100.0 * (cpu1 - cpu0) / max(1e-3, t_seen - t0), "%")
@@ -410,11 +427,12 @@ def main():
     ap.add_argument("--concurrency", type=int, default=5, help="throughput: ScalingConfig.MaximumConcurrency")
     ap.add_argument("--work-ms", type=float, default=0.0,
                     help="throughput: the handler sleeps this long per invocation (max 1000)")
-    ap.add_argument("--tests", default="latency_b1,latency_b10,burst_b1,burst_b10",
+    ap.add_argument("--tests", default="latency_b1,latency_b10,burst_b1,burst_b10,burst_b100",
                     help="comma-separated subset")
     ap.add_argument("--no-idle", action="store_true", help="skip the idle-CPU check at the end")
     ap.add_argument("--in-memory", action="store_true", help="start sqsemu with --in-memory")
     ap.add_argument("--bin", help="use this sqsemu binary instead of building build-release/sqsemu")
+    ap.add_argument("--runtimes", help="the runtime clients' directory (default: runtimes/ of this tree)")
     ap.add_argument("--max-seconds", type=float, default=900, help="limit for the whole run")
     ap.add_argument("--out", help="also write the metric lines to this file "
                     "(default bench-out/trigger-<time>.txt in the repository)")
@@ -430,7 +448,7 @@ def main():
     if not a.bin:
         build()
     work = tempfile.mkdtemp(prefix="sqsemu-trigger-")
-    server = Server(work, a.in_memory, a.bin)
+    server = Server(work, a.in_memory, a.bin, a.runtimes)
     log("sqsemu pid %d on %s, work dir %s" % (server.pid, server.endpoint, work))
     status = 0
     b = None

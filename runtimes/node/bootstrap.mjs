@@ -314,16 +314,26 @@ function parseJsonHeader(value) {
 let currentRequestId = null; // set while an invocation is outstanding
 let client;
 
+// What the environment says about the function does not change while the process lives:
+// read once, not per invocation (each process.env read is a lookup in the C environment).
+const functionEnv = {
+  functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+  functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+  memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+  logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+  logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+};
+
 function makeContext(headers, complete) {
   const deadline = Number(headers["lambda-runtime-deadline-ms"] || 0);
   const context = {
     awsRequestId: headers["lambda-runtime-aws-request-id"],
     invokedFunctionArn: headers["lambda-runtime-invoked-function-arn"],
-    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
-    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
-    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
-    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
-    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    functionName: functionEnv.functionName,
+    functionVersion: functionEnv.functionVersion,
+    memoryLimitInMB: functionEnv.memoryLimitInMB,
+    logGroupName: functionEnv.logGroupName,
+    logStreamName: functionEnv.logStreamName,
     clientContext: parseJsonHeader(headers["lambda-runtime-client-context"]),
     identity: parseJsonHeader(headers["lambda-runtime-cognito-identity"]),
     callbackWaitsForEmptyEventLoop: true,

@@ -10,12 +10,12 @@ The error documents and context attributes follow the official awslambdaric clie
 """
 
 import decimal
-import http.client
 import importlib
 import io
 import json
 import logging
 import os
+import socket
 import sys
 import time
 import traceback
@@ -45,11 +45,19 @@ def _setup_streams():
 
 
 # --------------------------------------------------------------------------
-# Runtime API client (one keep-alive HTTP/1.1 connection)
+# Runtime API client: one keep-alive HTTP/1.1 connection on a plain socket.
+# http.client builds an email.message object per response, which cost more
+# than the rest of an invocation; here a response is split by hand: the status
+# line, "name: value" lines (names lower-cased) and a Content-Length body (or
+# chunked, or up to the close, so any HTTP/1.x server will do).
 # --------------------------------------------------------------------------
 
 class RuntimeAPIError(Exception):
     pass
+
+
+class _Closed(Exception):
+    """The server closed the kept-alive connection before answering."""
 
 
 class RuntimeClient:
@@ -61,57 +69,154 @@ class RuntimeClient:
             host = host[1:-1]
         self.host = host
         self.port = int(port)
-        self.conn = None
+        self.sock = None
+        self.buf = b""
         self.user_agent = "sqsemu-python-shim/%d.%d.%d" % sys.version_info[:3]
+        self.host_header = "%s:%d" % (host, self.port)
+        self.next_request = self._head("GET", "/runtime/invocation/next", None) + b"\r\n"
 
-    def _connection(self):
-        if self.conn is None:
+    def _head(self, method, path, headers):
+        lines = ["%s /%s%s HTTP/1.1" % (method, API_VERSION, path),
+                 "Host: " + self.host_header, "User-Agent: " + self.user_agent]
+        for name, value in (headers or {}).items():
+            lines.append("%s: %s" % (name, value))
+        return ("\r\n".join(lines) + "\r\n").encode("latin-1")
+
+    def _connect(self):
+        if self.sock is None:
             # No timeout: /next blocks until an invocation is assigned.
-            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=None)
-        return self.conn
+            self.sock = socket.create_connection((self.host, self.port))
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.buf = b""
+        return self.sock
 
     def _drop(self):
-        if self.conn is not None:
+        if self.sock is not None:
             try:
-                self.conn.close()
-            except Exception:
+                self.sock.close()
+            except OSError:
                 pass
-        self.conn = None
+        self.sock = None
+        self.buf = b""
 
-    def request(self, method, path, body=None, headers=None):
-        """Returns (status, headers message, body bytes). Retries once on a fresh
-        connection when the kept-alive one turns out to be closed."""
-        all_headers = {"User-Agent": self.user_agent}
-        if headers:
-            all_headers.update(headers)
-        if body is not None:
-            all_headers["Content-Length"] = str(len(body))
+    def _fill(self, sock):
+        data = sock.recv(65536)
+        if not data:
+            raise _Closed()
+        self.buf += data
+
+    def _read_head(self, sock):
+        while True:
+            end = self.buf.find(b"\r\n\r\n")
+            if end >= 0:
+                break
+            self._fill(sock)
+        head = self.buf[:end].decode("latin-1")
+        self.buf = self.buf[end + 4:]
+        lines = head.split("\r\n")
+        parts = lines[0].split(" ", 2)
+        if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+            raise RuntimeAPIError("bad status line %r" % lines[0][:100])
+        headers = {}
+        for line in lines[1:]:
+            name, sep, value = line.partition(":")
+            if sep:
+                headers[name.strip().lower()] = value.strip()
+        return parts[0], int(parts[1]), headers
+
+    def _read_exact(self, sock, n):
+        have = len(self.buf)
+        if have >= n:
+            data, self.buf = self.buf[:n], self.buf[n:]
+            return data
+        # A large event: received straight into its own buffer, without joining pieces.
+        data = bytearray(n)
+        view = memoryview(data)
+        view[:have] = self.buf
+        self.buf = b""
+        while have < n:
+            got = sock.recv_into(view[have:])
+            if not got:
+                raise _Closed()
+            have += got
+        return data
+
+    def _read_line(self, sock):
+        while True:
+            end = self.buf.find(b"\r\n")
+            if end >= 0:
+                line, self.buf = self.buf[:end], self.buf[end + 2:]
+                return line
+            self._fill(sock)
+
+    def _read_chunked(self, sock):
+        parts = []
+        while True:
+            size = int(self._read_line(sock).split(b";", 1)[0].strip() or b"0", 16)
+            if size == 0:
+                while self._read_line(sock):
+                    pass  # trailers
+                return b"".join(parts)
+            parts.append(self._read_exact(sock, size))
+            self._read_line(sock)
+
+    def _read_to_close(self, sock):
+        parts = [self.buf]
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                break
+            parts.append(data)
+        self.buf = b""
+        return b"".join(parts)
+
+    def _exchange(self, data, method):
+        sock = self._connect()
+        sock.sendall(data)
+        version, status, headers = self._read_head(sock)
+        connection = headers.get("connection", "").lower()
+        will_close = connection == "close" or (version == "HTTP/1.0" and connection != "keep-alive")
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            body = self._read_chunked(sock)
+        elif "content-length" in headers:
+            body = self._read_exact(sock, int(headers["content-length"]))
+        elif method == "HEAD" or status in (204, 304) or 100 <= status < 200:
+            body = b""
+        else:
+            body = self._read_to_close(sock)
+            will_close = True
+        if will_close:
+            self._drop()
+        return status, headers, body
+
+    def request(self, method, path, body=None, headers=None, prepared=None):
+        """Returns (status, headers dict with lower-case names, body bytes). Retries once
+        on a fresh connection when the kept-alive one turns out to be closed."""
+        if prepared is not None:
+            data = prepared
+        else:
+            all_headers = dict(headers or {})
+            if body is not None:
+                all_headers["Content-Length"] = str(len(body))
+            data = self._head(method, path, all_headers) + b"\r\n" + (body or b"")
         last_error = None
         for attempt in range(2):
-            conn = self._connection()
             try:
-                conn.request(method, "/" + API_VERSION + path, body=body,
-                             headers=all_headers)
-                resp = conn.getresponse()
-                data = resp.read()
-                if resp.will_close:
-                    self._drop()
-                return resp.status, resp.headers, data
-            except (http.client.RemoteDisconnected, http.client.CannotSendRequest,
-                    http.client.BadStatusLine, ConnectionResetError,
-                    BrokenPipeError, ConnectionAbortedError) as e:
-                last_error = e
+                return self._exchange(data, method)
+            except (_Closed, ConnectionResetError, BrokenPipeError, ConnectionAbortedError) as e:
+                last_error = e if not isinstance(e, _Closed) else "connection closed"
                 self._drop()
                 if attempt == 0:
                     continue
-            except OSError as e:
+            except (OSError, ValueError) as e:
                 last_error = e
                 self._drop()
                 break
         raise RuntimeAPIError("%s %s failed: %s" % (method, path, last_error))
 
     def next_invocation(self):
-        status, headers, body = self.request("GET", "/runtime/invocation/next")
+        status, headers, body = self.request("GET", "/runtime/invocation/next",
+                                             prepared=self.next_request)
         if status != 200:
             raise RuntimeAPIError("GET /runtime/invocation/next answered %d: %r"
                                   % (status, body[:200]))
@@ -236,15 +341,27 @@ def _identity(text):
 
 
 class LambdaContext:
+    # What the environment says about the function does not change while the process
+    # lives: read once (main), not per invocation.
+    log_group_name = None
+    log_stream_name = None
+    function_name = None
+    function_version = None
+    memory_limit_in_mb = None
+
+    @classmethod
+    def read_environment(cls):
+        env = os.environ
+        cls.log_group_name = env.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        cls.log_stream_name = env.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        cls.function_name = env.get("AWS_LAMBDA_FUNCTION_NAME")
+        cls.function_version = env.get("AWS_LAMBDA_FUNCTION_VERSION")
+        cls.memory_limit_in_mb = env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+
     def __init__(self, request_id, invoked_function_arn, deadline_ms,
                  client_context, identity, tenant_id=None):
         self.aws_request_id = request_id
         self.invoked_function_arn = invoked_function_arn
-        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
-        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
-        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
-        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
-        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
         self.client_context = client_context
         self.identity = identity
         self.tenant_id = tenant_id
@@ -343,30 +460,31 @@ def _json_default(obj):
 
 
 def handle_one(client, handler, headers, body):
+    """One invocation; headers has lower-case names (RuntimeClient)."""
     global _current_request_id
-    request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+    request_id = headers.get("lambda-runtime-aws-request-id")
     if not request_id:
         raise RuntimeAPIError("/next response has no Lambda-Runtime-Aws-Request-Id")
     _current_request_id = request_id
 
-    trace_id = headers.get("Lambda-Runtime-Trace-Id")
+    trace_id = headers.get("lambda-runtime-trace-id")
     if trace_id:
         os.environ["_X_AMZN_TRACE_ID"] = trace_id
     else:
         os.environ.pop("_X_AMZN_TRACE_ID", None)
 
     try:
-        deadline_ms = int(headers.get("Lambda-Runtime-Deadline-Ms", "0"))
+        deadline_ms = int(headers.get("lambda-runtime-deadline-ms", "0"))
     except ValueError:
         deadline_ms = 0
 
     context = LambdaContext(
         request_id,
-        headers.get("Lambda-Runtime-Invoked-Function-Arn"),
+        headers.get("lambda-runtime-invoked-function-arn"),
         deadline_ms,
-        _client_context(headers.get("Lambda-Runtime-Client-Context")),
-        _identity(headers.get("Lambda-Runtime-Cognito-Identity")),
-        headers.get("Lambda-Runtime-Aws-Tenant-Id"))
+        _client_context(headers.get("lambda-runtime-client-context")),
+        _identity(headers.get("lambda-runtime-cognito-identity")),
+        headers.get("lambda-runtime-aws-tenant-id"))
 
     try:
         event = json.loads(body) if body else None
@@ -418,6 +536,7 @@ def main(argv):
     sys.path.insert(0, task_root)
 
     _setup_logging()
+    LambdaContext.read_environment()
     client = RuntimeClient(api)
 
     try:

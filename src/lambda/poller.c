@@ -25,6 +25,12 @@
  *      fails the whole batch). A failure deletes nothing: the messages come back after
  *      their visibility timeout, and the queue's redrive policy applies as for any consumer.
  *
+ * Store transactions: one run of the poller (its receive passes, the deletes of filtered
+ * records, the batches it sends) is one transaction, and so are the deletes of the batches
+ * that ended since the last run: batch_done only queues them, and the run they wake
+ * performs them first (each SQS call inside is a savepoint). A record is written as event
+ * text once when it is received (event.c, batch_records.c) and never parsed again.
+ *
  * Disabling or deleting a mapping makes records collected but not yet sent visible again
  * at once. Batches already invoked still settle as in step 5; a deleted mapping's poller is
  * freed when its last invocation ends. */
@@ -32,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch_records.h"
 #include "concurrency.h"
 #include "event.h"
 #include "function.h"
@@ -39,6 +46,7 @@
 #include "mapping.h"
 #include "mapping_settings.h"
 #include "poller.h"
+#include "poller_sqs.h"
 #include "settings.h"
 #include "versions.h"
 #include "sqsemu/buf.h"
@@ -48,20 +56,29 @@
 #include "sqsemu/loop.h"
 #include "sqsemu/sqs.h"
 #include "sqsemu/strset.h"
+#include "sqsemu/tx.h"
 #include "sqsemu/waiters.h"
 
 #define PAYLOAD_LIMIT 6291456
 #define IDLE_WAIT_MS 20000
 #define RETRY_MS 1000
 
+/* A message of a settled batch that waits for the next run to delete it. */
+typedef struct pending_delete {
+    char *queue_arn;
+    char *handle;
+} pending_delete;
+
 typedef struct poller {
     mapping *m;
     waiter waiter;
     sq_timer timer;        /* batching window, or a retry while the queue is missing */
     int in_flight;
-    cJSON *batch;          /* records collected for the next invocation */
-    size_t batch_bytes;
+    record_list batch;     /* records collected for the next invocation */
     int64_t window_deadline;
+    pending_delete *deletes;
+    size_t delete_count;
+    size_t delete_cap;
     int64_t last_receive_ms; /* clock reading of the last ReceiveMessage */
     bool run_scheduled;
     bool dropped;
@@ -70,7 +87,7 @@ typedef struct poller {
 typedef struct batch_call {
     poller *p;
     lambda_function *f;     /* held by its execution environment until batch_done returns */
-    cJSON *records;
+    record_list records;
     char *queue_arn;        /* the batch's messages are settled even if the mapping went away */
     char *mapping_uuid;     /* for log lines */
     char *function_name;
@@ -79,75 +96,42 @@ typedef struct batch_call {
 
 static poller **all_pollers;
 static size_t poller_count;
-static int64_t last_call_ms; /* clock reading of the last in-process SQS call */
 
 static void schedule_run(poller *p);
 
-/* ---- in-process SQS ---- */
-
-static bool sqs_call(const char *arn, const char *action, cJSON *input, cJSON **output)
+/* Deletes the messages of settled batches queued by batch_done, in one transaction. */
+static void flush_deletes(poller *p)
 {
-    sqs_queue_info info = sqs_queue_lookup(arn);
-    if (!info.exists)
-        return false;
-    /* arn:aws:sqs:<region>:<account>:<name> */
-    char region[64] = "", account[16] = "";
-    sscanf(arn, "arn:aws:sqs:%63[^:]:%15[^:]:", region, account);
-    cJSON_AddStringToObject(input, "QueueUrl", info.url_path);
-    sqs_ctx ctx = {
-        .account = account,
-        .region = region,
-        .url_base = "http://127.0.0.1",
-        .sender_id = account,
-        .now_ms = clock_now_ms(),
-    };
-    last_call_ms = ctx.now_ms;
-    sqs_error err = {0};
-    sqs_status status = sqs_service_call(&ctx, action, input, output, &err);
-    if (status != SQS_STATUS_OK) {
-        log_warn("[poller %s] %s failed: %s", arn, action, err.message);
-        cJSON_Delete(*output);
-        *output = NULL;
-        return false;
+    if (p->delete_count == 0)
+        return;
+    bool opened = poller_tx_open();
+    size_t start = 0;
+    const char **handles = xmalloc(p->delete_count * sizeof *handles);
+    for (size_t i = 0; i < p->delete_count; i++)
+        handles[i] = p->deletes[i].handle;
+    while (start < p->delete_count) {
+        size_t end = start;
+        while (end < p->delete_count && strcmp(p->deletes[end].queue_arn, p->deletes[start].queue_arn) == 0)
+            end++;
+        poller_delete_handles(p->deletes[start].queue_arn, handles + start, end - start);
+        start = end;
     }
-    return true;
-}
-
-static void delete_handles(const char *arn, const char *const *handles, size_t count)
-{
-    for (size_t start = 0; start < count; start += 10) {
-        cJSON *input = cJSON_CreateObject();
-        cJSON *entries = cJSON_AddArrayToObject(input, "Entries");
-        for (size_t i = start; i < count && i < start + 10; i++) {
-            cJSON *entry = cJSON_CreateObject();
-            char id[32];
-            snprintf(id, sizeof id, "m%zu", i);
-            cJSON_AddStringToObject(entry, "Id", id);
-            cJSON_AddStringToObject(entry, "ReceiptHandle", handles[i]);
-            cJSON_AddItemToArray(entries, entry);
-        }
-        cJSON *output = NULL;
-        sqs_call(arn, "DeleteMessageBatch", input, &output);
-        cJSON_Delete(output);
-        cJSON_Delete(input);
+    poller_tx_close(opened);
+    free(handles);
+    for (size_t i = 0; i < p->delete_count; i++) {
+        free(p->deletes[i].queue_arn);
+        free(p->deletes[i].handle);
     }
+    p->delete_count = 0;
 }
 
-static void delete_one(const char *arn, const char *handle)
+static void queue_delete(poller *p, const char *queue_arn, const char *handle)
 {
-    delete_handles(arn, &handle, 1);
-}
-
-/* Makes a received message visible again at once (it will not be invoked by this batch). */
-static void release_one(const char *arn, const char *handle)
-{
-    cJSON *input = cJSON_CreateObject();
-    cJSON_AddStringToObject(input, "ReceiptHandle", handle);
-    cJSON_AddNumberToObject(input, "VisibilityTimeout", 0);
-    cJSON *output = NULL;
-    sqs_call(arn, "ChangeMessageVisibility", input, &output);
-    cJSON_Delete(output);
-    cJSON_Delete(input);
+    if (p->delete_count == p->delete_cap) {
+        p->delete_cap = p->delete_cap ? 2 * p->delete_cap : 32;
+        p->deletes = xrealloc(p->deletes, p->delete_cap * sizeof *p->deletes);
+    }
+    p->deletes[p->delete_count++] = (pending_delete){xstrdup(queue_arn), xstrdup(handle)};
 }
 
 /* ---- configuration of a running poller ---- */
@@ -175,15 +159,18 @@ static long effective_visibility(const mapping *m, const lambda_function *f)
     return info.visibility_timeout_s;
 }
 
-static bool record_passes(const mapping *m, const cJSON *record)
+/* Whether a received message passes the mapping's FilterCriteria (the patterns match the
+ * record as the handler would see it, before the source fields are added). */
+static bool message_passes(const mapping *m, const cJSON *message)
 {
     if (m->filter_count == 0)
         return true;
-    for (size_t i = 0; i < m->filter_count; i++) {
-        if (filter_matches(m->filters[i], record))
-            return true;
-    }
-    return false;
+    cJSON *record = event_record_from_message(message);
+    bool passes = false;
+    for (size_t i = 0; i < m->filter_count && !passes; i++)
+        passes = filter_matches(m->filters[i], record);
+    cJSON_Delete(record);
+    return passes;
 }
 
 /* ---- batches ---- */
@@ -197,21 +184,23 @@ static void stop_waiting(poller *p)
 /* Gives back the messages collected for a batch that will not be invoked. */
 static void release_batch(poller *p, const char *queue_arn)
 {
-    const cJSON *r;
-    cJSON_ArrayForEach(r, p->batch)
-    {
-        release_one(queue_arn, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "receiptHandle")));
-    }
-    cJSON_Delete(p->batch);
-    p->batch = NULL;
-    p->batch_bytes = 0;
+    const char **handles = xmalloc((p->batch.count ? p->batch.count : 1) * sizeof *handles);
+    for (size_t i = 0; i < p->batch.count; i++)
+        handles[i] = p->batch.items[i].receipt_handle;
+    bool opened = poller_tx_open();
+    poller_release_handles(queue_arn, handles, p->batch.count);
+    poller_tx_close(opened);
+    free(handles);
+    records_clear(&p->batch);
     p->window_deadline = 0;
 }
 
 static void free_poller(poller *p)
 {
     stop_waiting(p);
-    cJSON_Delete(p->batch);
+    flush_deletes(p);
+    free(p->deletes);
+    records_clear(&p->batch);
     for (size_t i = 0; i < poller_count; i++) {
         if (all_pollers[i] == p) {
             all_pollers[i] = all_pollers[--poller_count];
@@ -221,26 +210,8 @@ static void free_poller(poller *p)
     free(p);
 }
 
-/* The message ids of a batch's records, as a set (pointers into records). */
-static void record_ids(const cJSON *records, strset *ids)
-{
-    strset_init(ids);
-    const cJSON *r;
-    cJSON_ArrayForEach(r, records)
-    {
-        const char *mid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "messageId"));
-        if (mid)
-            strset_add(ids, mid, strlen(mid));
-    }
-}
-
-/* The handler's answer under ReportBatchItemFailures: the ids to keep, or false when the
- * whole batch counts as failed. Lambda's rules (developer guide, "Implementing partial
- * batch responses"): an empty or null answer, an empty or null batchItemFailures list
- * mean success; a listed itemIdentifier that is empty, null, missing or not a message id of
- * the batch, or an answer that is not a JSON object (strictly parsed), fails the batch.
- * Looking ids up in a set keeps a large answer against a large batch linear. */
-bool poller_parse_item_failures(const invoke_outcome *outcome, const cJSON *records, cJSON **failed_ids)
+/* The handler's answer under ReportBatchItemFailures against the batch's message ids. */
+static bool parse_item_failures(const invoke_outcome *outcome, const strset *known, cJSON **failed_ids)
 {
     *failed_ids = cJSON_CreateArray();
     if (outcome->payload_len == 0)
@@ -253,43 +224,51 @@ bool poller_parse_item_failures(const invoke_outcome *outcome, const cJSON *reco
         const cJSON *failures = cJSON_GetObjectItemCaseSensitive(doc, "batchItemFailures");
         if (!cJSON_IsObject(doc) || (failures && !cJSON_IsNull(failures) && !cJSON_IsArray(failures)))
             ok = false;
-        strset known;
-        record_ids(records, &known);
         const cJSON *entry;
         const cJSON *list = ok && cJSON_IsArray(failures) ? failures : NULL;
         cJSON_ArrayForEach(entry, list)
         {
             const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(entry, "itemIdentifier"));
-            if (!id || !*id || !strset_contains(&known, id, strlen(id))) {
+            if (!id || !*id || !strset_contains(known, id, strlen(id))) {
                 ok = false;
                 break;
             }
             cJSON_AddItemToArray(*failed_ids, cJSON_CreateString(id));
         }
-        strset_free(&known);
     }
     cJSON_Delete(doc);
     return ok;
 }
 
-/* The messageIds of a batch's records. */
-static cJSON *message_ids_of(const cJSON *records)
+/* The handler's answer under ReportBatchItemFailures: the ids to keep, or false when the
+ * whole batch counts as failed. Lambda's rules (developer guide, "Implementing partial
+ * batch responses"): an empty or null answer, an empty or null batchItemFailures list
+ * mean success; a listed itemIdentifier that is empty, null, missing or not a message id of
+ * the batch, or an answer that is not a JSON object (strictly parsed), fails the batch.
+ * Looking ids up in a set keeps a large answer against a large batch linear. */
+bool poller_parse_item_failures(const invoke_outcome *outcome, const cJSON *records, cJSON **failed_ids)
 {
-    cJSON *ids = cJSON_CreateArray();
+    strset known;
+    strset_init(&known);
     const cJSON *r;
     cJSON_ArrayForEach(r, records)
     {
-        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "messageId"));
-        cJSON_AddItemToArray(ids, cJSON_CreateString(id ? id : ""));
+        const char *mid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "messageId"));
+        if (mid)
+            strset_add(&known, mid, strlen(mid));
     }
-    return ids;
+    bool ok = parse_item_failures(outcome, &known, failed_ids);
+    strset_free(&known);
+    return ok;
 }
 
 /* A handler that returns batchItemFailures on a mapping without ReportBatchItemFailures
  * gets them ignored (AWS deletes the whole batch): say so, since it is a common slip. */
 static void warn_ignored_failures(const batch_call *call, const invoke_outcome *outcome)
 {
-    cJSON *doc = json_parse_strict(outcome->payload ? outcome->payload : "", outcome->payload_len, NULL, 0);
+    if (!outcome->payload || !memmem(outcome->payload, outcome->payload_len, "batchItemFailures", 17))
+        return; /* (the common case, without parsing the answer) */
+    cJSON *doc = json_parse_strict(outcome->payload, outcome->payload_len, NULL, 0);
     const cJSON *failures = cJSON_GetObjectItemCaseSensitive(doc, "batchItemFailures");
     if (cJSON_IsArray(failures) && cJSON_GetArraySize(failures) > 0)
         log_warn("[mapping %s function %s] the handler returned batchItemFailures but the mapping lacks "
@@ -299,12 +278,11 @@ static void warn_ignored_failures(const batch_call *call, const invoke_outcome *
     cJSON_Delete(doc);
 }
 
-/* Deletes the records of a successful batch that are not in failed (NULL: none failed);
- * returns how many were deleted. */
+/* Queues the records of a successful batch that are not in failed (NULL: none failed) for
+ * deletion by the poller's next run (at once when the poller is gone); returns how many. */
 static size_t delete_succeeded(const batch_call *call, const cJSON *failed)
 {
-    size_t n = (size_t)cJSON_GetArraySize(call->records);
-    const char **handles = xmalloc((n ? n : 1) * sizeof *handles);
+    poller *p = call->p;
     size_t count = 0;
     strset kept;
     strset_init(&kept);
@@ -313,16 +291,16 @@ static size_t delete_succeeded(const batch_call *call, const cJSON *failed)
     {
         strset_add(&kept, i->valuestring, strlen(i->valuestring));
     }
-    const cJSON *r;
-    cJSON_ArrayForEach(r, call->records)
-    {
-        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "messageId"));
-        if (!id || !strset_contains(&kept, id, strlen(id)))
-            handles[count++] = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "receiptHandle"));
+    for (size_t r = 0; r < call->records.count; r++) {
+        const batch_record *rec = &call->records.items[r];
+        if (!strset_contains(&kept, rec->message_id, strlen(rec->message_id))) {
+            queue_delete(p, call->queue_arn, rec->receipt_handle);
+            count++;
+        }
     }
     strset_free(&kept);
-    delete_handles(call->queue_arn, handles, count);
-    free(handles);
+    if (p->dropped)
+        flush_deletes(p);
     return count;
 }
 
@@ -342,33 +320,47 @@ static void log_outcome(const batch_call *call, const invoke_outcome *outcome, s
     free(failed_text);
 }
 
-static void batch_done(invoke_outcome *outcome, void *arg)
+/* Settles the batch's records by the invocation's outcome; returns how many failed. */
+static size_t settle(const batch_call *call, const invoke_outcome *outcome, size_t *deleted)
 {
-    batch_call *call = arg;
-    poller *p = call->p;
-    p->in_flight--;
-    size_t records = (size_t)cJSON_GetArraySize(call->records), deleted = 0, failed_count = records;
+    size_t records = call->records.count, failed_count = records;
     cJSON *failed = NULL;
     bool unreadable = false;
+    *deleted = 0;
     if (!outcome->function_error) {
-        if (!call->report_failures)
+        if (!call->report_failures) {
             warn_ignored_failures(call, outcome);
-        unreadable = call->report_failures && !poller_parse_item_failures(outcome, call->records, &failed);
+        } else {
+            strset known;
+            records_id_set(&call->records, &known);
+            unreadable = !parse_item_failures(outcome, &known, &failed);
+            strset_free(&known);
+        }
         if (!unreadable) {
-            deleted = delete_succeeded(call, failed);
+            *deleted = delete_succeeded(call, failed);
             failed_count = (size_t)cJSON_GetArraySize(failed);
         }
         if (unreadable || failed_count > 0)
             history_mark_partial(call->f, outcome->request_id, failed, unreadable,
                                  unreadable ? "The response is not a valid partial batch response." : NULL);
     }
-    log_outcome(call, outcome, records, deleted, failed, unreadable);
+    log_outcome(call, outcome, records, *deleted, failed, unreadable);
+    cJSON_Delete(failed);
+    return failed_count;
+}
+
+static void batch_done(invoke_outcome *outcome, void *arg)
+{
+    batch_call *call = arg;
+    poller *p = call->p;
+    p->in_flight--;
+    size_t deleted = 0;
+    size_t failed_count = settle(call, outcome, &deleted);
     if (p->m) {
         p->m->stats.failed_invoke += failed_count;
         p->m->stats.deleted += deleted;
     }
-    cJSON_Delete(failed);
-    cJSON_Delete(call->records);
+    records_clear(&call->records);
     free(call->queue_arn);
     free(call->mapping_uuid);
     free(call->function_name);
@@ -378,61 +370,47 @@ static void batch_done(invoke_outcome *outcome, void *arg)
             free_poller(p);
         return;
     }
-    schedule_run(p);
+    schedule_run(p); /* deletes the batch's messages, then receives the next batch */
 }
 
 /* Takes the next batch: at most BatchSize records (BatchSize may have been lowered under a
  * collected batch: the rest stays collected for the next invocation). */
-static cJSON *take_batch(poller *p)
+static void take_batch(poller *p, record_list *out)
 {
-    cJSON *records = p->batch;
-    long batch_size = mapping_int(p->m, "BatchSize");
-    if (records && cJSON_GetArraySize(records) > batch_size) {
-        cJSON *first = cJSON_CreateArray();
-        for (long i = 0; i < batch_size; i++)
-            cJSON_AddItemToArray(first, cJSON_DetachItemFromArray(records, 0));
-        p->batch_bytes = strlen("{\"Records\":[]}");
-        const cJSON *r;
-        cJSON_ArrayForEach(r, records)
-        {
-            char *text = cJSON_PrintUnformatted(r);
-            p->batch_bytes += strlen(text) + 1;
-            free(text);
-        }
-        return first;
+    size_t batch_size = (size_t)mapping_int(p->m, "BatchSize");
+    if (p->batch.count > batch_size) {
+        records_take_first(&p->batch, batch_size, out);
+        return;
     }
-    p->batch = NULL;
-    p->batch_bytes = 0;
+    *out = p->batch;
+    records_init(&p->batch);
     p->window_deadline = 0;
     timers_cancel(loop_timers(), &p->timer);
-    return records;
 }
 
 static void dispatch(poller *p, lambda_function *f)
 {
-    cJSON *records = take_batch(p);
-    if (!records || cJSON_GetArraySize(records) == 0) {
-        cJSON_Delete(records);
+    batch_call *call = xcalloc(1, sizeof *call);
+    take_batch(p, &call->records);
+    if (call->records.count == 0) {
+        records_clear(&call->records);
+        free(call);
         return;
     }
-    cJSON *event = cJSON_CreateObject();
-    cJSON_AddItemReferenceToObject(event, "Records", records);
-    char *payload = cJSON_PrintUnformatted(event);
-    cJSON_Delete(event);
-    batch_call *call = xcalloc(1, sizeof *call);
+    size_t payload_len = 0;
+    char *payload = records_event(&call->records, &payload_len);
     call->p = p;
     call->f = f;
-    call->records = records;
     call->queue_arn = xstrdup(mapping_string(p->m, "EventSourceArn"));
     call->mapping_uuid = xstrdup(p->m->uuid);
     call->function_name = xstrdup(f->name);
     call->report_failures = mapping_reports_item_failures(p->m);
     p->in_flight++;
-    p->m->stats.invoked += (uint64_t)cJSON_GetArraySize(records);
-    cJSON *ids = message_ids_of(records);
+    p->m->stats.invoked += (uint64_t)call->records.count;
+    cJSON *ids = records_message_ids(&call->records);
     invoke_request req = {
         .payload = payload,
-        .payload_len = strlen(payload),
+        .payload_len = payload_len,
         .invoked_arn = mapping_string(p->m, "FunctionArn"),
         .trigger = p->m->uuid,
         .message_ids = ids,
@@ -442,21 +420,23 @@ static void dispatch(poller *p, lambda_function *f)
     free(payload);
 }
 
-/* Adds a received message to the batch; false when it no longer fits (then it is released). */
-static bool add_record(poller *p, cJSON *record)
+/* Adds a received message to the batch as event text; false when it no longer fits. */
+static bool add_record(poller *p, const cJSON *msg, const char *arn, const char *region)
 {
-    char *text = cJSON_PrintUnformatted(record);
-    size_t size = strlen(text) + 1;
-    free(text);
-    if (!p->batch) {
-        p->batch = cJSON_CreateArray();
-        p->batch_bytes = strlen("{\"Records\":[]}");
-        p->window_deadline = clock_now_ms() + mapping_int(p->m, "MaximumBatchingWindowInSeconds") * 1000;
-    }
-    if (p->batch_bytes + size > PAYLOAD_LIMIT && cJSON_GetArraySize(p->batch) > 0)
+    buf_t text;
+    buf_init(&text);
+    event_record_write(&text, msg, arn, region);
+    if (p->batch.count > 0 && records_bytes_with(&p->batch, text.len) > PAYLOAD_LIMIT) {
+        buf_free(&text);
         return false;
-    p->batch_bytes += size;
-    cJSON_AddItemToArray(p->batch, record);
+    }
+    if (p->batch.count == 0)
+        p->window_deadline = clock_now_ms() + mapping_int(p->m, "MaximumBatchingWindowInSeconds") * 1000;
+    size_t len = 0;
+    char *owned = buf_detach(&text, &len);
+    records_add(&p->batch, owned, len,
+                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "MessageId")),
+                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "ReceiptHandle")));
     return true;
 }
 
@@ -471,25 +451,31 @@ static void on_wake(waiter *w, void *arg)
     schedule_run(arg);
 }
 
-/* Receives once; returns the number of messages received, or -1 on failure. */
-static int receive_into_batch(poller *p, lambda_function *f, bool *full)
+static cJSON *receive_input(const mapping *m, const lambda_function *f, long want)
 {
-    const mapping *m = p->m;
-    long batch_size = mapping_int(m, "BatchSize");
-    long have = p->batch ? cJSON_GetArraySize(p->batch) : 0;
-    long want = batch_size - have < 10 ? batch_size - have : 10;
-    if (want < 1)
-        want = 1; /* (run() dispatches a full batch before receiving more) */
     cJSON *input = cJSON_CreateObject();
     cJSON_AddNumberToObject(input, "MaxNumberOfMessages", (double)want);
     cJSON_AddNumberToObject(input, "VisibilityTimeout", (double)effective_visibility(m, f));
     cJSON_AddNumberToObject(input, "WaitTimeSeconds", 0);
     cJSON_AddItemToObject(input, "AttributeNames", cJSON_CreateStringArray((const char *[]){"All"}, 1));
     cJSON_AddItemToObject(input, "MessageAttributeNames", cJSON_CreateStringArray((const char *[]){"All"}, 1));
+    return input;
+}
+
+/* Receives once; returns the number of messages received, or -1 on failure. */
+static int receive_into_batch(poller *p, lambda_function *f, bool *full)
+{
+    const mapping *m = p->m;
+    long batch_size = mapping_int(m, "BatchSize");
+    long have = (long)p->batch.count;
+    long want = batch_size - have < 10 ? batch_size - have : 10;
+    if (want < 1)
+        want = 1; /* (run() dispatches a full batch before receiving more) */
+    cJSON *input = receive_input(m, f, want);
     cJSON *output = NULL;
     const char *arn = mapping_string(m, "EventSourceArn");
-    bool ok = sqs_call(arn, "ReceiveMessage", input, &output);
-    p->last_receive_ms = last_call_ms;
+    bool ok = poller_sqs_call(arn, "ReceiveMessage", input, &output);
+    p->last_receive_ms = poller_sqs_last_call_ms();
     cJSON_Delete(input);
     if (!ok)
         return -1;
@@ -497,28 +483,30 @@ static int receive_into_batch(poller *p, lambda_function *f, bool *full)
     int received = 0;
     char region[64] = "";
     sscanf(arn, "arn:aws:sqs:%63[^:]:", region);
+    const char *dropped[10], *released[10];
+    size_t dropped_count = 0, released_count = 0;
     const cJSON *msg;
     cJSON_ArrayForEach(msg, messages)
     {
         received++;
         p->m->stats.polled++;
-        cJSON *record = event_record_from_message(msg);
-        const char *handle = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(record, "receiptHandle"));
-        if (!record_passes(m, record)) {
+        const char *handle = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "ReceiptHandle"));
+        if (!message_passes(m, msg)) {
             p->m->stats.filtered_out++;
-            delete_one(arn, handle); /* filtered out: deleted without invoking, as AWS does */
-            cJSON_Delete(record);
+            if (dropped_count < 10)
+                dropped[dropped_count++] = handle; /* deleted without invoking, as AWS does */
             continue;
         }
-        event_record_add_source(record, arn, region);
-        if (*full || !add_record(p, record)) {
+        if (*full || !add_record(p, msg, arn, region)) {
             *full = true;
-            release_one(arn, handle);
-            cJSON_Delete(record);
+            if (released_count < 10)
+                released[released_count++] = handle;
         }
     }
+    poller_delete_handles(arn, dropped, dropped_count);
+    poller_release_handles(arn, released, released_count);
     cJSON_Delete(output);
-    if (p->batch && cJSON_GetArraySize(p->batch) >= batch_size)
+    if ((long)p->batch.count >= batch_size)
         *full = true;
     return received;
 }
@@ -529,33 +517,15 @@ static bool poller_active(const poller *p, lambda_function **f)
     return mapping_enabled(p->m) && *f != NULL;
 }
 
-static void run(void *arg)
+/* Receives and dispatches while the mapping may run more batches; parks when the queue is
+ * empty (or arms the retry timer). Runs inside the poller's transaction. */
+static void fill_and_dispatch(poller *p, lambda_function *f, sqs_queue *queue)
 {
-    poller *p = arg;
-    p->run_scheduled = false;
-    if (p->dropped) {
-        if (p->in_flight == 0)
-            free_poller(p);
-        return;
-    }
-    lambda_function *f = NULL;
-    if (!poller_active(p, &f)) {
-        stop_waiting(p); /* disabled, or its function is gone */
-        if (p->batch)
-            release_batch(p, mapping_string(p->m, "EventSourceArn"));
-        return;
-    }
-    sqs_queue *queue = sqs_queue_by_arn(mapping_string(p->m, "EventSourceArn"));
-    if (!queue) {
-        waiters_cancel(&p->waiter);
-        timers_arm(loop_timers(), &p->timer, clock_now_ms() + RETRY_MS, on_timer, p);
-        return;
-    }
     long window = mapping_int(p->m, "MaximumBatchingWindowInSeconds");
-    if (concurrency_reserved(f) == 0 && p->batch)
+    if (concurrency_reserved(f) == 0 && p->batch.count > 0)
         release_batch(p, mapping_string(p->m, "EventSourceArn")); /* throttled: nothing may run */
     while (may_dispatch(p, f)) {
-        if (p->batch && cJSON_GetArraySize(p->batch) >= mapping_int(p->m, "BatchSize")) {
+        if ((long)p->batch.count >= mapping_int(p->m, "BatchSize")) {
             dispatch(p, f); /* BatchSize may have been lowered under a collected batch */
             continue;
         }
@@ -565,7 +535,7 @@ static void run(void *arg)
             timers_arm(loop_timers(), &p->timer, clock_now_ms() + RETRY_MS, on_timer, p);
             return;
         }
-        bool have = p->batch && cJSON_GetArraySize(p->batch) > 0;
+        bool have = p->batch.count > 0;
         if (full || (have && (window == 0 || clock_now_ms() >= p->window_deadline))) {
             dispatch(p, f);
             continue;
@@ -578,6 +548,40 @@ static void run(void *arg)
         waiters_wait(&p->waiter, queue, clock_now_ms() + IDLE_WAIT_MS, p->last_receive_ms, on_wake, p);
         return;
     }
+}
+
+/* One run: first the deletes of the batches that ended since the last run, then receiving. */
+static void run_once(poller *p)
+{
+    flush_deletes(p);
+    if (p->dropped) {
+        if (p->in_flight == 0)
+            free_poller(p);
+        return;
+    }
+    lambda_function *f = NULL;
+    if (!poller_active(p, &f)) {
+        stop_waiting(p); /* disabled, or its function is gone */
+        if (p->batch.count > 0)
+            release_batch(p, mapping_string(p->m, "EventSourceArn"));
+        return;
+    }
+    sqs_queue *queue = sqs_queue_by_arn(mapping_string(p->m, "EventSourceArn"));
+    if (!queue) {
+        waiters_cancel(&p->waiter);
+        timers_arm(loop_timers(), &p->timer, clock_now_ms() + RETRY_MS, on_timer, p);
+        return;
+    }
+    fill_and_dispatch(p, f, queue);
+}
+
+static void run(void *arg)
+{
+    poller *p = arg;
+    p->run_scheduled = false;
+    bool opened = poller_tx_open();
+    run_once(p); /* (may free p) */
+    poller_tx_close(opened);
 }
 
 static void schedule_run(poller *p)
@@ -623,7 +627,7 @@ void poller_drop(mapping *m)
     m->poller = NULL;
     p->dropped = true;
     stop_waiting(p);
-    if (p->batch)
+    if (p->batch.count > 0)
         release_batch(p, mapping_string(m, "EventSourceArn")); /* collected but never invoked */
     p->m = NULL;
     if (p->in_flight == 0 && !p->run_scheduled)

@@ -106,7 +106,7 @@ class FakeRuntimeAPI:
                     api.cond.notify_all()
                 while not api.stopping.is_set():
                     try:
-                        request_id, body, headers = api.pending.get(timeout=0.1)
+                        request_id, body, headers, framing = api.pending.get(timeout=0.1)
                         break
                     except queue.Empty:
                         continue
@@ -116,11 +116,24 @@ class FakeRuntimeAPI:
                     return
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
+                if framing == "chunked-close":
+                    # Chunked, then the server hangs up: the shim must reconnect.
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
+                else:
+                    self.send_header("Content-Length", str(len(body)))
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(body)
+                if framing == "chunked-close":
+                    half = len(body) // 2
+                    for part in (body[:half], body[half:]):
+                        if part:
+                            self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+                    self.wfile.write(b"0\r\n\r\n")
+                else:
+                    self.wfile.write(body)
 
             def do_POST(self):
                 with api.cond:
@@ -186,7 +199,7 @@ class FakeRuntimeAPI:
         self.thread.join(timeout=5)
 
     def enqueue(self, event, timeout_s=30, trace_id=None, client_context=None,
-                request_id=None, raw_body=None):
+                request_id=None, raw_body=None, framing=None):
         request_id = request_id or str(uuid.uuid4())
         body = raw_body if raw_body is not None else json.dumps(event).encode()
         headers = {
@@ -198,7 +211,7 @@ class FakeRuntimeAPI:
             headers["Lambda-Runtime-Trace-Id"] = trace_id
         if client_context is not None:
             headers["Lambda-Runtime-Client-Context"] = json.dumps(client_context)
-        self.pending.put((request_id, body, headers))
+        self.pending.put((request_id, body, headers, framing))
         return request_id
 
     def wait_result(self, request_id, timeout=WAIT):
@@ -568,6 +581,19 @@ class PythonShimTest(ShimTestCase):
         self.api.wait_next_calls(3)
         # One keep-alive connection carries every request.
         self.assertEqual(len(self.api.connections), 1, self.api.connections)
+
+    def test_chunked_event_and_closed_connection(self):
+        self.write("app.py", """
+            def handler(event, context):
+                return {"n": event["n"], "id": context.aws_request_id}
+        """)
+        self.start_py("app.handler")
+        first = self.api.enqueue({"n": 1, "pad": "x" * 3000}, framing="chunked-close")
+        second = self.api.enqueue({"n": 2})
+        self.assertEqual(self.api.wait_result(first).json(), {"n": 1, "id": first})
+        self.assertEqual(self.api.wait_result(second).json(), {"n": 2, "id": second})
+        # the server hung up after the first event: the rest came on a new connection
+        self.assertGreaterEqual(len(self.api.connections), 2, self.api.connections)
 
     def test_marshal_error(self):
         self.write("app.py", """

@@ -340,6 +340,25 @@ class RobustnessTests(PollerTestBase):
         self.assertEqual(sorted(got), sorted(ids))
         self.assertTrue(all(len(v) == 1 for v in got.values()), "a message was delivered twice")
 
+    def test_two_mappings_of_one_function_share_its_warm_environment(self):
+        p = self.pipeline()
+        other_url, other_arn = self.queue("src2", {"VisibilityTimeout": 30})
+        first = self.create_mapping(p.fn, p.arn)["UUID"]
+        second = self.create_mapping(p.fn, other_arn)["UUID"]
+        self.sqs.send_message(QueueUrl=p.url, MessageBody="via-first")
+        self.wait_counters(p.url, (0, 0, 0), timeout=10)  # handled and deleted: the environment is idle
+        self.sqs.send_message(QueueUrl=other_url, MessageBody="via-second")
+        self.wait_counters(other_url, (0, 0, 0), timeout=10)
+        docs = wait_records(p.out, 2)
+        self.assertEqual(len(docs), 2)
+        by_body = {rec["body"]: (doc, rec) for doc, rec in sqs_records(docs)}
+        self.assertEqual(by_body["via-first"][1]["eventSourceARN"], p.arn)
+        self.assertEqual(by_body["via-second"][1]["eventSourceARN"], other_arn)
+        # one process served both mappings: no second cold start
+        self.assertEqual(by_body["via-first"][0]["state"]["pid"], by_body["via-second"][0]["state"]["pid"])
+        self.assertEqual(by_body["via-second"][0]["state"]["invocations"], 2)
+        self.assertNotEqual(first, second)
+
     def test_queue_deleted_under_a_mapping(self):
         p = self.pipeline()
         m = self.create_mapping(p.fn, p.arn)
