@@ -47,7 +47,10 @@ bool poller_sqs_call(const char *arn, const char *action, cJSON *input, cJSON **
     return true;
 }
 
-void poller_delete_handles(const char *arn, const char *const *handles, size_t count)
+/* Runs a batch action (DeleteMessageBatch, ChangeMessageVisibilityBatch) over handles, ten
+ * entries a call; visibility >= 0 adds that VisibilityTimeout to every entry. */
+static void batch_over_handles(const char *arn, const char *action, const char *const *handles, size_t count,
+                               int visibility)
 {
     for (size_t start = 0; start < count; start += 10) {
         cJSON *input = cJSON_CreateObject();
@@ -58,35 +61,26 @@ void poller_delete_handles(const char *arn, const char *const *handles, size_t c
             snprintf(id, sizeof id, "m%zu", i);
             cJSON_AddStringToObject(entry, "Id", id);
             cJSON_AddStringToObject(entry, "ReceiptHandle", handles[i]);
+            if (visibility >= 0)
+                cJSON_AddNumberToObject(entry, "VisibilityTimeout", visibility);
             cJSON_AddItemToArray(entries, entry);
         }
         cJSON *output = NULL;
-        poller_sqs_call(arn, "DeleteMessageBatch", input, &output);
+        poller_sqs_call(arn, action, input, &output);
         cJSON_Delete(output);
         cJSON_Delete(input);
     }
 }
 
+void poller_delete_handles(const char *arn, const char *const *handles, size_t count)
+{
+    batch_over_handles(arn, "DeleteMessageBatch", handles, count, -1);
+}
+
 /* Makes received messages visible again at once (they will not be invoked by this batch). */
 void poller_release_handles(const char *arn, const char *const *handles, size_t count)
 {
-    for (size_t start = 0; start < count; start += 10) {
-        cJSON *input = cJSON_CreateObject();
-        cJSON *entries = cJSON_AddArrayToObject(input, "Entries");
-        for (size_t i = start; i < count && i < start + 10; i++) {
-            cJSON *entry = cJSON_CreateObject();
-            char id[32];
-            snprintf(id, sizeof id, "m%zu", i);
-            cJSON_AddStringToObject(entry, "Id", id);
-            cJSON_AddStringToObject(entry, "ReceiptHandle", handles[i]);
-            cJSON_AddNumberToObject(entry, "VisibilityTimeout", 0);
-            cJSON_AddItemToArray(entries, entry);
-        }
-        cJSON *output = NULL;
-        poller_sqs_call(arn, "ChangeMessageVisibilityBatch", input, &output);
-        cJSON_Delete(output);
-        cJSON_Delete(input);
-    }
+    batch_over_handles(arn, "ChangeMessageVisibilityBatch", handles, count, 0);
 }
 
 /* Opens the store transaction the poller's SQS calls share (each call is a savepoint),

@@ -505,7 +505,7 @@ static void test_group_call_that_fails_undoes_only_itself(void **state)
 {
     (void)state;
     char *url = create_queue("grouped", NULL);
-    assert_true(tx_open());
+    assert_true(tx_open_group());
     send_body(url, "first", NULL);
     store_fail_writes("INSERT", "queues");
     assert_null(call("CreateQueue", "{\"QueueName\":\"refused\"}"));
@@ -531,7 +531,7 @@ static void test_group_commit_that_fails_undoes_every_call(void **state)
 {
     (void)state;
     char *url = create_queue("before", NULL);
-    assert_true(tx_open());
+    assert_true(tx_open_group());
     char *created = create_queue("in-group", NULL);
     store_fail_commits("INSERT", "messages");
     send_body(url, "lost", NULL); /* the write succeeds: the group's COMMIT fails */
