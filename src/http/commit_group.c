@@ -11,8 +11,9 @@
  *             waits in the group instead of being answered. A request the front parked (a
  *             long poll, a synchronous Invoke) is not held: it answers later, after its
  *             own commit.
- *   close     after the MHD_run (mhd_glue's after_run hook), or as soon as the group holds
- *             GROUP_MAX requests: COMMIT, then the work registered for the commit (waking
+ *   close     after the MHD_run (mhd_glue's after_run hook), which runs MHD again while
+ *             that brings more requests within GROUP_WINDOW_NS of the opening, or as soon
+ *             as the group holds GROUP_MAX requests: COMMIT, then the work registered for the commit (waking
  *             long polls, timers), then every held connection is resumed and MHD sends
  *             the answers on its next run. When the commit fails nothing of the group was
  *             kept: every held request is answered with its front's 500 instead.
@@ -22,15 +23,27 @@
  * a lone request waits for nothing but its own commit. */
 #include "commit_group.h"
 
+#include <time.h>
+
 #include "sqsemu/http.h"
 #include "sqsemu/log.h"
 #include "sqsemu/tx.h"
 
 #define GROUP_MAX 64
+#define GROUP_WINDOW_NS 200000 /* how long a group may wait for more requests */
+#define GROUP_EXTRA_RUNS 4
+
+static int64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 static struct {
     mhd_binding *mhd;
     bool open;
+    int64_t opened_ns;
     http_request *held; /* newest first, linked through next_suspended */
     size_t held_count;
     size_t groups;      /* committed groups and the requests they answered (metrics) */
@@ -47,6 +60,7 @@ void commit_group_enter(void)
     if (G.open || tx_active())
         return;
     G.open = tx_open_group(); /* when it cannot open, each call runs its own transaction */
+    G.opened_ns = monotonic_ns();
 }
 
 bool commit_group_hold(http_request *r)
@@ -100,9 +114,20 @@ void commit_group_close(void)
     mhd_kick(G.mhd);
 }
 
+/* Before committing, MHD runs again while that brings more requests into the group, for
+ * at most GROUP_WINDOW_NS since it opened: under load the requests that arrived while the
+ * group was served join it, and one commit answers them all. */
 void commit_group_after_run(void *arg)
 {
-    (void)arg;
+    mhd_binding *b = arg;
+    for (int i = 0; i < GROUP_EXTRA_RUNS && G.open && G.held_count < GROUP_MAX; i++) {
+        if (monotonic_ns() - G.opened_ns > GROUP_WINDOW_NS)
+            break;
+        size_t before = G.held_count;
+        MHD_run(b->daemon);
+        if (G.held_count == before)
+            break;
+    }
     commit_group_close();
 }
 

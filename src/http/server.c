@@ -283,6 +283,7 @@ bool http_server_start(const config *cfg, const http_front *const *fronts, size_
     }
     commit_group_bind(&S.binding);
     S.binding.after_run = commit_group_after_run;
+    S.binding.after_run_arg = &S.binding;
     if (!mhd_bind(&S.binding, S.daemon)) {
         log_error("cannot watch the HTTP server's epoll descriptor");
         MHD_stop_daemon(S.daemon);

@@ -194,9 +194,19 @@ class CommitFailureTests(unittest.TestCase):
             self.assertEqual(status, 500, doc)
             self.assertIn("InternalFailure", doc.get("__type", ""), doc)
         self.assertIsNone(server.proc.poll(), "sqsemu died on a full disk")
+        # What the store holds, read by a server on a copy of the data directory (the full
+        # disk would refuse the receives' own writes): after a kill -9, as after a crash.
+        server.kill9()
+        copy = tempfile.mkdtemp(prefix="sqsemu-full-copy-")
+        self.addCleanup(shutil.rmtree, copy, True)
+        shutil.copytree(server.data_dir, os.path.join(copy, "data"))
+        again = harness.Server(data_dir=os.path.join(copy, "data"))
+        self.addCleanup(again.cleanup)
+        again.start()
+        reader = again.client()
         bodies = set()
         while True:
-            got = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+            got = reader.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
                                          VisibilityTimeout=600).get("Messages", [])
             if not got:
                 break
