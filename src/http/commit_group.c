@@ -11,11 +11,11 @@
  *             waits in the group instead of being answered. A request the front parked (a
  *             long poll, a synchronous Invoke) is not held: it answers later, after its
  *             own commit.
- *   close     after the MHD_run (mhd_glue's after_run hook), which runs MHD again while
- *             that brings more requests within GROUP_WINDOW_NS of the opening, or as soon
- *             as the group holds GROUP_MAX requests: COMMIT, then the work registered for the commit (waking
- *             long polls, timers), then every held connection is resumed and MHD sends
- *             the answers on its next run. When the commit fails nothing of the group was
+ *   close     after the MHD_run (mhd_glue's after_run hook, which first runs MHD again
+ *             while that brings more requests within GROUP_WINDOW_NS of the opening), or
+ *             as soon as the group holds GROUP_MAX requests: COMMIT, then the work
+ *             registered for the commit (waking long polls, timers), then every held
+ *             connection is resumed and MHD sends the answers on its next run. When the commit fails nothing of the group was
  *             kept: every held request is answered with its front's 500 instead.
  *
  * Durability is unchanged: an answer leaves only after the commit that holds its writes.
