@@ -15,8 +15,9 @@
  *             while that brings more requests within GROUP_WINDOW_NS of the opening), or
  *             as soon as the group holds GROUP_MAX requests: COMMIT, then the work
  *             registered for the commit (waking long polls, timers), then every held
- *             connection is resumed and MHD sends the answers on its next run. When the commit fails nothing of the group was
- *             kept: every held request is answered with its front's 500 instead.
+ *             connection is resumed and MHD sends the answers on its next run. When the
+ *             commit fails nothing of the group was kept: every held request is answered
+ *             with its front's 500 instead.
  *
  * Durability is unchanged: an answer leaves only after the commit that holds its writes.
  * Under load one commit (a dozen WAL writes) serves as many requests as arrived together;

@@ -335,8 +335,9 @@ bool store_open(const char *path)
      * while the loop waits: one every 8000 pages (32 MB of WAL) instead of SQLite's 1000
      * keeps those pauses rare under load (the WAL file keeps that size once reached). */
     sqlite3_busy_timeout(store_db, 2000);
-    if (!exec_sql("PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
-                  "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 8000;") ||
+    if (!exec_sql("PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                  "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;"
+                  "PRAGMA wal_autocheckpoint = 8000;") ||
         !exec_sql(schema_sql))
         goto fail;
     for (int i = 0; i < STMT__COUNT; i++) {
