@@ -12,7 +12,7 @@
  *             long poll, a synchronous Invoke) is not held: it answers later, after its
  *             own commit.
  *   close     after the MHD_run (mhd_glue's after_run hook, which first runs MHD again
- *             while that brings more requests within GROUP_WINDOW_NS of the opening), or
+ *             while that brings more requests within GROUP_WINDOW_US of the opening), or
  *             as soon as the group holds GROUP_MAX requests: COMMIT, then the work
  *             registered for the commit (waking long polls, timers), then every held
  *             connection is resumed and MHD sends the answers on its next run. When the
@@ -24,27 +24,19 @@
  * a lone request waits for nothing but its own commit. */
 #include "commit_group.h"
 
-#include <time.h>
-
+#include "sqsemu/clock.h"
 #include "sqsemu/http.h"
 #include "sqsemu/log.h"
 #include "sqsemu/tx.h"
 
 #define GROUP_MAX 64
-#define GROUP_WINDOW_NS 200000 /* how long a group may wait for more requests */
+#define GROUP_WINDOW_US 200 /* how long a group may wait for more requests */
 #define GROUP_EXTRA_RUNS 4
-
-static int64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static struct {
     mhd_binding *mhd;
     bool open;
-    int64_t opened_ns;
+    int64_t opened_us;
     http_request *held; /* newest first, linked through next_suspended */
     size_t held_count;
     size_t groups;      /* committed groups and the requests they answered (metrics) */
@@ -61,7 +53,7 @@ void commit_group_enter(void)
     if (G.open || tx_active())
         return;
     G.open = tx_open_group(); /* when it cannot open, each call runs its own transaction */
-    G.opened_ns = monotonic_ns();
+    G.opened_us = clock_monotonic_us();
 }
 
 bool commit_group_hold(http_request *r)
@@ -116,13 +108,13 @@ void commit_group_close(void)
 }
 
 /* Before committing, MHD runs again while that brings more requests into the group, for
- * at most GROUP_WINDOW_NS since it opened: under load the requests that arrived while the
+ * at most GROUP_WINDOW_US since it opened: under load the requests that arrived while the
  * group was served join it, and one commit answers them all. */
 void commit_group_after_run(void *arg)
 {
     mhd_binding *b = arg;
     for (int i = 0; i < GROUP_EXTRA_RUNS && G.open && G.held_count < GROUP_MAX; i++) {
-        if (monotonic_ns() - G.opened_ns > GROUP_WINDOW_NS)
+        if (clock_monotonic_us() - G.opened_us > GROUP_WINDOW_US)
             break;
         size_t before = G.held_count;
         MHD_run(b->daemon);
